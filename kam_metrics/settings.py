@@ -1,0 +1,45 @@
+"""Business settings (thresholds, weights, rules) kept in the database's ``settings`` table.
+
+Every module reads settings through :func:`load_settings`, so the app and the command line use the same
+values. A setting never stored in the database has its default below.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import duckdb
+
+DEFAULTS: dict[str, Any] = {
+    # Classification (design.md §4): cumulative revenue share that closes class A and class B.
+    "abc_a_share": 0.80,
+    "abc_b_share": 0.95,
+    # Satisfaction (design.md §4, seed 004)
+    "survey_blank_impute_score": 3,  # a single blank 1-5 answer counts as 3 (一般)
+    "survey_max_imputed_blanks": 1,  # more blanks than this make a questionnaire invalid
+    "satisfied_index": 70.0,  # a satisfied customer has an index at least this
+    "satisfied_rate_target": 0.85,
+    "target_index": 80.0,
+    # Service (design.md §4)
+    "sla_hours": 24.0,
+}
+
+
+def load_settings(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """All settings: the stored value where one exists, otherwise the default."""
+    values = dict(DEFAULTS)
+    for key, value_json in con.execute("select setting_key, value_json from settings").fetchall():
+        if key in DEFAULTS:
+            values[key] = json.loads(value_json)
+    return values
+
+
+def save_setting(con: duckdb.DuckDBPyConnection, key: str, value: Any) -> None:
+    """Store one setting; unknown keys are refused so a typo cannot create a dead setting."""
+    if key not in DEFAULTS:
+        raise KeyError(f"unknown setting {key!r}; known settings: {', '.join(sorted(DEFAULTS))}")
+    con.execute(
+        "insert or replace into settings (setting_key, value_json, updated_at) values (?, ?, current_timestamp)",
+        [key, json.dumps(value)],
+    )
