@@ -1,0 +1,43 @@
+"""KAM Dashboard: the router. Page config, language switch, global filters, navigation over pages/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from kam_app import loaders
+from kam_app.state import render_language_switch, render_sidebar_filters, t
+from kam_app.theme import register_template
+
+ROOT = Path(__file__).resolve().parent
+PAGE_ICONS = {"overview": ":material/dashboard:"}
+
+st.set_page_config(page_title="KAM Dashboard · 大客户管理分析看板", page_icon="📊", layout="wide")
+register_template()
+
+
+def discover_pages() -> list[st.Page]:
+    """Every ``pages/NN_name.py`` not starting with ``_``, titled from the i18n catalogue."""
+    pages = []
+    for index, path in enumerate(sorted((ROOT / "pages").glob("[!_]*.py"))):
+        name = path.stem.split("_", 1)[1] if "_" in path.stem else path.stem
+        pages.append(
+            st.Page(
+                str(path.relative_to(ROOT)),
+                title=t(f"page.{name}"),
+                icon=PAGE_ICONS.get(name),
+                url_path=name,
+                default=index == 0,
+            )
+        )
+    return pages
+
+
+render_language_switch()
+navigation = st.navigation(discover_pages(), position="sidebar", expanded=True)
+st.sidebar.markdown(f"**{t('app.title')}**  \n{t('app.subtitle')}")
+context = loaders.load_context()
+if context and context["last"] is not None:
+    render_sidebar_filters(context["last"], context["first"], context["segments"])
+navigation.run()
