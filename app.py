@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from kam_app import loaders
-from kam_app.state import render_language_switch, render_sidebar_filters, t
+from kam_app.state import language, render_language_switch, render_sidebar_filters, t
 from kam_app.theme import register_template
 
 ROOT = Path(__file__).resolve().parent
@@ -34,8 +34,9 @@ def discover_pages() -> list[st.Page]:
     return pages
 
 
-render_language_switch()
+language()
 navigation = st.navigation(discover_pages(), position="sidebar", expanded=True)
+render_language_switch()
 st.sidebar.markdown(f"**{t('app.title')}**  \n{t('app.subtitle')}")
 context = loaders.load_context()
 if context and context["last"] is not None:
