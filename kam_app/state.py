@@ -111,3 +111,18 @@ def render_sidebar_filters(anchor: date, first: date, segment_values: dict[str, 
 def current_filters() -> Filters | None:
     """The Filters set by the sidebar in this rerun (None when there is no data to filter)."""
     return st.session_state.get(_FILTERS_KEY)
+
+
+def ensure_router() -> None:
+    """Make sure the page runs inside app.py's router.
+
+    Until some session has called ``st.navigation``, Streamlit treats a ``pages/`` folder as a legacy
+    multipage app: a first visit straight to ``/overview`` on a fresh server would run the page alone,
+    without the sidebar, filters or language. Every page calls this first; in that case it switches
+    Streamlit to the router and reruns, which runs app.py and then the requested page.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

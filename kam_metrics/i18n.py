@@ -139,7 +139,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Monthly revenue: {total} this period (no comparison data)",
     },
     "chart.monthly.x": {"zh": "月份", "en": "Month"},
-    "chart.monthly.y": {"zh": "销售额(元)", "en": "Revenue (CNY)"},
     "chart.monthly.this": {"zh": "本期", "en": "This period"},
     "chart.monthly.comparison": {"zh": "对比期", "en": "Comparison period"},
     "chart.top10.title": {
@@ -154,7 +153,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "{segment} 是最大的区域,占 {share}",
         "en": "{segment} is the largest region, with {share} of revenue",
     },
-    "chart.revenue_axis": {"zh": "销售额(元)", "en": "Revenue (CNY)"},
+    "chart.revenue_axis": {"zh": "销售额({unit})", "en": "Revenue ({unit})"},
     "chart.empty": {"zh": "没有可显示的数据", "en": "Nothing to show"},
     "col.account_id": {"zh": "客户编号", "en": "Account ID"},
     "col.account_name": {"zh": "客户名称", "en": "Account"},
@@ -209,6 +208,17 @@ def format_number(value: float | None, lang: str = DEFAULT_LANGUAGE, *, decimals
     if magnitude == int(magnitude):
         return f"{sign}{magnitude:,.0f}"
     return f"{sign}{magnitude:,.{decimals}f}"
+
+
+def money_unit(largest: float | None, lang: str = DEFAULT_LANGUAGE) -> tuple[float, str]:
+    """The divisor and unit label for a money axis whose largest value is ``largest``:
+    (1e4, "万元") or (1e8, "亿元") in Chinese, (1e3, "CNY K") or (1e6, "CNY M") in English."""
+    magnitude = abs(largest or 0.0)
+    steps = ((1e8, "亿元"), (1e4, "万元")) if lang == "zh" else ((1e6, "CNY M"), (1e3, "CNY K"))
+    for size, label in steps:
+        if magnitude >= size:
+            return size, label
+    return 1.0, "元" if lang == "zh" else "CNY"
 
 
 def format_money(value: float | None, lang: str = DEFAULT_LANGUAGE) -> str:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from kam_app import charts, loaders
 from kam_app.components import KpiCard, render_chart, render_download_table, render_kpi_cards
-from kam_app.state import current_filters, language, t
+from kam_app.state import current_filters, ensure_router, language, t
 from kam_metrics.i18n import format_date, format_money, format_number, format_percent, format_points
 
 
@@ -136,4 +136,5 @@ def render_page() -> None:
     )
 
 
+ensure_router()
 render_page()

@@ -74,3 +74,14 @@ def test_language_from_query_parameter():
     assert normalize_language("fr") == "zh"
     assert t("page.overview", "en") == "Overview"
     assert t("filter.anchor", "zh", date="2025年9月30日").endswith("2025年9月30日 为基准")
+
+
+def test_money_axis_units():
+    from kam_metrics.i18n import money_unit
+
+    assert money_unit(49_000_000, "zh") == (1e4, "万元")
+    assert money_unit(3.2e8, "zh") == (1e8, "亿元")
+    assert money_unit(49_000_000, "en") == (1e6, "CNY M")
+    assert money_unit(3_050, "en") == (1e3, "CNY K")
+    assert money_unit(3_050, "zh") == (1.0, "元")
+    assert money_unit(None, "en") == (1.0, "CNY")
