@@ -95,6 +95,8 @@ def _cmd_init_demo(args: argparse.Namespace) -> int:
     except FileExistsError as exc:
         print(f"\n{exc}", file=sys.stderr)
         return EXIT_REJECTED
+    except ValueError as exc:  # sizes the generator cannot honour (e.g. fewer than 10 accounts)
+        raise UsageError(str(exc)) from exc
     if not args.json:
         print(file=sys.stderr)
     if args.json:

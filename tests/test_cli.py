@@ -69,6 +69,7 @@ def test_kpi_text_output(hand_db):
         ("kpi", "--end", "2025-06-30"),
         ("no-such-command",),
         ("init-demo", "--accounts", "0"),
+        ("init-demo", "--accounts", "5", "--force"),
     ],
 )
 def test_wrong_usage_exits_2(hand_db, args):
@@ -93,3 +94,16 @@ def test_info_json(hand_db):
     assert tables["sales"]["first_date"] == "2024-05-15" and tables["sales"]["last_date"] == "2025-06-30"
     assert tables["accounts"]["rows"] == 5
     assert payload["schema_version"] >= 1
+
+
+def test_init_demo_builds_then_refuses_to_overwrite(tmp_path):
+    db = tmp_path / "demo.duckdb"
+    first = cli("init-demo", "--db", str(db), "--accounts", "20", "--years", "1", "--json")
+    assert first.returncode == 0, first.stderr
+    rows = json.loads(first.stdout)["rows"]
+    assert rows["accounts"] == 20 and rows["sales"] > 0
+    again = cli("init-demo", "--db", str(db), "--accounts", "20", "--years", "1")
+    assert again.returncode == 3  # input rejected, nothing written
+    assert "force" in again.stderr
+    info = json.loads(cli("info", "--db", str(db), "--json").stdout)
+    assert {t["table"]: t["rows"] for t in info["tables"]}["sales"] == rows["sales"]
