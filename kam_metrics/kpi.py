@@ -33,9 +33,10 @@ def compute_abc_lists(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[
     return {cls: frame.loc[frame["abc_class"] == cls, "account_id"].tolist() for cls in ("A", "B", "C")}
 
 
-def _period_kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
-    summary = compute_sales_summary(con, filters)
-    previous = compute_sales_summary(con, filters.for_comparison())
+def _period_kpis(
+    con: duckdb.DuckDBPyConnection, filters: Filters, summary: dict[str, Any], previous: dict[str, Any]
+) -> dict[str, Any]:
+    """The KPIs of one period, given its sales summary and its comparison period's."""
     target = compute_target(con, filters)
     retention = compute_retention(con, filters)
     return {
@@ -71,7 +72,9 @@ def compute_kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, 
     """Every headline KPI of the period, plus ``comparison``: the same keys for the comparison period
     (whose own growth and retention look one more period back). The comparison period uses the same
     accounts as this one (segments are evaluated at this period's end)."""
-    result = _period_kpis(con, filters)
-    result["comparison"] = _period_kpis(con, filters.for_comparison())
+    comparison = filters.for_comparison()
+    summaries = [compute_sales_summary(con, f) for f in (filters, comparison, comparison.for_comparison())]
+    result = _period_kpis(con, filters, summaries[0], summaries[1])
+    result["comparison"] = _period_kpis(con, comparison, summaries[1], summaries[2])
     result["compare"] = filters.compare
     return result

@@ -62,39 +62,37 @@ SUMMARY_SQL = (
     "with"
     + SEGMENT_CTES
     + """,
-period_sales as (
-    select s.account_id, s.order_id, s.quantity, s.amount, s.cost
+per_account as (
+    -- one row per active account; an order belongs to one account, so orders add up across accounts
+    select
+        s.account_id,
+        sum(s.amount) as revenue,
+        sum(s.quantity) as volume,
+        count(distinct s.order_id) as count_orders,
+        sum(s.amount) filter (where s.cost is not null) as costed_revenue,
+        sum(s.cost) as cost
     from sales as s
     where s.order_date between $start and $end
       and s.account_id in (select account_id from filtered_accounts)
+    group by s.account_id
 ),
-per_account as (
-    select account_id, sum(amount) as revenue, count(distinct order_id) as count_orders
-    from period_sales
-    group by account_id
-),
-totals as (
-    select
-        coalesce(sum(amount), 0) as revenue,
-        coalesce(sum(quantity), 0) as volume,
-        count(distinct order_id) as orders,
-        count(distinct account_id) as active_accounts,
-        sum(amount) filter (where cost is not null) as costed_revenue,
-        sum(cost) as cost
-    from period_sales
-),
-account_stats as (
-    select
-        count(*) filter (where p.count_orders >= 2) as repeat_accounts,
-        count(*) filter (where f.is_key_account) as active_key_accounts,
-        sum(p.revenue) filter (where p.revenue_rank <= 10) as top10_revenue,
-        sum(p.revenue * p.revenue) as revenue_squares
-    from (
-        select *, row_number() over (order by revenue desc, account_id) as revenue_rank from per_account
-    ) as p
-    join filtered_accounts as f using (account_id)
+ranked as (
+    select *, row_number() over (order by revenue desc, account_id) as revenue_rank
+    from per_account
 )
-select * from totals cross join account_stats
+select
+    coalesce(sum(r.revenue), 0) as revenue,
+    coalesce(sum(r.volume), 0) as volume,
+    coalesce(sum(r.count_orders), 0) as orders,
+    count(*) as active_accounts,
+    sum(r.costed_revenue) as costed_revenue,
+    sum(r.cost) as cost,
+    count(*) filter (where r.count_orders >= 2) as repeat_accounts,
+    count(*) filter (where f.is_key_account) as active_key_accounts,
+    sum(r.revenue) filter (where r.revenue_rank <= 10) as top10_revenue,
+    sum(r.revenue * r.revenue) as revenue_squares
+from ranked as r
+join filtered_accounts as f using (account_id)
 """
 )
 
