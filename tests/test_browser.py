@@ -53,7 +53,7 @@ def demo_db(tmp_path_factory) -> Path:
     from kam_metrics.demo import build_demo_database
 
     path = tmp_path_factory.mktemp("browser") / "demo.duckdb"
-    build_demo_database(path, accounts=60, years=2, seed=7)
+    build_demo_database(path)  # the default demo, as `make run` shows it
     return path
 
 
@@ -105,8 +105,7 @@ def browser():
 
 
 def open_page(browser, url: str):
-    # Streamlit scrolls inside its own container, so a tall viewport is what captures the whole page
-    page = browser.new_page(viewport={"width": 1600, "height": 2800}, locale="zh-CN")
+    page = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
     page.goto(url, wait_until="networkidle")
     page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
     wait_until_idle(page)
@@ -126,12 +125,22 @@ def wait_until_idle(page) -> None:
         page.wait_for_timeout(1000)
 
 
+def screenshot(page, path: Path) -> None:
+    """The whole page: Streamlit scrolls inside its own container, so fit the viewport to the content."""
+    height = page.evaluate(
+        "() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight"
+    )
+    page.set_viewport_size({"width": 1600, "height": max(900, int(height) + 120)})
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(path))
+
+
 @pytest.mark.parametrize("name", PAGES)
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_page_renders_without_exception(server, browser, name, lang):
     page = open_page(browser, page_url(server, name, lang))
     try:
-        page.screenshot(path=str(ARTIFACTS / f"{name}_{lang}.png"), full_page=True)
+        screenshot(page, ARTIFACTS / f"{name}_{lang}.png")
         assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
             '[data-testid="stException"]'
         ).first.inner_text()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from kam_app.charts import build_monthly_revenue_figure, build_segment_revenue_figure, build_top_accounts_figure
 
@@ -41,3 +44,21 @@ def test_segment_and_top10_titles_name_the_leader():
     fig = build_top_accounts_figure(top, top10_share=1.0, lang="zh")
     assert fig.layout.title.text == "前十大客户贡献 100.0% 的销售额,甲公司 居首"
     assert list(fig.data[0].y) == ["乙公司", "甲公司"]  # largest on top
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian's chromium (used by kaleido) is not installed")
+def test_exported_images_render_chinese_glyphs(tmp_path):
+    """Two titles of different Chinese characters give different images: with the CJK font missing,
+    both would be drawn as the same empty boxes."""
+    fc_match = subprocess.run(["fc-match", ":lang=zh-cn", "family"], capture_output=True, text=True)
+    assert "CJK" in fc_match.stdout, f"no CJK font installed (fc-match: {fc_match.stdout.strip()!r})"
+    images = []
+    for title in ("销售额增长", "客户流失风"):
+        figure = build_top_accounts_figure(
+            pd.DataFrame({"account_name": ["甲公司"], "revenue": [1.0], "share": [1.0]}), top10_share=1.0, lang="zh"
+        )
+        figure.update_layout(title=title, width=500, height=300)
+        images.append(figure.to_image(format="png"))
+    (tmp_path / "chart.png").write_bytes(images[0])
+    assert images[0][:8] == b"\x89PNG\r\n\x1a\n"
+    assert images[0] != images[1]
