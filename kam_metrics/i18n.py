@@ -10,6 +10,9 @@ import math
 from datetime import date
 from typing import Any
 
+from kam_metrics import messages_ingest as _messages_ingest
+from kam_metrics import messages_sales as _messages_sales
+
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 DASH = "—"
@@ -169,6 +172,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "download.csv": {"zh": "下载 CSV", "en": "Download CSV"},
     "overview.top10_table": {"zh": "前十大客户明细", "en": "Top-10 accounts"},
 }
+
+
+# Each area of the product keeps its messages in its own module; they join the one catalogue here.
+for _area in (_messages_sales.MESSAGES, _messages_ingest.MESSAGES):
+    _clash = sorted(CATALOGUE.keys() & _area.keys())
+    if _clash:
+        raise KeyError(f"message keys defined twice: {_clash}")
+    CATALOGUE.update(_area)
 
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE, **fields: Any) -> str:
