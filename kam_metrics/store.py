@@ -228,8 +228,34 @@ _SCHEMA_V1 = [
     """,
 ]
 
+def backup_table(table: str) -> str:
+    """The table keeping the rows an import overwrote or deleted, for an exact undo."""
+    if table not in DATA_TABLES:
+        raise ValueError(f"not a data table: {table!r}")
+    return "backup_" + table
+
+
+# v2: undo and remembered mappings. Each data table gets a constraint-free twin holding the previous
+# version of every row an import updated or replaced (with the id of that import), so undo restores
+# the database exactly; import_mappings remembers a confirmed mapping per set of headers.
+_SCHEMA_V2 = [
+    "create table if not exists " + backup_table(t) + " as select *, null::bigint as backup_of_import from " + t
+    + " where false"
+    for t in DATA_TABLES
+] + [
+    """
+    create table if not exists import_mappings (
+        table_name       varchar not null,
+        header_signature varchar not null,
+        mapping_json     varchar not null,
+        updated_at       timestamp not null default current_timestamp,
+        primary key (table_name, header_signature)
+    )
+    """
+]
+
 #: Ordered migrations: (version, statements). Append new versions; never edit a released one.
-MIGRATIONS: list[tuple[int, list[str]]] = [(1, _SCHEMA_V1)]
+MIGRATIONS: list[tuple[int, list[str]]] = [(1, _SCHEMA_V1), (2, _SCHEMA_V2)]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -301,12 +327,13 @@ def open_db(
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     """The highest migration applied to this database (0 for an empty one)."""
+    # fetchall, not fetchone: DuckDB 2 keeps a half-read result open, which blocks register() afterwards
     exists = con.execute(
         "select count(*) from information_schema.tables where table_name = 'schema_version'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if not exists:
         return 0
-    row = con.execute("select max(version) from schema_version").fetchone()
+    row = con.execute("select max(version) from schema_version").fetchall()[0]
     return int(row[0] or 0)
 
 
