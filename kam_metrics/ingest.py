@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -300,6 +301,8 @@ def stage_file(
     encoding: str | None = None,
     date_order: str | None = None,
     create_accounts: bool = False,
+    wave: str | None = None,
+    survey_date: date | None = None,
     path: str | os.PathLike | None = None,
 ) -> StagedImport:
     """Read, map, parse and validate a file for ``table``; never writes to the database.
@@ -322,7 +325,9 @@ def stage_file(
                          "请导出包含数据的文件。", "Export a file that holds data rows.")
         lookups = _load_lookups(db, spec, header_signature(raw.headers), sha256)
         column_map = guess_mapping(spec, raw.headers, lookups["remembered"], mapping)
-        staged = _stage_rows(stage, spec, raw, column_map, file_name, date_order, create_accounts)
+        constants = {"wave": wave, "survey_date": survey_date} if table == "survey_responses" else {}
+        staged = _stage_rows(stage, spec, raw, column_map, file_name, date_order, create_accounts,
+                             {k: v for k, v in constants.items() if v is not None})
         staged.sha256 = sha256
         if lookups["same_file"]:
             ids = ", ".join(str(i) for i in lookups["same_file"])
@@ -336,7 +341,7 @@ def stage_file(
 
 
 def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str | None], file_name: str,
-                date_order: str | None, create_accounts: bool) -> StagedImport:
+                date_order: str | None, create_accounts: bool, constants: dict[str, Any]) -> StagedImport:
     problems: list[Problem] = []
     notices = list(raw.notices)
     source_of: dict[str, str] = {}
@@ -351,7 +356,7 @@ def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str
     # the other tables' headers: a file for another table is named as such
     derivable = {"amount": {"quantity", "unit_price"}, "line_no": {"order_id"}, "order_id": {"account_id", "order_date"},
                  "status": {"start_date"}}
-    missing = [c.name for c in spec.stored if c.required and c.name not in source_of
+    missing = [c.name for c in spec.stored if c.required and c.name not in source_of and c.name not in constants
                and not (c.name in derivable and derivable[c.name] <= set(source_of) and spec.name in ("sales", "projects"))]
     if missing:
         best_other = max(
@@ -383,7 +388,12 @@ def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str
         if column.name in source_of:
             parsed[column.name] = _value_expr(column, source_of[column.name], date_orders.get(column.name, "dmy"))
     select = ["_row"] + [parsed[name] + " as " + _q(name) for name in parsed]
-    stage.execute("create or replace table parsed as select " + ", ".join(select) + " from raw")
+    params: list[Any] = []
+    for name, value in constants.items():  # values given at import (--wave, --survey-date) fill missing columns
+        if name not in parsed:
+            select.append("?::" + ("date" if name == "survey_date" else "varchar") + " as " + _q(name))
+            params.append(value)
+    stage.execute("create or replace table parsed as select " + ", ".join(select) + " from raw", params)
 
     # row-level problems, all of them at once
     checks = []
@@ -436,10 +446,11 @@ def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str
         problems.insert(0, Problem(None, None, None, "每一行都有问题,没有可导入的数据。", "Every row has a problem; nothing can be imported.",
                                    "请检查列的对应关系和文件内容,或使用模板。", "Check the column mapping and the file, or use the template."))
 
-    columns = ["_row"] + [c.name for c in spec.stored] + [c.name for c in spec.columns if c.helper and c.name in parsed]
-    selected = ", ".join(
-        (_q(name) if name in _staged_columns(stage) else "null as " + _q(name)) for name in columns
-    )
+    present = _staged_columns(stage)
+    # only the columns the file gives (or that were derived): the database's defaults fill the others,
+    # and an upsert leaves the others as they are
+    columns = ["_row"] + [c.name for c in spec.columns if c.name in present]
+    selected = ", ".join(_q(name) for name in columns)
     rows = stage.sql("select " + selected + " from staged order by _row").to_arrow_table()
     return StagedImport(
         table=spec.name, file_name=file_name, sha256="", headers=raw.headers, mapping=column_map, rows=rows,
@@ -514,7 +525,7 @@ def _preview_against_database(db, staged: StagedImport, spec: TableSpec) -> None
     path = store.resolve_db_path(db)
     with store.open_db(path) as con:
         con.register("incoming", staged.rows)
-        cols = [c.name for c in spec.stored]
+        cols = [c.name for c in spec.stored if c.name in staged.rows.column_names]
         differs = " or ".join("i." + _q(c) + " is distinct from t." + _q(c) for c in cols if c not in spec.keys) or "false"
         row = con.execute(
             "select count(*) filter (where t." + _q(spec.keys[0]) + " is null), "
@@ -575,7 +586,7 @@ def commit_staged(
     if not staged.ok:
         raise ImportRejected(staged.file_name, staged.problems)
     spec = TABLES[staged.table]
-    cols = [c.name for c in spec.stored]
+    cols = [c.name for c in spec.stored if c.name in staged.rows.column_names]
     col_list = ", ".join(_q(c) for c in cols)
     backup = store.backup_table(spec.name)
     with store.open_db(db) as con:
@@ -607,9 +618,15 @@ def commit_staged(
             elif mode == "upsert":
                 changed = "select t.* from " + spec.name + " t join incoming i on " + _key_join(spec, "t", "i") + " where " + differs
                 updated = con.execute("insert into " + backup + " select *, ? from (" + changed + ")", [import_id]).fetchone()[0]
-                con.execute("delete from " + spec.name + " t where exists (select 1 from " + backup + " b where b.backup_of_import = ? and "
-                            + _key_join(spec, "b", "t") + ")", [import_id])
-                unchanged = con.execute("select count(*) from incoming i where " + existing).fetchone()[0]
+                unchanged = con.execute("select count(*) from incoming i where " + existing).fetchone()[0] - updated
+                assignments = ", ".join(_q(c) + " = i." + _q(c) for c in cols if c not in spec.keys)
+                if assignments:
+                    con.execute(
+                        "update " + spec.name + " as t set " + assignments + ", import_id = ? from incoming i where "
+                        + _key_join(spec, "t", "i") + " and exists (select 1 from " + backup + " b where b.backup_of_import = ? and "
+                        + _key_join(spec, "b", "t") + ")",
+                        [import_id, import_id],
+                    )
                 to_insert = "select " + col_list + " from incoming i where not " + existing
             else:
                 scope = "false"
@@ -632,7 +649,7 @@ def commit_staged(
             con.execute(
                 "update imports set rows_read = ?, rows_inserted = ?, rows_updated = ?, rows_rejected = 0, "
                 "finished_at = current_timestamp where import_id = ?",
-                [staged.rows_read, inserted - updated, updated, import_id],
+                [staged.rows_read, inserted, updated, import_id],
             )
             if remember_mapping:
                 con.execute(
@@ -640,6 +657,12 @@ def commit_staged(
                     [spec.name, header_signature(staged.headers), json.dumps({h: c for h, c in staged.mapping.items() if c}, ensure_ascii=False)],
                 )
             con.execute("commit")
+        except duckdb.ConstraintException as exc:
+            con.execute("rollback")
+            detail = str(exc).splitlines()[0]
+            raise ImportRejected(staged.file_name, [Problem(
+                None, None, None, f"数据库拒绝了这些数据:{detail}", f"The database refused the data: {detail}",
+                "请检查必填项和取值范围;数据库未作任何改动。", "Check required values and ranges; the database was not changed.")]) from None
         except BaseException:
             con.execute("rollback")
             raise
@@ -717,14 +740,14 @@ def undo_import(db: str | os.PathLike | None, import_id: int) -> dict[str, Any]:
 
 def import_file(
     db: str | os.PathLike | None, path: str | os.PathLike, table: str, *, mode: str = "append", dry_run: bool = False,
-    **options: Any,
+    replace_scope: str = "range", **options: Any,
 ) -> tuple[StagedImport, dict[str, Any] | None]:
     """Stage a file from disk and, unless ``dry_run`` or it has problems, commit it."""
     data = Path(path).read_bytes()
     staged = stage_file(data, Path(path).name, table, db=db, path=path, **options)
     if dry_run or not staged.ok:
         return staged, None
-    return staged, commit_staged(db, staged, mode=mode)
+    return staged, commit_staged(db, staged, mode=mode, replace_scope=replace_scope)
 
 
 __all__ = [
