@@ -31,6 +31,12 @@ def growth(current: float | None, previous: float | None) -> float | None:
     return ratio(current - previous, previous) if previous is not None else None
 
 
+def nullable(values: list, frame: pd.DataFrame) -> pd.Series:
+    """A column of ``frame`` holding ``values`` as objects, so a ratio without a denominator stays None
+    (a float column would turn it into NaN)."""
+    return pd.Series(values, index=frame.index, dtype=object)
+
+
 def load_data_range(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None]:
     """First and latest order date in the database (None, None when there are no sales)."""
     first, last = con.execute("select min(order_date), max(order_date) from sales").fetchone()
@@ -123,8 +129,11 @@ def compute_sales_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> d
     }
 
 
-TARGET_SQL = """
-with target_rows as (
+#: Target rows of one level overlapping the period, each with its overlap and span in days, kept at
+#: the finest grain present per key (months before quarters before years). Grain of ``finest_targets``:
+#: one row per target row that counts.
+TARGET_CTES = """
+target_rows as (
     select
         "key",
         revenue_target,
@@ -155,15 +164,25 @@ overlapping as (
 ),
 finest as (
     select "key", min(grain) as grain from overlapping group by "key"
-)
+),
+finest_targets as (
+    select o.*
+    from overlapping as o
+    join finest using ("key", grain)
+)"""
+
+TARGET_SQL = (
+    "with"
+    + TARGET_CTES
+    + """
 select
     sum(revenue_target * overlap_days / span_days) as revenue_target,
     sum(volume_target * overlap_days / span_days) as volume_target,
     coalesce(bool_or(overlap_days < span_days), false) as is_prorated,
     count(*) as count_rows
-from overlapping
-join finest using ("key", grain)
+from finest_targets
 """
+)
 
 
 def target_level(filters: Filters) -> tuple[str, tuple[str, ...]] | None:
@@ -363,3 +382,144 @@ def compute_abc_classes(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataF
         "abc_b_share": float(settings["abc_b_share"]),
     }
     return query_df(con, ABC_SQL, params)
+
+
+#: Target levels that have a sales dimension to compare against (design.md §3 targets.level).
+TARGET_LEVEL_DIMENSIONS = {"owner": "owner", "region": "region", "product_line": "product_line", "account": "account"}
+#: The Filters field that selects keys of each target level (product lines are not a sidebar filter).
+_LEVEL_FILTER = {"owner": "owners", "region": "regions", "account": "accounts", "product_line": None}
+
+_TARGET_BY_KEY_TEMPLATE = (
+    "with"
+    + SEGMENT_CTES
+    + ","
+    + TARGET_CTES
+    + """,
+target_by_key as (
+    select
+        "key",
+        sum(revenue_target * overlap_days / span_days) as revenue_target,
+        sum(volume_target * overlap_days / span_days) as volume_target,
+        bool_or(overlap_days < span_days) as is_prorated
+    from finest_targets
+    group by "key"
+),
+actual as (
+    select __DIMENSION__ as "key", sum(s.amount) as revenue, sum(s.quantity) as volume
+    from sales as s
+    join filtered_accounts as f using (account_id)
+    where s.order_date between $start and $end
+    group by 1
+)
+select
+    "key",
+    coalesce(a.revenue, 0) as revenue,
+    coalesce(a.volume, 0) as volume,
+    t.revenue_target,
+    t.volume_target,
+    coalesce(t.is_prorated, false) as is_prorated
+from actual as a
+full join target_by_key as t using ("key")
+order by coalesce(t.revenue_target, 0) + coalesce(a.revenue, 0) desc, "key"
+"""
+)
+TARGET_BY_KEY_SQL = {
+    level: _TARGET_BY_KEY_TEMPLATE.replace("__DIMENSION__", BREAKDOWN_EXPRESSIONS[dimension])
+    for level, dimension in TARGET_LEVEL_DIMENSIONS.items()
+}
+
+
+def target_applies(filters: Filters, level: str) -> bool:
+    """Whether per-key targets of ``level`` describe the filtered sales: only when no segment other than
+    the level's own is selected (an owner's target says nothing about that owner's retail accounts)."""
+    own = _LEVEL_FILTER[level]
+    fields = ("industries", "scales", "tenure_bands", "regions", "owners", "abc_classes", "accounts")
+    return not any(getattr(filters, name) for name in fields if name != own)
+
+
+def compute_target_by(con: duckdb.DuckDBPyConnection, filters: Filters, level: str) -> pd.DataFrame:
+    """Actual against target per key of a target level (owner, region, product_line, account).
+
+    One row per key with sales in the period or a target row overlapping it: key, revenue, volume,
+    revenue_target, volume_target (pro-rated by days, finest grain per key; None without a row, and for
+    every key when other segment filters make the level's targets not comparable), is_prorated,
+    completion (revenue / revenue_target; None without a target), gap (revenue − revenue_target).
+    """
+    if level not in TARGET_BY_KEY_SQL:
+        raise ValueError(f"unknown target level {level!r}; choose one of {', '.join(TARGET_BY_KEY_SQL)}")
+    own = _LEVEL_FILTER[level]
+    params = {
+        **filter_params(filters, load_settings(con)),
+        # a level no target row has: no targets when they would not describe the filtered sales
+        "level": level if target_applies(filters, level) else "",
+        "keys": list(getattr(filters, own)) if own else [],
+    }
+    frame = query_df(con, TARGET_BY_KEY_SQL[level], params)
+    targets = [None if pd.isna(t) else float(t) for t in frame["revenue_target"]]
+    frame["revenue_target"] = pd.Series(targets, index=frame.index, dtype=object)
+    frame["completion"] = nullable([ratio(a, t) for a, t in zip(frame["revenue"], targets)], frame)
+    frame["gap"] = nullable([None if t is None else a - t for a, t in zip(frame["revenue"], targets)], frame)
+    return frame
+
+
+#: Trend grains and their truncation (an allow-list: the grain never reaches SQL as text).
+TREND_GRAINS = {"month": "date_trunc('month', s.order_date)", "quarter": "date_trunc('quarter', s.order_date)"}
+
+_TREND_TEMPLATE = (
+    "with"
+    + SEGMENT_CTES
+    + """
+select
+    __GRAIN__::date as period_start,
+    sum(s.amount) as revenue,
+    sum(s.quantity) as volume,
+    count(distinct s.order_id) as count_orders,
+    sum(s.amount) filter (where s.cost is not null) as costed_revenue,
+    sum(s.cost) as cost
+from sales as s
+where s.order_date between $start and $end
+  and s.account_id in (select account_id from filtered_accounts)
+group by 1
+order by 1
+"""
+)
+TREND_SQL = {grain: _TREND_TEMPLATE.replace("__GRAIN__", expression) for grain, expression in TREND_GRAINS.items()}
+
+
+def compute_revenue_trend(con: duckdb.DuckDBPyConnection, filters: Filters, grain: str = "month") -> pd.DataFrame:
+    """One row per calendar month or quarter of the period with sales.
+
+    Columns: period_start (first day), revenue, volume, count_orders, gross_margin (over lines with a
+    cost; None where no line has one).
+    """
+    if grain not in TREND_SQL:
+        raise ValueError(f"unknown trend grain {grain!r}; choose one of {', '.join(TREND_SQL)}")
+    frame = query_df(con, TREND_SQL[grain], filter_params(filters, load_settings(con)))
+    frame["gross_margin"] = nullable(
+        [None if pd.isna(c) else ratio(c - k, c) for c, k in zip(frame["costed_revenue"], frame["cost"])], frame
+    )
+    return frame.drop(columns=["costed_revenue", "cost"])
+
+
+def compute_growth_bridge(breakdown: pd.DataFrame, top: int = 8) -> pd.DataFrame:
+    """The revenue change from the comparison period split into the segments that drove it.
+
+    ``breakdown`` is a small frame from :func:`compute_revenue_by`. One row per step: the comparison
+    period's total (kind 'comparison'), the ``top`` segments with the largest absolute change (kind
+    'segment'), the remaining segments together (segment '', kind 'others', only when there are any),
+    and this period's total (kind 'current'). Columns: segment, kind, change (for the two totals: the
+    total itself).
+    """
+    if breakdown.empty:
+        return pd.DataFrame(columns=["segment", "kind", "change"])
+    change = breakdown["revenue"] - breakdown["comparison_revenue"]
+    frame = breakdown.assign(change=change, magnitude=change.abs()).sort_values(
+        ["magnitude", "segment"], ascending=[False, True]
+    )
+    leaders, rest = frame.iloc[:top], frame.iloc[top:]
+    rows = [{"segment": "", "kind": "comparison", "change": float(breakdown["comparison_revenue"].sum())}]
+    rows += [{"segment": s, "kind": "segment", "change": float(c)} for s, c in zip(leaders["segment"], leaders["change"])]
+    if not rest.empty:
+        rows.append({"segment": "", "kind": "others", "change": float(rest["change"].sum())})
+    rows.append({"segment": "", "kind": "current", "change": float(breakdown["revenue"].sum())})
+    return pd.DataFrame(rows)

@@ -107,3 +107,67 @@ def hand_db(tmp_path: Path) -> Path:
     path = tmp_path / "hand.duckdb"
     load_hand_rows(path)
     return path
+
+
+# Extra rows for the Sales / Accounts / Team tests (issue #4). They go into their own fixture so the
+# rows above, and the tests that count them, stay as they are.
+# account_id -> (status, churned_on, referred_by, group_name, is_key_account)
+EXTRA_ACCOUNT_FIELDS = {
+    "A1": ("active", None, None, "甲集团", None),
+    "A2": ("active", None, "A2", None, None),  # refers to itself: not a referral
+    "A3": ("active", None, "X99", "甲集团", None),  # names no known account: not a referral
+    "A4": ("churned", date(2025, 5, 1), None, None, None),  # churned within 2025 Q2
+    "A5": ("active", None, "A1", None, True),  # referred by A1; marked key account although class C
+}
+# (order_id, line_no) -> (product_line, product)
+EXTRA_PRODUCTS = {
+    ("O1", 1): ("设备", "P1"),
+    ("O1", 2): ("服务", "S1"),
+    ("O2", 1): ("设备", "P1"),
+    ("O3", 1): ("服务", "S1"),
+    ("O4", 1): ("设备", "P2"),
+}
+# period, level, key, revenue_target, volume_target
+EXTRA_TARGETS = [
+    ("2025Q1", "owner", "张三", 900.0, 9.0),
+    ("2025Q2", "product_line", "设备", 2400.0, None),
+]
+# interaction_id, account_id, kind, opened_at
+EXTRA_INTERACTIONS = [
+    ("I1", "A1", "visit", "2025-05-01 10:00:00"),
+    ("I2", "A1", "call", "2025-06-30 18:00:00"),  # the last day of Q2 counts
+    ("I3", "A1", "call", "2025-03-31 09:00:00"),  # Q1
+    ("I4", "A2", "call", "2025-04-01 00:00:00"),
+    ("I5", "A3", "complaint", "2025-05-05 12:00:00"),  # neither a visit nor a call
+]
+
+
+@pytest.fixture()
+def extra_db(hand_db: Path) -> Path:
+    """The hand-typed rows plus EXTRA_*: churn, referrals, groups, products, interactions, more targets,
+    and an anonymous NPS answer (R4: 3 on 2025-06-05)."""
+    with open_db(hand_db) as con:
+        for account_id, (status, churned_on, referred_by, group_name, is_key) in EXTRA_ACCOUNT_FIELDS.items():
+            con.execute(
+                "update accounts set status = ?, churned_on = ?, referred_by = ?, group_name = ?, is_key_account = ? "
+                "where account_id = ?",
+                [status, churned_on, referred_by, group_name, is_key, account_id],
+            )
+        for (order_id, line_no), (product_line, product) in EXTRA_PRODUCTS.items():
+            con.execute(
+                "update sales set product_line = ?, product = ? where order_id = ? and line_no = ?",
+                [product_line, product, order_id, line_no],
+            )
+        con.executemany(
+            'insert into targets (period, level, "key", revenue_target, volume_target) values (?, ?, ?, ?, ?)',
+            EXTRA_TARGETS,
+        )
+        con.executemany(
+            "insert into interactions (interaction_id, account_id, kind, opened_at) values (?, ?, ?, ?)",
+            EXTRA_INTERACTIONS,
+        )
+        con.execute(
+            "insert into survey_responses (response_id, item_code, account_id, survey_date, wave, score) "
+            "values ('R4', 'NPS', '', date '2025-06-05', 'W1', 3)"
+        )
+    return hand_db
