@@ -356,8 +356,11 @@ def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str
     # the other tables' headers: a file for another table is named as such
     derivable = {"amount": {"quantity", "unit_price"}, "line_no": {"order_id"}, "order_id": {"account_id", "order_date"},
                  "status": {"start_date"}}
-    missing = [c.name for c in spec.stored if c.required and c.name not in source_of and c.name not in constants
-               and not (c.name in derivable and derivable[c.name] <= set(source_of) and spec.name in ("sales", "projects"))]
+    available = set(source_of) | set(constants)
+    if spec.name in ("sales", "projects"):
+        for _ in range(2):  # order_id derives from account and date, then line_no from order_id
+            available |= {name for name, needs in derivable.items() if needs <= available}
+    missing = [c.name for c in spec.stored if c.required and c.name not in available]
     if missing:
         best_other = max(
             (t for t in TABLES if t != spec.name),

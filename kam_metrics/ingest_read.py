@@ -291,6 +291,9 @@ def read_into_staging(
         raise reject(file_name, "文件没有内容。", "The file has no content.", "", "")
     header_index = find_header_row(head_rows, known_headers)
     headers = unique_headers(head_rows[header_index])
+    if not any(line.strip() for line in text.splitlines()[header_index + 1:header_index + 50]):
+        raise reject(file_name, "文件只有表头,没有数据行。", "The file has a header but no data rows.",
+                     "请导出包含数据的文件。", "Export a file that holds data rows.")
     kind = "tsv" if delimiter == "\t" else "csv"
     if header_index:
         notices.append((f"跳过了表头上方的 {header_index} 行标题。", f"Skipped {header_index} title line(s) above the header."))
