@@ -171,6 +171,9 @@ def parse_map_options(items: list[str] | None) -> dict[str, str]:
 def _value_expr(column: Column, source: str, date_order: str) -> str:
     """SQL parsing the text column ``source`` (c0, c1, ...) into ``column``'s type."""
     if column.kind == "text":
+        if column.name.endswith("_id") or column.name == "referred_by":
+            # ids exported by Excel as numbers come back as "17850.0"
+            return "regexp_replace(kam_clean(" + source + "), '^([0-9]+)\\.0+$', '\\1')"
         return "kam_clean(" + source + ")"
     if column.kind in ("number", "fraction", "percent", "integer"):
         expr = "kam_number(" + source + ")"
@@ -427,6 +430,13 @@ def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str
 
     stage.execute("create or replace table staged as select * from parsed")
     _derive_columns(stage, spec, parsed, notices)
+    value_columns = ", ".join(_q(c) for c in sorted(_staged_columns(stage) - {"_row"}))
+    before = stage.execute("select count(*) from staged").fetchall()[0][0]
+    stage.execute("create or replace table staged as select * from staged qualify row_number() over "
+                  "(partition by " + value_columns + " order by _row) = 1")
+    merged = before - stage.execute("select count(*) from staged").fetchall()[0][0]
+    if merged:
+        notices.append((f"{merged} 行与前面的行完全相同,已合并。", f"{merged} row(s) identical to an earlier row were merged."))
     if spec.keys and not problems:
         key_list = ", ".join(_q(k) for k in spec.keys)
         duplicates = stage.execute(
@@ -498,6 +508,12 @@ def _derive_columns(stage, spec: TableSpec, parsed: dict[str, str], notices: lis
             )
             notices.append(("文件没有行号:行号按订单内的先后顺序编排。",
                             "No line numbers: lines are numbered by their position within each order."))
+    if spec.name == "sales":
+        returns = stage.execute("select count(*) from staged where quantity < 0 or amount < 0").fetchall()[0][0]
+        if returns:
+            notices.append((f"{returns} 行为退货或取消(数量或金额为负),按负数计入,抵减销售额。",
+                            f"{returns} line(s) are returns or cancellations (negative quantity or amount); they are "
+                            "imported as negative lines and reduce revenue."))
     if spec.name == "projects" and "status" not in have:
         stage.execute("alter table staged add column status varchar")
         start = "start_date" if "start_date" in have else "null::date"
