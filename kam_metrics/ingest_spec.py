@@ -200,3 +200,72 @@ def known_headers() -> set[str]:
             names.add(normalise_header(column.name))
             names.update(normalise_header(a) for a in column.aliases)
     return names
+
+
+#: one example row per table for the downloadable templates (canonical column -> value)
+EXAMPLES: dict[str, dict[str, object]] = {
+    "accounts": {"account_id": "C00001", "account_name": "上海示例机械有限公司", "industry": "制造业", "scale": "大型",
+                 "region": "华东", "city": "上海", "owner": "张伟", "group_name": "示例集团", "is_key_account": "是",
+                 "cooperation_start": "2019-03-01", "status": "活跃", "churned_on": "", "referred_by": ""},
+    "sales": {"order_id": "SO2025000001", "line_no": 1, "account_id": "C00001", "order_date": "2025-01-05",
+              "product": "智能阀门 V200", "product_line": "工业自动化", "channel": "直销", "quantity": 10,
+              "amount": "12,500.00", "cost": "8,100.00"},
+    "targets": {"period": "2025Q1", "level": "客户经理", "key": "张伟", "revenue_target": "1,200,000", "volume_target": 900},
+    "survey_items": {"item_code": "P1", "dimension": "产品", "label_zh": "产品质量", "label_en": "Product quality",
+                     "weight": 1.5, "scale_min": 1, "scale_max": 5, "target_index": 85},
+    "survey_waves": {"wave": "2025H1", "sent": 120, "sent_on": "2025-06-01"},
+    "survey_responses": {"response_id": "W2025H1-0001", "item_code": "P1", "account_id": "C00001",
+                         "survey_date": "2025-06-10", "wave": "2025H1", "respondent_role": "采购", "score": 4,
+                         "competitor_score": 3, "comment": "交货及时"},
+    "projects": {"project_id": "P0001", "account_id": "C00001", "project_name": "产线自动化改造二期", "status": "进行中",
+                 "start_date": "2025-02-01", "planned_end": "2025-09-30", "forecast_end": "2025-10-15", "actual_end": "",
+                 "progress_pct": 60, "contract_value": "850,000", "feedback_score": "", "issue_note": "接口调试延期"},
+    "interactions": {"interaction_id": "I000001", "account_id": "C00001", "kind": "投诉", "opened_at": "2025-03-03 09:30",
+                     "first_response_at": "2025-03-03 11:00", "resolved_at": "2025-03-05 17:00", "owner": "张伟",
+                     "note": "交货延迟"},
+    "opportunities": {"opportunity_id": "OPP00001", "account_id": "C00001", "prospect_name": "", "stage": "提案",
+                      "lost_at_stage": "", "stage_changed_on": "2025-03-10", "amount": "500,000", "probability": "40%",
+                      "created_on": "2025-01-20", "closed_on": ""},
+}
+assert set(EXAMPLES) == set(TABLES)
+
+
+def template_headers(table: str, lang: str) -> list[str]:
+    """The template's headers: the first Chinese alias in Chinese, the canonical name in English."""
+    spec = TABLES[table]
+    out = []
+    for column in spec.stored:
+        chinese = next((a for a in column.aliases if any("\u4e00" <= ch <= "\u9fff" for ch in a)), column.name)
+        out.append(chinese if lang == "zh" else column.name)
+    return out
+
+
+def build_template(table: str, lang: str, fmt: str) -> bytes:
+    """A template file for ``table``: headers in ``lang`` and one example row, as CSV (UTF-8 with BOM, so
+    Excel opens it correctly) or XLSX."""
+    spec = TABLES[table]
+    headers = template_headers(table, lang)
+    row = [EXAMPLES[table].get(c.name, "") for c in spec.stored]
+    if fmt == "csv":
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(headers)
+        writer.writerow(row)
+        return buffer.getvalue().encode("utf-8-sig")
+    if fmt == "xlsx":
+        import io
+
+        import openpyxl
+
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = spec.label_zh if lang == "zh" else spec.label_en
+        sheet.append(headers)
+        sheet.append(row)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return buffer.getvalue()
+    raise ValueError(f"format must be csv or xlsx, not {fmt!r}")

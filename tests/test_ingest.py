@@ -298,3 +298,20 @@ def test_zip_that_is_not_a_workbook(db):
         archive.writestr("hello.txt", "hi")
     with pytest.raises(ImportRejected, match="damaged"):
         stage(db, buffer.getvalue(), "accounts", "book.xlsx")
+
+
+@pytest.mark.parametrize("table", sorted(store.DATA_TABLES))
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_every_template_imports_as_it_is(tmp_path, table, lang, fmt):
+    from kam_metrics.ingest_spec import build_template
+
+    db = tmp_path / "kam.duckdb"
+    with store.open_db(db) as con:  # the examples refer to account C00001 and item P1
+        con.execute("insert into accounts (account_id, account_name) values ('C00001', '示例')")
+        con.execute("insert into survey_items (item_code, dimension, weight) values ('P1', 'product', 1)")
+    data = build_template(table, lang, fmt)
+    staged = stage_file(data, f"template.{fmt}", table, db=db, date_order="dmy")
+    assert staged.ok, staged.problem_rows("en")
+    assert staged.rows.num_rows == 1
+    assert all(column for column in staged.mapping.values()), staged.mapping  # every header maps
