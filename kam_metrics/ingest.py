@@ -105,6 +105,8 @@ class StagedImport:
     preview: dict[str, Any] = field(default_factory=dict)
     missing_accounts: list[str] = field(default_factory=list)
     create_accounts: bool = False
+    #: the first few values of each source column, for the mapping editor
+    samples: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -336,9 +338,13 @@ def stage_file(
             ids = ", ".join(str(i) for i in lookups["same_file"])
             staged.notices.append((f"同一文件已于导入 #{ids} 中导入过;重复的行不会被重复计算。",
                                    f"This same file was already imported (import #{ids}); overlapping rows are never counted twice."))
-        if db is not None or store.resolve_db_path(db).exists():
+        if staged.rows.num_rows and (db is not None or store.resolve_db_path(db).exists()):
             _preview_against_database(db, staged, spec)
         return staged
+    except duckdb.Error as exc:  # anything the SQL of a strange file trips over becomes a clear rejection
+        detail = str(exc).splitlines()[0][:300]
+        raise reject(file_name, f"无法解析这个文件:{detail}", f"The file cannot be parsed: {detail}",
+                     "请检查文件内容,或按模板整理后再上传。", "Check the file, or arrange it like the template, and upload again.") from None
     finally:
         stage.close()
 
@@ -347,6 +353,15 @@ def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str
                 date_order: str | None, create_accounts: bool, constants: dict[str, Any]) -> StagedImport:
     problems: list[Problem] = []
     notices = list(raw.notices)
+    first_rows = stage.execute("select * exclude (_row) from raw order by _row limit 3").fetchall()
+    samples = {h: " · ".join(str(r[i]) for r in first_rows if r[i] is not None)[:80] for i, h in enumerate(raw.headers)}
+
+    def unfinished(found: list[Problem]) -> StagedImport:
+        """The file cannot be staged with this mapping or date order: say why, keep what the editor needs."""
+        return StagedImport(table=spec.name, file_name=file_name, sha256="", headers=raw.headers, mapping=column_map,
+                            rows=pa.table({"_row": pa.array([], pa.int64())}), rows_read=raw.rows, problems=found,
+                            notices=notices, raw=raw, samples=samples, create_accounts=create_accounts)
+
     source_of: dict[str, str] = {}
     for index, header in enumerate(raw.headers):
         column = column_map.get(header)
@@ -372,7 +387,7 @@ def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str
         )
         hint_zh = f"这个文件看起来更像「{TABLES[best_other].label_zh}」表。" if _looks_like(raw.headers, best_other) else ""
         hint_en = f" This file looks more like the {TABLES[best_other].label_en} table." if hint_zh else ""
-        raise ImportRejected(file_name, [
+        return unfinished([
             Problem(None, name, None, f"缺少必需的列「{name}」。{hint_zh}", f"The required column {name} is missing.{hint_en}",
                     f"在映射中把文件的某一列对应到「{name}」(命令行:--map \"源列名={name}\"),或使用模板。",
                     f'Map one of the file\'s columns to {name} (command line: --map "Source header={name}"), or use the template.')
@@ -387,7 +402,7 @@ def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str
             if problem:
                 problems.append(problem)
     if problems:
-        raise ImportRejected(file_name, problems)
+        return unfinished(problems)
 
     parsed: dict[str, str] = {}
     for column in spec.columns:
@@ -468,7 +483,7 @@ def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str
     return StagedImport(
         table=spec.name, file_name=file_name, sha256="", headers=raw.headers, mapping=column_map, rows=rows,
         rows_read=raw.rows, problems=problems, notices=notices, raw=raw, date_orders=date_orders,
-        create_accounts=create_accounts,
+        create_accounts=create_accounts, samples=samples,
     )
 
 

@@ -291,6 +291,10 @@ def read_into_staging(
         raise reject(file_name, "文件没有内容。", "The file has no content.", "", "")
     header_index = find_header_row(head_rows, known_headers)
     headers = unique_headers(head_rows[header_index])
+    if not any(h and not h.startswith("column_") for h in headers):
+        raise reject(file_name, "找不到表头行。", "No header row was found.",
+                     "第一行应是列名(如 客户编号、订单日期、金额);可下载模板参考。",
+                     "The first row should name the columns (e.g. account id, order date, amount); see the templates.")
     if not any(line.strip() for line in text.splitlines()[header_index + 1:header_index + 50]):
         raise reject(file_name, "文件只有表头,没有数据行。", "The file has a header but no data rows.",
                      "请导出包含数据的文件。", "Export a file that holds data rows.")
@@ -332,7 +336,7 @@ def _load_csv(con, source: str, file_name: str, headers: list[str], header_index
             "encoding = 'utf-8', parallel = false)",
             [header_index + 1, source, delimiter, header_index + 1],
         )
-    except (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.IOException) as exc:
+    except duckdb.Error as exc:
         text = str(exc)
         match = _CSV_ERROR_LINE.search(text)
         line = int(match.group(1)) if match else None
@@ -351,6 +355,10 @@ def _stage_rows(con, rows, header_index, file_name, kind, encoding, delimiter, s
     import pandas as pd
 
     headers = unique_headers(rows[header_index])
+    if not any(h and not h.startswith("column_") for h in headers):
+        raise reject(file_name, "找不到表头行。", "No header row was found.",
+                     "第一行应是列名(如 客户编号、订单日期、金额);可下载模板参考。",
+                     "The first row should name the columns (e.g. account id, order date, amount); see the templates.")
     width = len(headers)
     body = rows[header_index + 1:]
     frame = pd.DataFrame(

@@ -1,0 +1,73 @@
+"""Streamlit-side helpers of the import page: stage an upload once per set of choices, commit, undo,
+history. The work itself is kam_metrics.ingest; this module only keeps results in session state and
+clears the cached page data after a write."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from kam_metrics import ingest, store
+from kam_metrics.ingest import ImportRejected, StagedImport
+
+_STAGED_KEY = "imp_staged"
+
+
+def stage_upload(data: bytes, file_name: str, table: str, options: dict[str, Any]) -> StagedImport | ImportRejected:
+    """The staged import for these bytes and choices, computed once and kept in session state."""
+    key = (hashlib.sha256(data).hexdigest(), file_name, table, repr(sorted(options.items())))
+    cached = st.session_state.get(_STAGED_KEY)
+    if cached and cached[0] == key:
+        return cached[1]
+    try:
+        result: StagedImport | ImportRejected = ingest.stage_file(data, file_name, table, db=store.resolve_db_path(None), **options)
+    except ImportRejected as rejected:
+        result = rejected
+    st.session_state[_STAGED_KEY] = (key, result)
+    return result
+
+
+def forget_staged() -> None:
+    st.session_state.pop(_STAGED_KEY, None)
+
+
+def commit(staged: StagedImport, mode: str, replace_scope: str) -> dict[str, Any]:
+    """Write the staged rows; afterwards every page's cached data is cleared so it shows the new data."""
+    record = ingest.commit_staged(store.resolve_db_path(None), staged, mode=mode, replace_scope=replace_scope)
+    st.cache_data.clear()
+    forget_staged()
+    return record
+
+
+def undo(import_id: int) -> dict[str, Any]:
+    result = ingest.undo_import(store.resolve_db_path(None), import_id)
+    st.cache_data.clear()
+    return result
+
+
+def load_history() -> pd.DataFrame:
+    """Every import, newest first (an empty frame when the database does not exist yet)."""
+    path = store.resolve_db_path(None)
+    if not path.exists():
+        return pd.DataFrame()
+    with store.open_db(path, wait_seconds=8) as con:
+        rows = ingest.import_history(con)
+    return pd.DataFrame(rows[::-1])
+
+
+def sample_rows(staged: StagedImport, limit: int = 20) -> pd.DataFrame:
+    return staged.rows.slice(0, limit).to_pandas().drop(columns=["_row"], errors="ignore")
+
+
+def mapping_frame(staged: StagedImport, not_imported: str) -> pd.DataFrame:
+    """One row per source column: its header, three sample values and the canonical column it maps to."""
+    return pd.DataFrame(
+        {
+            "source": list(staged.mapping),
+            "sample": [staged.samples.get(h, "") for h in staged.mapping],
+            "target": [c or not_imported for c in staged.mapping.values()],
+        }
+    )
