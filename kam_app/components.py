@@ -53,3 +53,86 @@ def render_download_table(frame: pd.DataFrame, *, file_name: str, column_config:
         mime="text/csv",
         icon=":material/download:",
     )
+
+
+def render_period_caption(filters) -> None:
+    """The period, its comparison period and the active segment filters, under a page title."""
+    from kam_metrics.i18n import format_date
+
+    from kam_app.state import language
+
+    lang = language()
+    cmp_start, cmp_end = filters.comparison
+    st.caption(
+        t(
+            "overview.period_caption",
+            start=format_date(filters.start, lang),
+            end=format_date(filters.end, lang),
+            cmp_start=format_date(cmp_start, lang),
+            cmp_end=format_date(cmp_end, lang),
+            compare=t(f"compare.short.{filters.compare}"),
+        )
+    )
+    parts = []
+    labelled = (
+        ("filter.industry", filters.industries, None),
+        ("filter.scale", filters.scales, "scale"),
+        ("filter.tenure", filters.tenure_bands, "tenure"),
+        ("filter.region", filters.regions, None),
+        ("filter.owner", filters.owners, None),
+        ("filter.abc", filters.abc_classes, "abc"),
+    )
+    for label_key, values, prefix in labelled:
+        if values:
+            shown = [t(f"{prefix}.{v}") if prefix else v for v in values]
+            parts.append(f"{t(label_key)} {'、'.join(shown)}")
+    st.caption(t("active_filters", filters=" · ".join(parts)) if parts else t("active_filters.none"))
+
+
+def percent_delta(value: float | None) -> str | None:
+    """A signed percentage for a card's delta, or None when there is nothing to compare."""
+    from kam_metrics.i18n import format_percent
+
+    return None if value is None else format_percent(value, signed=True)
+
+
+def points_delta(current: float | None, previous: float | None) -> str | None:
+    """The change of a fraction in percentage points, e.g. "+2.5 pp"; None when either is missing."""
+    from kam_metrics.i18n import format_points
+
+    if current is None or previous is None:
+        return None
+    return f"{format_points((current - previous) * 100)} pp"
+
+
+def drill_to_filter(chart_key: str, filter_key: str) -> None:
+    """A chart's on_select callback: the clicked bar's segment (its customdata) becomes the sidebar
+    filter ``filter_key`` for every page. Runs before the rerun, so the sidebar widget takes it."""
+    event = st.session_state.get(chart_key)
+    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else []
+    if not points and event is not None and hasattr(event, "selection"):
+        points = event.selection.get("points", [])
+    values = [p.get("customdata") for p in points if p.get("customdata") not in (None, "")]
+    if values:
+        value = values[0][0] if isinstance(values[0], list) else values[0]
+        st.session_state[filter_key] = [value]
+
+
+def render_drill_chart(figure: go.Figure | None, *, key: str, filter_key: str | None, empty_message: str) -> None:
+    """A chart whose bars filter the pages when clicked (``filter_key`` is the sidebar widget's key);
+    a plain chart when ``filter_key`` is None."""
+    if figure is None:
+        st.info(empty_message, icon="ℹ️")
+        return
+    if filter_key is None:
+        st.plotly_chart(figure, width="stretch", config={"displaylogo": False}, key=key)
+        return
+    st.plotly_chart(
+        figure,
+        width="stretch",
+        config={"displaylogo": False},
+        key=key,
+        on_select=lambda: drill_to_filter(key, filter_key),
+        selection_mode="points",
+    )
+    st.caption(t("drill.hint"))

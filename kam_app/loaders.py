@@ -95,3 +95,148 @@ def load_overview(filters: Filters) -> dict[str, Any]:
     """Everything the Overview page shows for these filters (see kam_metrics.kpi and .sales)."""
     path = db_path()
     return guarded(_load_overview, str(path), db_version(path), filters)
+
+
+# --- issue #4: Sales, Accounts, Account 360, Team ---------------------------------------------------
+# One cached entry point per page area; each runs its kam_metrics calls in one unit of work.
+
+
+def _sales_page(con, filters: Filters, grain: str) -> dict[str, Any]:
+    from kam_metrics.loyalty import compute_order_intervals
+
+    return {
+        "kpis": kpi.compute_kpis(con, filters),
+        "intervals": compute_order_intervals(con, filters),
+        "trend": sales.compute_revenue_trend(con, filters, grain),
+        "trend_comparison": sales.compute_revenue_trend(con, filters.for_comparison(), grain),
+        "targets": {level: sales.compute_target_by(con, filters, level) for level in ("owner", "region", "product_line")},
+    }
+
+
+def _breakdown(con, filters: Filters, dimension: str) -> dict[str, Any]:
+    frame = sales.compute_revenue_by(con, filters, dimension)
+    return {"breakdown": frame, "bridge": sales.compute_growth_bridge(frame, top=8)}
+
+
+def _accounts_page(con, filters: Filters) -> dict[str, Any]:
+    from kam_metrics import accounts, loyalty
+    from kam_metrics.settings import load_settings
+
+    settings = load_settings(con)
+    return {
+        "summary": sales.compute_sales_summary(con, filters),
+        "retention": loyalty.compute_retention(con, filters),
+        "intervals": loyalty.compute_order_intervals(con, filters),
+        "referrals": loyalty.compute_referrals(con, filters),
+        "nps": loyalty.compute_nps(con, filters),
+        "lost": loyalty.compute_lost_accounts(con, filters),
+        "accounts": accounts.compute_account_list(con, filters),
+        "pareto": accounts.compute_pareto(con, filters),
+        "abc_summary": accounts.compute_abc_summary(con, filters),
+        "groups": accounts.compute_group_rollup(con, filters),
+        "key_accounts": accounts.compute_key_account_summary(con, filters),
+        "abc_a_share": float(settings["abc_a_share"]),
+        "abc_b_share": float(settings["abc_b_share"]),
+    }
+
+
+def _matrix(con, filters: Filters, rows: str, columns: str):
+    from kam_metrics import accounts
+
+    return accounts.compute_classification_matrix(con, filters, rows, columns)
+
+
+def _account_options(con, filters: Filters):
+    from kam_metrics import accounts
+
+    return accounts.load_account_options(con, filters)
+
+
+def _account_360(con, account_id: str, filters: Filters) -> dict[str, Any] | None:
+    from datetime import timedelta
+
+    from kam_metrics import accounts, loyalty
+    from kam_metrics.filters import Filters as F
+    from kam_metrics.filters import shift_months, shift_years
+
+    profile = accounts.compute_account_profile(con, account_id, filters.end)
+    if profile is None:
+        return None
+    one = F(start=filters.start, end=filters.end, compare=filters.compare, accounts=(account_id,))
+    # the 12 whole-or-partial months ending at the period end, and the same months a year earlier
+    last_12 = F(start=shift_months(filters.end, -11), end=filters.end, accounts=(account_id,))
+    previous_12 = F(start=shift_years(last_12.start, -1), end=last_12.start - timedelta(days=1), accounts=(account_id,))
+    return {
+        "profile": profile,
+        "this_year": sales.compute_monthly_revenue(con, last_12),
+        "last_year": sales.compute_monthly_revenue(con, previous_12),
+        "products": accounts.compute_products(con, one),
+        "summary": sales.compute_sales_summary(con, one),
+        "comparison_summary": sales.compute_sales_summary(con, one.for_comparison()),
+        "intervals": loyalty.compute_order_intervals(con, one),
+    }
+
+
+def _team(con, filters: Filters):
+    from kam_metrics import team
+
+    return team.compute_team(con, filters)
+
+
+_WORK: dict[str, Callable[..., Any]] = {
+    "sales_page": _sales_page,
+    "breakdown": _breakdown,
+    "accounts_page": _accounts_page,
+    "matrix": _matrix,
+    "account_options": _account_options,
+    "account_360": _account_360,
+    "team": _team,
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _load(path_text: str, version: tuple, name: str, *args: Any) -> Any:
+    return _with_connection(path_text, _WORK[name], *args)
+
+
+def _load_guarded(name: str, *args: Any) -> Any:
+    path = db_path()
+    return guarded(_load, str(path), db_version(path), name, *args)
+
+
+def load_sales_page(filters: Filters, grain: str) -> dict[str, Any]:
+    """Sales page: kpis (kam_metrics.kpi), intervals, trend and trend_comparison (by ``grain``) and
+    targets {owner, region, product_line: compute_target_by frames}."""
+    return _load_guarded("sales_page", filters, grain)
+
+
+def load_breakdown(filters: Filters, dimension: str) -> dict[str, Any]:
+    """Revenue by ``dimension`` with the comparison period (breakdown) and its growth bridge (bridge)."""
+    return _load_guarded("breakdown", filters, dimension)
+
+
+def load_accounts_page(filters: Filters) -> dict[str, Any]:
+    """Accounts page: summary, retention, intervals, referrals, nps, lost, accounts (the list), pareto,
+    abc_summary, groups, key_accounts and the ABC thresholds."""
+    return _load_guarded("accounts_page", filters)
+
+
+def load_matrix(filters: Filters, rows: str, columns: str):
+    """The classification matrix of the filtered accounts by ``rows`` × ``columns``."""
+    return _load_guarded("matrix", filters, rows, columns)
+
+
+def load_account_options(filters: Filters):
+    """The filtered accounts to choose from (account_id, account_name)."""
+    return _load_guarded("account_options", filters)
+
+
+def load_account_360(account_id: str, filters: Filters) -> dict[str, Any] | None:
+    """Account 360: profile, this_year / last_year monthly revenue, products, summary,
+    comparison_summary, intervals; None when the account does not exist."""
+    return _load_guarded("account_360", account_id, filters)
+
+
+def load_team(filters: Filters):
+    """Team page: one row per account manager (kam_metrics.team.compute_team)."""
+    return _load_guarded("team", filters)

@@ -54,11 +54,11 @@ per_owner as (
         count(*) filter (where f.is_key_account) as count_key_accounts,
         count(*) filter (where p.count_orders >= 1) as count_active_accounts,
         count(*) filter (where p.count_orders >= 2) as count_repeat_accounts,
-        coalesce(sum(p.count_orders), 0) as count_orders,
+        coalesce(sum(p.count_orders), 0)::bigint as count_orders,
         coalesce(sum(p.revenue), 0) as revenue,
         coalesce(sum(p.comparison_revenue), 0) as comparison_revenue,
-        coalesce(sum(c.count_visits), 0) as count_visits,
-        coalesce(sum(c.count_calls), 0) as count_calls
+        coalesce(sum(c.count_visits), 0)::bigint as count_visits,
+        coalesce(sum(c.count_calls), 0)::bigint as count_calls
     from filtered_accounts as f
     left join per_account as p using (account_id)
     left join contacts as c using (account_id)

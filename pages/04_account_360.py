@@ -1,0 +1,167 @@
+"""客户详情 Account 360: one account's profile, its sales against its own last year, the products it buys
+and its loyalty figures. Reached from the account list (a selected row) or by the address
+``?account=C00001``; later issues add satisfaction, projects, service and risk sections (issue #4)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kam_app import charts, loaders
+from kam_app.components import (
+    KpiCard,
+    percent_delta,
+    render_chart,
+    render_download_table,
+    render_kpi_cards,
+    render_period_caption,
+)
+from kam_app.state import current_filters, ensure_router, language, t
+from kam_metrics.i18n import format_date, format_money
+
+
+def choose_account(filters) -> str | None:
+    """The account to show: the selectbox, seeded from ``?account=`` so a shared or clicked link opens it."""
+    options = loaders.load_account_options(filters)
+    ids = options["account_id"].tolist()
+    names = dict(zip(options["account_id"], options["account_name"]))
+    wanted = st.query_params.get("account")
+    if wanted and wanted not in names:
+        ids.insert(0, wanted)  # outside the filters (or unknown): still selectable, the page says which
+    # a new address (a clicked row, a shared link) wins over the previous choice, once
+    if wanted and wanted != st.session_state.get("a360_seen"):
+        st.session_state["a360_pick"] = wanted
+        st.session_state["a360_seen"] = wanted
+    if not ids:
+        return None
+    chosen = st.selectbox(
+        t("a360.pick"),
+        ids,
+        format_func=lambda account_id: f"{account_id} · {names.get(account_id, '?')}",
+        key="a360_pick",
+    )
+    if st.query_params.get("account") != chosen:
+        st.query_params["account"] = chosen
+        st.session_state["a360_seen"] = chosen
+    return chosen
+
+
+def render_profile(p: dict, lang: str) -> None:
+    st.subheader(f"{p['account_name']}({p['account_id']})" if lang == "zh" else f"{p['account_name']} ({p['account_id']})")
+    yes_no = {True: t("a360.yes"), False: t("a360.no")}
+    status = (
+        t("a360.churned_on", date=format_date(p["churned_on"], lang))
+        if p["status"] == "churned"
+        else t(f"status.{p['status']}")
+    )
+    rank = (
+        t("a360.rank", cls=charts.segment_label("abc_class", p["abc_class"], lang), rank=p["revenue_rank"], n=p["count_ranked"])
+        if p["abc_class"]
+        else "—"
+    )
+    fields = [
+        ("a360.field.industry", p["industry"] or "—"),
+        ("a360.field.scale", charts.segment_label("scale", p["scale"], lang)),
+        ("a360.field.region", " / ".join(v for v in (p["region"], p["city"]) if v) or "—"),
+        ("a360.field.owner", p["owner"] or "—"),
+        ("a360.field.group", p["group_name"] or "—"),
+        ("a360.field.since", format_date(p["cooperation_start"], lang)),
+        ("a360.field.tenure", charts.segment_label("tenure_band", p["tenure_band"], lang)),
+        ("a360.field.class", rank),
+        ("a360.field.key", yes_no[bool(p["is_key_account"])]),
+        ("a360.field.status", status),
+        ("a360.field.referred_by", p["referred_by_name"] or p["referred_by"] or "—"),
+        ("a360.field.referred", t("a360.n_accounts", n=p["count_referred"])),
+    ]
+    for offset in range(0, len(fields), 4):
+        for column, (key, value) in zip(st.columns(4), fields[offset : offset + 4]):
+            column.markdown(f"<span style='color:#5D6D7E'>{t(key)}</span><br><span style='font-size:1.25rem'>{value}</span>", unsafe_allow_html=True)
+
+
+def render_page() -> None:
+    lang = language()
+    st.title(t("a360.heading"))
+    context = loaders.load_context()
+    if context is None:
+        st.info(t("db.missing"), icon="ℹ️")
+        return
+    filters = current_filters()
+    if filters is None:
+        st.info(t("empty.no_sales"), icon="ℹ️")
+        return
+    render_period_caption(filters)
+    account_id = choose_account(filters)
+    if account_id is None:
+        st.info(t("accounts.no_accounts"), icon="ℹ️")
+        return
+    with st.spinner(t("loading")):
+        data = loaders.load_account_360(account_id, filters)
+    if data is None:
+        st.info(t("a360.not_found", account=account_id), icon="ℹ️")
+        return
+    p, s, c = data["profile"], data["summary"], data["comparison_summary"]
+    render_profile(p, lang)
+    render_kpi_cards(
+        [
+            KpiCard(t("a360.revenue_12m"), format_money(p["revenue_12m"], lang)),
+            KpiCard(t("a360.lifetime_revenue"), format_money(p["lifetime_revenue"], lang)),
+            KpiCard(
+                t("a360.last_order"),
+                format_date(p["last_order_date"], lang),
+                None if p["days_since_last_order"] is None else t("a360.days_since", days=p["days_since_last_order"]),
+                delta_color="off",
+            ),
+            KpiCard(t("kpi.revenue"), format_money(s["revenue"], lang), percent_delta(_growth(s["revenue"], c["revenue"]))),
+        ]
+    )
+    st.subheader(t("a360.trend"))
+    render_chart(
+        charts.build_account_trend_figure(data["this_year"], data["last_year"], lang=lang), t("chart.a360.empty")
+    )
+    st.subheader(t("a360.loyalty"))
+    intervals = data["intervals"]
+    render_kpi_cards(
+        [
+            KpiCard(t("kpi.orders"), f"{s['orders']:,}", f"{s['orders'] - c['orders']:+,}", t("kpi.help.orders")),
+            KpiCard(
+                t("kpi.mean_days_between_orders"),
+                "—" if intervals["mean_days_between_orders"] is None else f"{intervals['mean_days_between_orders']:.1f}",
+                None,
+                t("kpi.help.mean_days_between_orders"),
+            ),
+            KpiCard(t("kpi.volume"), f"{s['volume']:,.0f}", percent_delta(_growth(s["volume"], c["volume"])), t("kpi.help.volume")),
+            KpiCard(
+                t("kpi.gross_margin"),
+                "—" if s["gross_margin"] is None else f"{s['gross_margin'] * 100:.1f}%",
+                None,
+                t("kpi.help.gross_margin"),
+            ),
+        ]
+    )
+    st.subheader(t("a360.products"))
+    products = data["products"]
+    render_chart(charts.build_products_figure(products, lang=lang), t("chart.products.empty"))
+    if not products.empty:
+        render_download_table(
+            products.assign(share=[None if v is None else v * 100 for v in products["share"]]),
+            file_name=f"products_{account_id}_{filters.start}_{filters.end}.csv",
+            column_config={
+                "product_line": st.column_config.TextColumn(t("col.product_line")),
+                "product": st.column_config.TextColumn(t("col.product")),
+                "revenue": st.column_config.NumberColumn(t("col.revenue"), format="¥%,.0f"),
+                "volume": st.column_config.NumberColumn(t("col.volume"), format="%,.0f"),
+                "count_orders": st.column_config.NumberColumn(t("col.count_orders"), format="%d"),
+                "last_order_date": st.column_config.DateColumn(t("col.last_order_date")),
+                "share": st.column_config.NumberColumn(t("col.share"), format="%.1f%%"),
+            },
+        )
+    st.caption(t("a360.more_later"))
+
+
+def _growth(current, previous):
+    from kam_metrics.sales import growth
+
+    return growth(current, previous)
+
+
+ensure_router()
+render_page()

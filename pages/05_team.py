@@ -1,0 +1,78 @@
+"""团队 Team: per account manager revenue against the pro-rated target, growth, accounts by ABC class,
+repeat purchase rate, and visits and calls when interactions exist (issue #4)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kam_app import charts, loaders
+from kam_app.components import render_chart, render_download_table, render_drill_chart, render_period_caption
+from kam_app.state import current_filters, ensure_router, language, t
+from kam_metrics.sales import target_applies
+
+
+def render_page() -> None:
+    lang = language()
+    st.title(t("team.heading"))
+    context = loaders.load_context()
+    if context is None:
+        st.info(t("db.missing"), icon="ℹ️")
+        return
+    filters = current_filters()
+    if filters is None:
+        st.info(t("empty.no_sales"), icon="ℹ️")
+        return
+    render_period_caption(filters)
+    with st.spinner(t("loading")):
+        team = loaders.load_team(filters)
+    if team.empty:
+        st.info(t("chart.team.empty"), icon="ℹ️")
+        return
+    render_drill_chart(
+        charts.build_team_figure(team, lang=lang), key="team_chart", filter_key="f_owner", empty_message=t("empty.period")
+    )
+    if not target_applies(filters, "owner"):
+        st.caption(t("team.target_not_comparable"))
+    elif bool(team["is_prorated"].any()):
+        st.caption(t("sales.target_prorated"))
+    if bool(team["has_interactions"].any()):
+        render_chart(charts.build_contacts_figure(team, lang=lang), t("team.no_interactions"))
+    else:
+        st.info(t("team.no_interactions"), icon="ℹ️")
+    st.subheader(t("team.table"))
+    columns = [
+        "owner", "revenue", "revenue_target", "target_completion", "comparison_revenue", "growth", "count_accounts",
+        "count_a", "count_b", "count_c", "count_active_accounts", "repeat_purchase_rate", "count_orders",
+        "count_visits", "count_calls",
+    ]
+    table = team.assign(
+        owner=[o or t("dim.none") for o in team["owner"]],
+        target_completion=[None if v is None else v * 100 for v in team["target_completion"]],
+        growth=[None if v is None else v * 100 for v in team["growth"]],
+        repeat_purchase_rate=[None if v is None else v * 100 for v in team["repeat_purchase_rate"]],
+    )[columns]
+    render_download_table(
+        table,
+        file_name=f"team_{filters.start}_{filters.end}.csv",
+        column_config={
+            "owner": st.column_config.TextColumn(t("col.owner")),
+            "revenue": st.column_config.NumberColumn(t("col.revenue"), format="¥%,.0f"),
+            "revenue_target": st.column_config.NumberColumn(t("col.target"), format="¥%,.0f"),
+            "target_completion": st.column_config.NumberColumn(t("col.completion"), format="%.1f%%"),
+            "comparison_revenue": st.column_config.NumberColumn(t("col.comparison_revenue"), format="¥%,.0f"),
+            "growth": st.column_config.NumberColumn(t("col.growth"), format="%+.1f%%"),
+            "count_accounts": st.column_config.NumberColumn(t("col.count_accounts"), format="%d"),
+            "count_a": st.column_config.NumberColumn(t("col.count_a"), format="%d"),
+            "count_b": st.column_config.NumberColumn(t("col.count_b"), format="%d"),
+            "count_c": st.column_config.NumberColumn(t("col.count_c"), format="%d"),
+            "count_active_accounts": st.column_config.NumberColumn(t("col.count_active_accounts"), format="%d"),
+            "repeat_purchase_rate": st.column_config.NumberColumn(t("col.repeat_purchase_rate"), format="%.1f%%"),
+            "count_orders": st.column_config.NumberColumn(t("col.count_orders"), format="%d"),
+            "count_visits": st.column_config.NumberColumn(t("col.count_visits"), format="%d"),
+            "count_calls": st.column_config.NumberColumn(t("col.count_calls"), format="%d"),
+        },
+    )
+
+
+ensure_router()
+render_page()
