@@ -11,7 +11,7 @@ from kam_app.state import language, render_language_switch, render_sidebar_filte
 from kam_app.theme import register_template
 
 ROOT = Path(__file__).resolve().parent
-PAGE_ICONS = {"overview": ":material/dashboard:"}
+PAGE_ICONS = {"overview": ":material/dashboard:", "import": ":material/upload_file:"}
 
 st.set_page_config(page_title="KAM Dashboard · 大客户管理分析看板", page_icon="📊", layout="wide")
 register_template()

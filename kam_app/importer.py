@@ -19,14 +19,16 @@ _STAGED_KEY = "imp_staged"
 def stage_upload(data: bytes, file_name: str, table: str, options: dict[str, Any]) -> StagedImport | ImportRejected:
     """The staged import for these bytes and choices, computed once and kept in session state."""
     key = (hashlib.sha256(data).hexdigest(), file_name, table, repr(sorted(options.items())))
-    cached = st.session_state.get(_STAGED_KEY)
-    if cached and cached[0] == key:
-        return cached[1]
+    cache: dict = st.session_state.setdefault(_STAGED_KEY, {})
+    if key in cache:
+        return cache[key]
     try:
         result: StagedImport | ImportRejected = ingest.stage_file(data, file_name, table, db=store.resolve_db_path(None), **options)
     except ImportRejected as rejected:
         result = rejected
-    st.session_state[_STAGED_KEY] = (key, result)
+    while len(cache) >= 3:  # a few recent choices, so switching back and forth is instant
+        cache.pop(next(iter(cache)))
+    cache[key] = result
     return result
 
 

@@ -1,0 +1,218 @@
+"""数据导入 Data import: upload, map, preview, commit, history and undo (kam_metrics.ingest does the work)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from kam_app import importer
+from kam_app.components import render_download_table
+from kam_app.state import ensure_router, language, t
+from kam_metrics.i18n import format_date
+from kam_metrics.ingest import MODES, ImportRejected, UndoRefused
+from kam_metrics.ingest_spec import TABLES, build_template
+from kam_metrics.store import DatabaseLocked
+
+
+def table_label(name: str) -> str:
+    spec = TABLES[name]
+    return f"{spec.label_zh} · {name}" if language() == "zh" else f"{spec.label_en} · {name}"
+
+
+def render_templates(table: str) -> None:
+    with st.expander(t("import.templates")):
+        st.caption(t("import.template_caption"))
+        columns = st.columns(4)
+        for column, (fmt, lang) in zip(columns, [("csv", "zh"), ("csv", "en"), ("xlsx", "zh"), ("xlsx", "en")]):
+            column.download_button(
+                t(f"import.template_{fmt}_{lang}"),
+                data=build_template(table, lang, fmt),
+                file_name=f"template_{table}_{lang}.{fmt}",
+                key=f"tpl_{table}_{fmt}_{lang}",
+                icon=":material/download:",
+            )
+
+
+def render_options(table: str, is_xlsx: bool, sheets: list[str]) -> dict:
+    options: dict = {}
+    with st.expander(t("import.options"), expanded=True):
+        left, right = st.columns(2)
+        if is_xlsx and sheets:
+            options["sheet"] = left.selectbox(t("import.sheet"), sheets, key="imp_sheet")
+        order = left.selectbox(
+            t("import.date_order"), ["auto", "dmy", "mdy"], format_func=lambda o: t(f"import.date_order.{o}"), key="imp_order"
+        )
+        options["date_order"] = None if order == "auto" else order
+        if table == "sales":
+            options["create_accounts"] = right.checkbox(t("import.create_accounts"), key="imp_create")
+        if table == "survey_responses":
+            options["wave"] = right.text_input(t("import.wave"), key="imp_wave") or None
+            picked = right.date_input(t("import.survey_date"), value=None, key="imp_survey_date")
+            options["survey_date"] = picked if isinstance(picked, date) else None
+    return options
+
+
+def render_mapping(staged, table: str) -> dict | None:
+    """One choice per column of the file; returns the new mapping when the user changed one."""
+    st.subheader(t("import.mapping"))
+    st.caption(t("import.mapping_caption"))
+    not_imported = t("import.not_imported")
+    frame = importer.mapping_frame(staged, not_imported)
+    choices = [not_imported] + [c.name for c in TABLES[table].columns]
+    signature = abs(hash(tuple(frame["target"]))) % 10**9
+    grid = st.columns(3)
+    new = {}
+    for position, row in enumerate(frame.itertuples()):
+        label = f"{row.source}" + (f"  ·  {row.sample}" if row.sample else "")
+        picked = grid[position % 3].selectbox(
+            label, choices, index=choices.index(row.target), key=f"imp_map_{table}_{signature}_{position}",
+            help=t("import.col.target"),
+        )
+        new[row.source] = "" if picked == not_imported else picked
+    old = {row.source: ("" if row.target == not_imported else row.target) for row in frame.itertuples()}
+    return new if new != old else None
+
+
+def render_problems(problems: list[dict]) -> None:
+    st.error(t("import.problems", n=len(problems)), icon="⛔")
+    frame = pd.DataFrame(
+        [{k: "" if v is None else str(v) for k, v in p.items()} for p in problems],
+        columns=["row", "column", "value", "problem", "fix"],
+    )
+    st.dataframe(
+        frame.head(50),
+        hide_index=True,
+        width="stretch",
+        column_config={name: st.column_config.TextColumn(t(f"import.col.{name}")) for name in frame.columns},
+    )
+    st.download_button(
+        t("import.problems_download"),
+        data=frame.to_csv(index=False).encode("utf-8-sig"),
+        file_name="import_problems.csv",
+        mime="text/csv",
+        icon=":material/download:",
+    )
+
+
+def render_preview(staged, lang: str) -> None:
+    st.subheader(t("import.preview"))
+    preview = staged.preview
+    cards = st.columns(5)
+    cards[0].metric(t("import.count.read"), f"{staged.rows_read:,}", border=True)
+    cards[1].metric(t("import.count.new"), f"{preview.get('new', 0):,}", border=True)
+    cards[2].metric(t("import.count.updated"), f"{preview.get('updated', 0):,}", border=True)
+    cards[3].metric(t("import.count.unchanged"), f"{preview.get('unchanged', 0):,}", border=True)
+    cards[4].metric(t("import.count.rejected"), f"{len({p.row for p in staged.problems if p.row}):,}", border=True)
+    facts = []
+    if preview.get("first_date"):
+        facts.append(t("import.date_range", first=format_date(preview["first_date"], lang), last=format_date(preview["last_date"], lang)))
+    if preview.get("accounts") is not None:
+        facts.append(t("import.accounts_affected", n=preview["accounts"]))
+    if staged.missing_accounts:
+        facts.append(t("import.missing_accounts", n=len(staged.missing_accounts)))
+    if facts:
+        st.caption(" · ".join(facts))
+    if staged.notices:
+        st.info("\n".join(f"- {zh if lang == 'zh' else en}" for zh, en in staged.notices), icon="ℹ️")
+    if staged.rows.num_rows:
+        st.caption(t("import.sample_rows"))
+        st.dataframe(importer.sample_rows(staged), hide_index=True, width="stretch")
+
+
+def render_commit(staged) -> None:
+    left, right = st.columns([2, 1])
+    mode = left.radio(t("import.mode"), list(MODES), format_func=lambda m: t(f"import.mode.{m}"), key="imp_mode", horizontal=True)
+    replace_all = mode == "replace" and right.checkbox(t("import.replace_all"), key="imp_replace_all")
+    if st.button(t("import.commit", n=f"{staged.rows.num_rows:,}"), type="primary", disabled=not staged.ok, key="imp_commit"):
+        try:
+            with st.spinner(t("import.committing")):
+                record = importer.commit(staged, mode, "all" if replace_all else "range")
+        except ImportRejected as rejected:
+            render_problems([p.as_dict(language()) for p in rejected.problems])
+            return
+        except DatabaseLocked:
+            st.warning(t("import.db_locked"), icon="⏳")
+            return
+        st.session_state["imp_done"] = t(
+            "import.done", id=record["import_id"], new=f"{record['rows_inserted']:,}", updated=f"{record['rows_updated']:,}"
+        )
+        st.session_state["imp_upload_round"] = st.session_state.get("imp_upload_round", 0) + 1
+        st.rerun()
+
+
+def render_history() -> None:
+    st.subheader(t("import.history"))
+    try:
+        history = importer.load_history()
+    except DatabaseLocked:
+        st.warning(t("import.db_locked"), icon="⏳")
+        return
+    if history.empty:
+        st.info(t("import.history_empty"), icon="ℹ️")
+        return
+    shown = history[["import_id", "table_name", "file_name", "mode", "status", "rows_inserted", "rows_updated", "started_at"]]
+    shown = shown.assign(status=[t(f"import.status.{s}") for s in shown["status"]])
+    render_download_table(
+        shown,
+        file_name="imports.csv",
+        column_config={name: st.column_config.Column(t(f"import.col.{name}")) for name in shown.columns},
+    )
+    committed = history.loc[history["status"] == "committed", "import_id"].tolist()
+    if not committed:
+        return
+    left, right = st.columns([2, 1])
+    pick = left.selectbox(t("import.undo_pick"), committed, key="imp_undo_pick")
+    if right.button(t("import.undo"), key="imp_undo"):
+        try:
+            result = importer.undo(int(pick))
+        except UndoRefused as refused:
+            st.error(t("import.undo_refused", message=str(refused)), icon="⛔")
+            return
+        except DatabaseLocked:
+            st.warning(t("import.db_locked"), icon="⏳")
+            return
+        st.session_state["imp_done"] = t(
+            "import.undone", id=result["import_id"], deleted=f"{result['rows_deleted']:,}", restored=f"{result['rows_restored']:,}"
+        )
+        st.rerun()
+
+
+def render_page() -> None:
+    lang = language()
+    st.title(t("import.heading"))
+    st.info(t("import.intro"), icon="ℹ️")
+    if "imp_done" in st.session_state:
+        st.success(st.session_state.pop("imp_done"), icon="✅")
+    table = st.selectbox(t("import.table"), list(TABLES), format_func=table_label, key="imp_table")
+    render_templates(table)
+    upload = st.file_uploader(
+        t("import.upload"), type=["csv", "tsv", "txt", "xlsx"], key=f"imp_file_{st.session_state.get('imp_upload_round', 0)}"
+    )
+    if upload is not None:
+        data = upload.getvalue()
+        is_xlsx = data[:4] == b"PK\x03\x04"
+        first = importer.stage_upload(data, upload.name, table, {})
+        sheets = first.raw.sheets if not isinstance(first, ImportRejected) else []
+        options = render_options(table, is_xlsx, sheets)
+        overrides = st.session_state.get(f"imp_overrides_{table}_{upload.name}", {})
+        with st.spinner(t("import.staging")):
+            staged = importer.stage_upload(data, upload.name, table, {**options, "mapping": overrides} if overrides else options)
+        if isinstance(staged, ImportRejected):
+            st.error(t("import.rejected", message=staged.message(lang)), icon="⛔")
+            render_problems([p.as_dict(lang) for p in staged.problems])
+        else:
+            changed = render_mapping(staged, table)
+            if changed is not None:
+                st.session_state[f"imp_overrides_{table}_{upload.name}"] = changed
+                st.rerun()
+            render_preview(staged, lang)
+            if staged.problems:
+                render_problems(staged.problem_rows(lang))
+            render_commit(staged)
+    render_history()
+
+
+ensure_router()
+render_page()
