@@ -23,10 +23,10 @@ ACCOUNT_LIST_SQL = (
     "with"
     + SEGMENT_CTES
     + """,
-history as (
+window_sales as (
     select s.account_id, s.order_id, s.order_date, s.amount
     from sales as s
-    where s.order_date <= $end
+    where s.order_date between least($start, $cmp_start) and greatest($end, $cmp_end)
       and s.account_id in (select account_id from filtered_accounts)
 ),
 per_account as (
@@ -34,9 +34,16 @@ per_account as (
         account_id,
         coalesce(sum(amount) filter (where order_date between $start and $end), 0) as revenue,
         coalesce(sum(amount) filter (where order_date between $cmp_start and $cmp_end), 0) as comparison_revenue,
-        count(distinct order_id) filter (where order_date between $start and $end) as count_orders,
-        max(order_date) as last_order_date
-    from history
+        count(distinct order_id) filter (where order_date between $start and $end) as count_orders
+    from window_sales
+    group by account_id
+),
+last_orders as (
+    -- the latest order of all history up to the period end: one narrow scan, no distinct count
+    select account_id, max(order_date) as last_order_date
+    from sales
+    where order_date <= $end
+      and account_id in (select account_id from filtered_accounts)
     group by account_id
 )
 select
@@ -54,11 +61,12 @@ select
     coalesce(p.revenue, 0) as revenue,
     coalesce(p.comparison_revenue, 0) as comparison_revenue,
     coalesce(p.count_orders, 0) as count_orders,
-    p.last_order_date,
-    date_diff('day', p.last_order_date, $end::date) as days_since_last_order
+    l.last_order_date,
+    date_diff('day', l.last_order_date, $end::date) as days_since_last_order
 from filtered_accounts as f
 join accounts as a using (account_id)
 left join per_account as p using (account_id)
+left join last_orders as l using (account_id)
 order by revenue desc, f.account_id
 """
 )

@@ -80,18 +80,21 @@ orders as (
       and s.account_id in (select account_id from filtered_accounts)
     group by s.account_id, s.order_id
 ),
-gaps as (
+per_account as (
+    -- an account's gaps between consecutive orders add up to (last − first), so the mean over all
+    -- gaps is Σ(last − first) / Σ(orders − 1): no sort per account needed
     select
         account_id,
-        date_diff('day', lag(order_date) over (partition by account_id order by order_date, order_id), order_date)
-            as days_since_previous_order
+        date_diff('day', min(order_date), max(order_date)) as span_days,
+        count(*) - 1 as count_intervals
     from orders
+    group by account_id
 )
 select
-    avg(days_since_previous_order) as mean_days_between_orders,
-    count(days_since_previous_order) as count_intervals,
-    count(distinct account_id) filter (where days_since_previous_order is not null) as count_accounts
-from gaps
+    sum(span_days) / nullif(sum(count_intervals), 0) as mean_days_between_orders,
+    coalesce(sum(count_intervals), 0) as count_intervals,
+    count(*) filter (where count_intervals > 0) as count_accounts
+from per_account
 """
 )
 
@@ -116,19 +119,16 @@ LOST_ACCOUNTS_SQL = (
     "with"
     + SEGMENT_CTES
     + """,
-window_sales as (
-    select s.account_id, s.order_date, s.amount
-    from sales as s
-    where s.order_date <= $end
-      and s.account_id in (select account_id from filtered_accounts)
-),
 per_account as (
+    -- latest order up to the period end, and the two periods' figures, in one narrow scan
     select
         account_id,
         coalesce(sum(amount) filter (where order_date between $cmp_start and $cmp_end), 0) as comparison_revenue,
         count(*) filter (where order_date between $start and $end) as count_lines,
         max(order_date) as last_order_date
-    from window_sales
+    from sales
+    where order_date <= $end
+      and account_id in (select account_id from filtered_accounts)
     group by account_id
 )
 select
