@@ -44,13 +44,18 @@ _CLEAN_MACROS = [
     "'０１２３４５６７８９．，－＋（）％　：／', '0123456789.,-+()% :/')), '')",
     "create or replace macro kam_numtext(v) as "
     "regexp_replace(kam_clean(v), '[¥￥$,\\s]|元|RMB|CNY', '', 'g')",
-    "create or replace macro kam_number(v) as ("
+    "create or replace macro kam_number_text(v) as ("
     " case when kam_clean(v) is null or kam_clean(v) in ('-', '--', '—', 'N/A', 'NA', 'n/a') then null"
     " else try_cast(rtrim(trim(kam_numtext(v), '()'), '亿万%') as double)"
     "  * (case when rtrim(trim(kam_numtext(v), '()'), '') like '%亿' then 100000000"
     "          when rtrim(trim(kam_numtext(v), '()'), '') like '%万' then 10000"
     "          when kam_numtext(v) like '%\\%%' escape '\\' then 0.01 else 1 end)"
     "  * (case when kam_numtext(v) like '(%)' then -1 else 1 end) end)",
+    # fast path first (CASE is evaluated lazily, COALESCE is not): plain numbers cast directly
+    "create or replace macro kam_number(v) as case when try_cast(v as double) is not null then try_cast(v as double) "
+    "else kam_number_text(v) end",
+    # text keeps full-width characters (they are content); only blanks become NULL
+    "create or replace macro kam_text(v) as nullif(trim(v), '')",
     "create or replace macro kam_is_blank(v) as (kam_clean(v) is null or kam_clean(v) in ('-', '--', '—', 'N/A', 'NA', 'n/a'))",
 ]
 _ISO_FORMATS = [
@@ -63,7 +68,13 @@ _ORDERED_FORMATS = {
     "mdy": ["%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y", "%m.%d.%Y", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S"],
 }
 _DATE_MACROS = [
-    "create or replace macro kam_timestamp_" + order + "(v) as ("
+    # fast path first: ISO dates and timestamps cast directly; only other forms go through the formats
+    "create or replace macro kam_timestamp_" + order + "(v) as case when try_cast(v as timestamp) is not null "
+    "then try_cast(v as timestamp) else kam_timestamp_text_" + order + "(v) end"
+    for order in ("dmy", "mdy")
+]
+_DATE_TEXT_MACROS = [
+    "create or replace macro kam_timestamp_text_" + order + "(v) as ("
     " case when kam_clean(v) is null then null"
     " when regexp_full_match(kam_clean(v), '[0-9]{5}(\\.[0-9]+)?') and try_cast(kam_clean(v) as double) between 1 and 80000"
     "  then timestamp '1899-12-30' + to_microseconds(cast(round(try_cast(kam_clean(v) as double) * 86400000000) as bigint))"
@@ -75,7 +86,7 @@ select
     count(*) filter (where regexp_full_match(x, '[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2,4}( .*)?')) as count_ambiguous_form,
     max(try_cast(regexp_extract(x, '^([0-9]{1,2})[/.-][0-9]{1,2}[/.-]', 1) as integer)) as max_first,
     max(try_cast(regexp_extract(x, '^[0-9]{1,2}[/.-]([0-9]{1,2})[/.-]', 1) as integer)) as max_second
-from (select kam_clean(__COL__) as x from raw)
+from (select kam_text(__COL__) as x from raw)
 where regexp_full_match(x, '[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2,4}( .*)?')
 """
 
@@ -170,26 +181,29 @@ def parse_map_options(items: list[str] | None) -> dict[str, str]:
     return out
 
 
-def _value_expr(column: Column, source: str, date_order: str) -> str:
-    """SQL parsing the text column ``source`` (c0, c1, ...) into ``column``'s type."""
+def _value_expr(column: Column, source: str, date_order: str) -> tuple[str, str | None]:
+    """SQL parsing the text column ``source`` (c0, c1, ...) into ``column``'s type: a fast expression for
+    the common forms (plain numbers, ISO dates) and, where other forms exist, a slower one that an UPDATE
+    applies only to the rows the fast one could not read (1,234.50, ¥, 万, (300), 2025年1月5日, serials...)."""
     if column.kind == "text":
         if column.name.endswith("_id") or column.name == "referred_by":
             # ids exported by Excel as numbers come back as "17850.0"
-            return "regexp_replace(kam_clean(" + source + "), '^([0-9]+)\\.0+$', '\\1')"
-        return "kam_clean(" + source + ")"
+            return ("(case when " + source + " like '%.0' then regexp_replace(kam_text(" + source + "), '^([0-9]+)\\.0+$', '\\1') "
+                    "else kam_text(" + source + ") end)"), None
+        return "kam_text(" + source + ")", None
     if column.kind in ("number", "fraction", "percent", "integer"):
-        expr = "kam_number(" + source + ")"
+        slow = "kam_number_text(" + source + ")"
         if column.kind == "percent":  # 85% means 85 on a 0-100 column
-            expr = "(case when kam_clean(" + source + ") like '%\\%%' escape '\\' then " + expr + " * 100 else " + expr + " end)"
-        return expr
+            slow = "(case when contains(" + source + ", '%') or contains(" + source + ", '％') then " + slow + " * 100 else " + slow + " end)"
+        return "try_cast(" + source + " as double)", slow
     if column.kind in ("date", "timestamp"):
-        expr = "kam_timestamp_" + date_order + "(" + source + ")"
-        return expr + "::date" if column.kind == "date" else expr
+        cast = "::date" if column.kind == "date" else ""
+        return "try_cast(" + source + " as timestamp)" + cast, "kam_timestamp_text_" + date_order + "(" + source + ")" + cast
     if column.kind in ("enum", "bool"):
         labels = ENUMS[column.enum or "bool"]
         cases = " ".join("when '" + label.replace("'", "''") + "' then '" + code + "'" for label, code in labels.items())
-        expr = "(case lower(kam_clean(" + source + ")) " + cases + " else null end)"
-        return "(" + expr + " = 'true')" if column.kind == "bool" else expr
+        expr = "(case lower(kam_text(" + source + ")) " + cases + " else null end)"
+        return ("(" + expr + " = 'true')" if column.kind == "bool" else expr), None
     raise ValueError(column.kind)
 
 
@@ -228,14 +242,15 @@ def _check_sql(column: Column, parsed: str, source: str | None) -> list[tuple[st
     """(problem code, SQL condition that is true for a bad row)."""
     checks: list[tuple[str, str]] = []
     if source is not None:
+        # the cheap test first: conjunctions are evaluated left to right on the rows still selected
         if column.kind in ("number", "fraction", "percent", "integer"):
-            checks.append(("number", "not kam_is_blank(" + source + ") and " + parsed + " is null"))
+            checks.append(("number", parsed + " is null and not kam_is_blank(" + source + ")"))
         elif column.kind in ("date", "timestamp"):
-            checks.append(("date", "not kam_is_blank(" + source + ") and " + parsed + " is null"))
+            checks.append(("date", parsed + " is null and not kam_is_blank(" + source + ")"))
         elif column.kind == "enum":
-            checks.append(("enum", "kam_clean(" + source + ") is not null and " + parsed + " is null"))
+            checks.append(("enum", parsed + " is null and kam_text(" + source + ") is not null"))
         elif column.kind == "bool":
-            checks.append(("bool", "kam_clean(" + source + ") is not null and lower(kam_clean(" + source + ")) not in ("
+            checks.append(("bool", "kam_text(" + source + ") is not null and lower(kam_text(" + source + ")) not in ("
                            + ", ".join("'" + k + "'" for k in ENUMS["bool"]) + ")"))
     if column.kind == "integer":
         checks.append(("integer", parsed + " is not null and " + parsed + " <> round(" + parsed + ")"))
@@ -322,7 +337,7 @@ def stage_file(
     sha256 = hashlib.sha256(data).hexdigest()
     stage = duckdb.connect()
     try:
-        for macro in _CLEAN_MACROS + _DATE_MACROS:
+        for macro in _CLEAN_MACROS + _DATE_TEXT_MACROS + _DATE_MACROS:
             stage.execute(macro)
         raw = read_into_staging(stage, data, file_name, known_headers(), sheet=sheet, encoding=encoding, path=path)
         if raw.rows == 0:
@@ -404,35 +419,37 @@ def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str
     if problems:
         return unfinished(problems)
 
-    parsed: dict[str, str] = {}
+    parsed: dict[str, tuple[str, str | None]] = {}
     for column in spec.columns:
         if column.name in source_of:
             parsed[column.name] = _value_expr(column, source_of[column.name], date_orders.get(column.name, "dmy"))
-    select = ["_row"] + [parsed[name] + " as " + _q(name) for name in parsed]
+    raw_columns = ["c" + str(i) for i in range(len(raw.headers))]
+    select = ["_row"] + raw_columns + [fast + " as " + _q(name) for name, (fast, _) in parsed.items()]
     params: list[Any] = []
     for name, value in constants.items():  # values given at import (--wave, --survey-date) fill missing columns
         if name not in parsed:
             select.append("?::" + ("date" if name == "survey_date" else "varchar") + " as " + _q(name))
             params.append(value)
     stage.execute("create or replace table parsed as select " + ", ".join(select) + " from raw", params)
+    for name, (_, slow) in parsed.items():
+        if slow:
+            source = source_of[name]
+            stage.execute("update parsed set " + _q(name) + " = " + slow + " where " + _q(name) + " is null and "
+                          + source + " is not null")
 
-    # row-level problems, all of them at once
+    # row-level problems, all of them at once (the raw text sits beside the parsed value)
     checks = []
     for column in spec.columns:
-        if column.name not in parsed and not column.required:
+        if column.name not in parsed:
             continue
-        expr = _q(column.name) if column.name in parsed else "null"
         source = source_of.get(column.name)
-        for code, condition in _check_sql(column, "p." + expr if column.name in parsed else "null", "r." + source if source else None):
-            if code == "required" and column.name not in parsed:
-                continue
+        for code, condition in _check_sql(column, _q(column.name), source):
             checks.append((code, column.name, source, condition))
-    union = []
-    for position, (code, name, source, condition) in enumerate(checks):
-        union.append(
-            "select p._row, " + str(position) + " as check_no, " + ("r." + source if source else "null") + "::varchar as value "
-            "from parsed p join raw r using (_row) where " + condition
-        )
+    union = [
+        "select _row, " + str(position) + " as check_no, " + (source if source else "null") + "::varchar as value "
+        "from parsed where " + condition
+        for position, (code, name, source, condition) in enumerate(checks)
+    ]
     found: list[tuple[int, int, str]] = []
     if union:
         found = stage.execute(
@@ -443,21 +460,24 @@ def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str
         texts = _problem_texts(code, spec.column(name), spec)
         problems.append(Problem(row_no, name, value, *texts))
 
-    stage.execute("create or replace table staged as select * from parsed")
-    _derive_columns(stage, spec, parsed, notices)
-    value_columns = ", ".join(_q(c) for c in sorted(_staged_columns(stage) - {"_row"}))
-    before = stage.execute("select count(*) from staged").fetchall()[0][0]
-    stage.execute("create or replace table staged as select * from staged qualify row_number() over "
-                  "(partition by " + value_columns + " order by _row) = 1")
-    merged = before - stage.execute("select count(*) from staged").fetchall()[0][0]
-    if merged:
-        notices.append((f"{merged} 行与前面的行完全相同,已合并。", f"{merged} row(s) identical to an earlier row were merged."))
+    stage.execute("create or replace table staged as select * exclude (" + ", ".join(raw_columns) + ") from parsed")
+    _derive_columns(stage, spec, notices)
     if spec.keys and not problems:
         key_list = ", ".join(_q(k) for k in spec.keys)
-        duplicates = stage.execute(
+        duplicate_sql = (
             "select _row, concat_ws(' / ', " + ", ".join(_q(k) + "::varchar" for k in spec.keys) + ") from staged "
             "qualify count(*) over (partition by " + key_list + ") > 1 order by _row limit " + str(MAX_PROBLEMS)
-        ).fetchall()
+        )
+        duplicates = stage.execute(duplicate_sql).fetchall()
+        if duplicates:  # rows repeated exactly (same key, same values) are merged; only conflicting ones remain
+            value_columns = ", ".join(_q(c) for c in sorted(_staged_columns(stage) - {"_row"}))
+            before = stage.execute("select count(*) from staged").fetchall()[0][0]
+            stage.execute("create or replace table staged as select * from staged qualify row_number() over "
+                          "(partition by " + value_columns + " order by _row) = 1")
+            merged = before - stage.execute("select count(*) from staged").fetchall()[0][0]
+            if merged:
+                notices.append((f"{merged} 行与前面的行完全相同,已合并。", f"{merged} row(s) identical to an earlier row were merged."))
+                duplicates = stage.execute(duplicate_sql).fetchall()
         for row_no, key in duplicates:
             problems.append(Problem(row_no, "+".join(spec.keys), key, *_problem_texts("duplicate", spec.column(spec.keys[0]), spec)))
     repeated_header = [h for h in raw.headers]
@@ -497,7 +517,7 @@ def _staged_columns(stage) -> set[str]:
     return {r[0] for r in stage.execute("select column_name from information_schema.columns where table_name = 'staged'").fetchall()}
 
 
-def _derive_columns(stage, spec: TableSpec, parsed: dict[str, str], notices: list[tuple[str, str]]) -> None:
+def _derive_columns(stage, spec: TableSpec, notices: list[tuple[str, str]]) -> None:
     """Columns a file may lack: sales amount = quantity × unit price, cost = amount − profit, line numbers
     within an order, one order per account and day; project status from its dates (design.md §3)."""
     have = _staged_columns(stage)
