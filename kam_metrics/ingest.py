@@ -118,6 +118,8 @@ class StagedImport:
     create_accounts: bool = False
     #: the first few values of each source column, for the mapping editor
     samples: dict[str, str] = field(default_factory=dict)
+    #: survey items the file answers that the database does not define yet: (code, scale_min, scale_max)
+    new_items: list[tuple[str, int, int]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -345,10 +347,18 @@ def stage_file(
                          "请导出包含数据的文件。", "Export a file that holds data rows.")
         lookups = _load_lookups(db, spec, header_signature(raw.headers), sha256)
         column_map = guess_mapping(spec, raw.headers, lookups["remembered"], mapping)
+        wide_items: list[str] = []
+        if table == "survey_responses" and not {"item_code", "score"} & set(column_map.values()):
+            wide_items = _unpivot_wide_survey(stage, raw, column_map, mapping or {})
+            column_map = guess_mapping(spec, raw.headers, {}, {**(mapping or {}), "item_code": "item_code", "score": "score"})
         constants = {"wave": wave, "survey_date": survey_date} if table == "survey_responses" else {}
         staged = _stage_rows(stage, spec, raw, column_map, file_name, date_order, create_accounts,
                              {k: v for k, v in constants.items() if v is not None})
         staged.sha256 = sha256
+        if wide_items:
+            staged.notices.append((
+                f"宽格式问卷(每题一列)已转为每题一行:{'、'.join(wide_items[:12])}。",
+                f"A wide survey (one column per item) was turned into one row per item: {', '.join(wide_items[:12])}."))
         if lookups["same_file"]:
             ids = ", ".join(str(i) for i in lookups["same_file"])
             staged.notices.append((f"同一文件已于导入 #{ids} 中导入过;重复的行不会被重复计算。",
@@ -388,9 +398,9 @@ def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str
 
     # the other tables' headers: a file for another table is named as such
     derivable = {"amount": {"quantity", "unit_price"}, "line_no": {"order_id"}, "order_id": {"account_id", "order_date"},
-                 "status": {"start_date"}}
+                 "status": {"start_date"}, "response_id": set()}
     available = set(source_of) | set(constants)
-    if spec.name in ("sales", "projects"):
+    if spec.name in ("sales", "projects", "survey_responses"):
         for _ in range(2):  # order_id derives from account and date, then line_no from order_id
             available |= {name for name, needs in derivable.items() if needs <= available}
     missing = [c.name for c in spec.stored if c.required and c.name not in available]
@@ -507,6 +517,30 @@ def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str
     )
 
 
+def _unpivot_wide_survey(stage, raw: RawTable, column_map: dict[str, str | None], overrides: dict[str, str]) -> list[str]:
+    """Turn a wide survey (one row per questionnaire, one column per item) into one row per answer.
+
+    The columns not mapped to a survey_responses column (and not set to "not imported") are the items;
+    their headers become item codes. The raw table is rebuilt with the kept columns plus item_code and
+    score; every answer keeps its questionnaire's row number."""
+    kept = [i for i, h in enumerate(raw.headers) if column_map.get(h)]
+    items = [i for i, h in enumerate(raw.headers) if not column_map.get(h) and overrides.get(h, None) != ""]
+    if not items:
+        return []
+    kept_sql = ", ".join("c" + str(i) + " as c" + str(n) for n, i in enumerate(kept))
+    n_kept = len(kept)
+    parts = [
+        "select _row, " + (kept_sql + ", " if kept_sql else "") + "?::varchar as c" + str(n_kept) + ", c" + str(i)
+        + " as c" + str(n_kept + 1) + " from raw"
+        for i in items
+    ]
+    stage.execute("create or replace table raw as " + " union all ".join(parts), [raw.headers[i] for i in items])
+    names = [raw.headers[i] for i in items]
+    raw.headers = [raw.headers[i] for i in kept] + ["item_code", "score"]
+    raw.rows = stage.execute("select count(distinct _row) from raw").fetchall()[0][0]
+    return names
+
+
 def _looks_like(headers: list[str], table: str) -> bool:
     spec = TABLES[table]
     aliases = {normalise_header(a) for c in spec.columns if c.required for a in (c.name, *c.aliases)}
@@ -567,6 +601,14 @@ def _derive_columns(stage, spec: TableSpec, notices: list[tuple[str, str]]) -> N
         if "account_id" not in have:
             stage.execute("alter table staged add column account_id varchar")
         stage.execute("update staged set account_id = coalesce(account_id, '')")
+        if "response_id" not in have:
+            # anonymous questionnaires: the row number in the file, prefixed by the wave so imports never clash
+            stage.execute("alter table staged add column response_id varchar")
+            prefix = "coalesce(wave || '-', '')" if "wave" in have else "''"
+            stage.execute("update staged set response_id = " + prefix + " || 'R' || lpad(_row::varchar, 6, '0')")
+            notices.append(("问卷没有编号:按文件中的行号编号(匿名问卷,不计入客户指标)。",
+                            "No questionnaire ids: numbered by their row in the file (anonymous: they count in item "
+                            "and overall figures, not in account figures)."))
 
 
 def _key_join(spec: TableSpec, left: str, right: str) -> str:
@@ -608,6 +650,20 @@ def _preview_against_database(db, staged: StagedImport, spec: TableSpec) -> None
                             "先导入客户表,或选择“自动创建缺少的客户”(命令行:--create-accounts)。",
                             "Import the accounts first, or choose to create the missing accounts (command line: --create-accounts)."))
         if spec.name == "survey_responses":
+            new_items = con.execute(
+                "select item_code, min(score), max(score) from incoming where item_code not in (select item_code from survey_items) "
+                "group by item_code order by item_code"
+            ).fetchall()
+            staged.new_items = [
+                (code, 0 if (low is not None and low < 1) else 1, 10 if (high is not None and high > 5) else (1 if high is not None and high <= 1 else 5))
+                for code, low, high in new_items
+            ]
+            if staged.new_items:
+                listed = ", ".join(f"{c} ({lo}-{hi})" for c, lo, hi in staged.new_items[:12])
+                staged.notices.append((
+                    f"新的调查项目将以默认设置创建(维度“服务”,权重 1,量表按数据推断):{listed}。可在调查项目表中修改。",
+                    f"New survey items will be created with defaults (dimension service, weight 1, scale from the data): "
+                    f"{listed}. Edit them by importing survey items."))
             bad = con.execute(
                 "select i._row, i.item_code, i.score, s.scale_min, s.scale_max from incoming i join survey_items s using (item_code) "
                 "where i.score < s.scale_min or i.score > s.scale_max order by i._row limit " + str(MAX_PROBLEMS)
@@ -657,6 +713,12 @@ def commit_staged(
                     "from incoming where account_id not in (select account_id from accounts) group by account_id",
                     [import_id],
                 ).fetchone()[0]
+            for code, low, high in staged.new_items:
+                con.execute(
+                    "insert into survey_items (item_code, dimension, label_zh, label_en, weight, scale_min, scale_max, import_id) "
+                    "select ?, 'service', ?, ?, 1, ?, ?, ? where ? not in (select item_code from survey_items)",
+                    [code, code, code, low, high, import_id, code],
+                )
             existing = "exists (select 1 from " + spec.name + " t where " + _key_join(spec, "t", "i") + ")"
             differs = " or ".join("i." + _q(c) + " is distinct from t." + _q(c) for c in cols if c not in spec.keys) or "false"
             updated = unchanged = replaced = 0

@@ -85,3 +85,61 @@ def test_one_raw_day_with_missing_customer_ids_is_rejected_with_row_numbers(tmp_
     rows_missing_customer = [p for p in payload["problems"] if p["column"] == "account_id"]
     assert rows_missing_customer and all(isinstance(p["row"], int) for p in rows_missing_customer)
     assert query(db, "select count(*) from sales") == [(0,)]
+
+
+SOMERVILLE_ITEMS = (
+    "item_code,dimension,weight,scale_min,scale_max,label_en\n"
+    + "".join(f"X{i},service,1,1,5,Item {i}\n" for i in range(1, 7))
+    + "Y,overall,1,0,1,Happy (1) or unhappy (0)\n"
+)
+
+
+def test_somerville_wide_anonymous_survey_with_a_bom(tmp_path):
+    db = tmp_path / "kam.duckdb"
+    items = tmp_path / "items.csv"
+    items.write_text(SOMERVILLE_ITEMS, encoding="utf-8")
+    assert cli("import", "survey_items", str(items), "--db", str(db)).returncode == 0
+    result = cli("import", "survey_responses", str(REALDATA / "somerville_happiness_survey_2015.csv"), "--db", str(db),
+                 "--wave", "2015", "--survey-date", "2015-06-30", "--json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    payload = json.loads(result.stdout)
+    assert payload["rows_read"] == 143 and payload["rows_inserted"] == 143 * 7
+    assert query(db, "select count(distinct response_id), min(account_id), max(account_id) from survey_responses") == [(143, "", "")]
+    assert query(db, "select count(*) from survey_responses where item_code = 'Y' and score not in (0, 1)") == [(0,)]
+    from kam_metrics.satisfaction import compute_wave_overall
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        overall = compute_wave_overall(con, "2015")
+        means = con.execute("select avg(score) * 20 from survey_responses where item_code like 'X%' group by item_code order by item_code").fetchall()
+    finally:
+        con.close()
+    # every X item weighs 1 and no answer is blank, so the index is the mean of the item means × 100 / 5
+    assert overall["n_valid"] == 143
+    assert overall["overall_index"] == pytest.approx(sum(m[0] for m in means) / 6)
+
+
+def test_somerville_without_item_definitions_creates_them_from_the_data(tmp_path):
+    db = tmp_path / "kam.duckdb"
+    result = cli("import", "survey_responses", str(REALDATA / "somerville_happiness_survey_2015.csv"), "--db", str(db),
+                 "--wave", "2015", "--survey-date", "2015-06-30", "--json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert query(db, "select item_code, scale_min, scale_max from survey_items order by item_code") == (
+        [(f"X{i}", 1, 5) for i in range(1, 7)] + [("Y", 0, 1)]
+    )
+    undo = cli("undo", str(json.loads(result.stdout)["import_id"]), "--db", str(db))
+    assert undo.returncode == 0
+    assert query(db, "select count(*) from survey_items") == [(0,)]
+
+
+def test_a_0_to_10_survey_into_1_to_5_items_is_rejected(tmp_path):
+    db = tmp_path / "kam.duckdb"
+    items = tmp_path / "items.csv"
+    items.write_text("item_code,dimension,weight\nsat1,overall,1\nsat2,overall,1\nsat3,overall,1\n", encoding="utf-8")
+    assert cli("import", "survey_items", str(items), "--db", str(db)).returncode == 0
+    result = cli("import", "survey_responses", str(REALDATA / "plspm_satisfaction_survey.csv"), "--db", str(db),
+                 "--wave", "2020", "--survey-date", "2020-01-31", "--json")
+    assert result.returncode == 3
+    problems = json.loads(result.stdout)["problems"]
+    assert any(p["column"] == "score" and "0-10" in p["fix"] for p in problems)
+    assert query(db, "select count(*) from survey_responses") == [(0,)]
