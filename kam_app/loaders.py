@@ -240,3 +240,35 @@ def load_account_360(account_id: str, filters: Filters) -> dict[str, Any] | None
 def load_team(filters: Filters):
     """Team page: one row per account manager (kam_metrics.team.compute_team)."""
     return _load_guarded("team", filters)
+
+
+def _targets(con):
+    from kam_metrics.targets import load_targets
+
+    return load_targets(con)
+
+
+_WORK["targets"] = _targets
+
+
+def load_targets():
+    """Every target row (kam_metrics.targets.load_targets); None when the database file is missing."""
+    if not db_path().exists():
+        return None
+    return _load_guarded("targets")
+
+
+def save_targets(edited) -> dict[str, int]:
+    """Write the targets editor's table (kam_metrics.targets.save_targets) in one unit of work.
+
+    Raises kam_metrics.targets.TargetsInvalid when a row is invalid (nothing written). The cached
+    loaders see the change on the next rerun, as the database file's version changes.
+    """
+    from kam_metrics.targets import save_targets as save
+
+    try:
+        with open_db(str(db_path()), wait_seconds=LOCK_WAIT_SECONDS) as con:
+            return save(con, edited)
+    except DatabaseLocked:
+        st.warning(t("db.updating"), icon="⏳")
+        st.stop()

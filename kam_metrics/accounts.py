@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from kam_metrics.filters import Filters
-from kam_metrics.sales import growth, nullable, ratio
+from kam_metrics.sales import growth, nullable, ratio, segment_sql
 from kam_metrics.settings import load_settings
 from kam_metrics.sql import SEGMENT_CTES, filter_params, query_df, query_row
 
@@ -424,7 +424,7 @@ def compute_products(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
     """What the filtered accounts bought in the period: one row per (product_line, product), largest
     revenue first. Columns: product_line, product ('' when missing), revenue, volume, count_orders,
     last_order_date, share (of the period's revenue)."""
-    frame = query_df(con, PRODUCTS_SQL, filter_params(filters, load_settings(con)))
+    frame = query_df(con, segment_sql(PRODUCTS_SQL, filters), filter_params(filters, load_settings(con)))
     total = frame["revenue"].sum()
     frame["share"] = nullable([ratio(v, total) for v in frame["revenue"]], frame)
     return frame

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from kam_metrics.filters import Filters
-from kam_metrics.sales import ratio
+from kam_metrics.sales import ratio, segment_sql
 from kam_metrics.settings import load_settings
 from kam_metrics.sql import SEGMENT_CTES, filter_params, query_df, query_row
 
@@ -56,7 +56,7 @@ def compute_retention(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[
     revenue). Rates are None when the comparison period has no active account.
     """
     params = filter_params(filters, load_settings(con))
-    row = query_row(con, RETENTION_SQL, params)
+    row = query_row(con, segment_sql(RETENTION_SQL, filters), params)
     retention = ratio(row["retained_accounts"], row["comparison_accounts"])
     return {
         "comparison_accounts": int(row["comparison_accounts"] or 0),
@@ -106,7 +106,7 @@ def compute_order_intervals(con: duckdb.DuckDBPyConnection, filters: Filters) ->
     same day give 0 days). Keys: mean_days_between_orders (None when no account ordered twice),
     count_intervals, count_accounts (accounts with at least one interval).
     """
-    row = query_row(con, ORDER_INTERVALS_SQL, filter_params(filters, load_settings(con)))
+    row = query_row(con, segment_sql(ORDER_INTERVALS_SQL, filters), filter_params(filters, load_settings(con)))
     mean = row["mean_days_between_orders"]
     return {
         "mean_days_between_orders": None if mean is None else float(mean),
@@ -186,7 +186,7 @@ def compute_referrals(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[
     in the period), count_referrers (distinct accounts that referred them). A referred_by naming no
     known account, or the account itself, is not a referral.
     """
-    row = query_row(con, REFERRALS_SQL, filter_params(filters, load_settings(con)))
+    row = query_row(con, segment_sql(REFERRALS_SQL, filters), filter_params(filters, load_settings(con)))
     return {key: int(value or 0) for key, value in row.items()}
 
 
@@ -217,7 +217,7 @@ def compute_nps(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, A
     count_detractors. Anonymous answers count only when no segment filter is chosen.
     """
     params = {**filter_params(filters, load_settings(con)), "has_segments": filters.has_segments}
-    row = query_row(con, NPS_SQL, params)
+    row = query_row(con, segment_sql(NPS_SQL, filters), params)
     n = int(row["count_answers"] or 0)
     share = ratio(int(row["count_promoters"] or 0) - int(row["count_detractors"] or 0), n)
     return {

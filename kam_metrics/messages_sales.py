@@ -311,6 +311,63 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "满意度、项目、服务与风险信息将在相应数据导入后显示在此页。",
         "en": "Satisfaction, projects, service and risk appear here once their data is imported.",
     },
+    # settings: targets editor
+    "page.settings": {"zh": "设置", "en": "Settings"},
+    "settings.heading": {"zh": "设置", "en": "Settings"},
+    "targets.heading": {"zh": "销售目标", "en": "Sales targets"},
+    "targets.help": {
+        "zh": "每行一个目标:期间(2025、2025Q1 或 2025-03)、层级、对象(公司层级留空)和目标值。"
+        "较短期间的目标按天数从较长期间折算;同一对象有月度目标时优先用月度。可增删行,点“保存”后生效。",
+        "en": "One target per row: period (2025, 2025Q1 or 2025-03), level, key (blank for company) and the "
+        "target. Shorter periods are pro-rated by days; the finest grain present wins. Add or delete rows, then Save.",
+    },
+    "targets.empty": {
+        "zh": "还没有目标。在下表中添加行,或在数据导入页导入目标文件。",
+        "en": "No targets yet. Add rows below or import a targets file on the data import page.",
+    },
+    "targets.col.period": {"zh": "期间", "en": "Period"},
+    "targets.col.period_help": {"zh": "2025、2025Q1 或 2025-03", "en": "2025, 2025Q1 or 2025-03"},
+    "targets.col.level": {"zh": "层级", "en": "Level"},
+    "targets.col.level_help": {
+        "zh": "company 公司 / owner 客户经理 / region 区域 / product_line 产品线 / account 客户",
+        "en": "company / owner (account manager) / region / product_line / account",
+    },
+    "targets.col.key": {"zh": "对象", "en": "Key"},
+    "targets.col.key_help": {
+        "zh": "客户经理姓名、区域、产品线或客户编号;公司层级留空",
+        "en": "The manager's name, region, product line or account id; blank for company",
+    },
+    "targets.col.revenue_target": {"zh": "销售额目标", "en": "Revenue target"},
+    "targets.col.volume_target": {"zh": "销售量目标", "en": "Volume target"},
+    "targets.save": {"zh": "保存", "en": "Save"},
+    "targets.saved": {
+        "zh": "已保存:新增 {inserted} 行,修改 {updated} 行,删除 {deleted} 行。",
+        "en": "Saved: {inserted} added, {updated} changed, {deleted} deleted.",
+    },
+    "targets.invalid": {"zh": "有无效的行,未保存任何内容:", "en": "Some rows are invalid; nothing was saved:"},
+    "targets.problem": {"zh": "第 {row} 行“{column}”:{message}", "en": "Row {row}, {column}: {message}"},
+    "targets.bad_period": {
+        "zh": "期间“{value}”无效,应写作 2025、2025Q1 或 2025-03",
+        "en": "period \"{value}\" is not valid; write 2025, 2025Q1 or 2025-03",
+    },
+    "targets.bad_level": {
+        "zh": "层级“{value}”无效,请从列表中选择",
+        "en": "level \"{value}\" is not valid; choose one from the list",
+    },
+    "targets.missing_key": {
+        "zh": "{level} 层级需要填写对象(例如客户经理姓名)",
+        "en": "a {level} target needs a key (e.g. the manager's name)",
+    },
+    "targets.not_a_number": {"zh": "“{value}”不是数字", "en": "\"{value}\" is not a number"},
+    "targets.negative": {"zh": "目标不能为负数({value})", "en": "a target cannot be negative ({value})"},
+    "targets.no_value": {
+        "zh": "请填写销售额目标或销售量目标",
+        "en": "fill the revenue target or the volume target",
+    },
+    "targets.duplicate": {
+        "zh": "与第 {other} 行的期间、层级和对象相同,请合并",
+        "en": "same period, level and key as row {other}; merge them",
+    },
     # team
     "team.heading": {"zh": "团队业绩", "en": "Team performance"},
     "chart.team.title": {

@@ -17,6 +17,26 @@ from kam_metrics.settings import load_settings
 from kam_metrics.sql import ABC_CTES, SEGMENT_CTES, filter_params, query_df, query_row
 
 
+#: A stand-in for the ABC CTEs when a query needs neither an ABC filter nor an ABC column: the class
+#: costs a scan of 12 months of sales, which a query over one account or one quarter need not pay.
+_NO_ABC_CTES = """
+abc as (
+    select null::varchar as account_id, null::double as revenue_12m, null::double as cumulative_share,
+           null::varchar as abc_class
+    where false
+)"""
+assert ABC_CTES in SEGMENT_CTES
+SEGMENT_CTES_WITHOUT_ABC = SEGMENT_CTES.replace(ABC_CTES, _NO_ABC_CTES)
+
+
+def segment_sql(sql: str, filters: Filters, *, needs_abc: bool = False) -> str:
+    """``sql`` (built on SEGMENT_CTES) without the ABC scan when neither the filters nor the query need
+    the class; the same statement otherwise. Only for queries that read no abc_class / is_key_account."""
+    if needs_abc or filters.abc_classes:
+        return sql
+    return sql.replace(SEGMENT_CTES, SEGMENT_CTES_WITHOUT_ABC)
+
+
 def ratio(numerator: float | None, denominator: float | None) -> float | None:
     """numerator / denominator, or None when either is missing or the denominator is zero."""
     if numerator is None or denominator is None or denominator == 0:
@@ -251,7 +271,7 @@ order by 1
 def compute_monthly_revenue(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """One row per calendar month of the period with sales: month (first day), revenue, volume."""
     params = filter_params(filters, load_settings(con))
-    return query_df(con, MONTHLY_SQL, params)
+    return query_df(con, segment_sql(MONTHLY_SQL, filters), params)
 
 
 #: Breakdown dimensions and the SQL expression of each (an allow-list: never a widget's text).
@@ -301,7 +321,7 @@ def compute_revenue_by(con: duckdb.DuckDBPyConnection, filters: Filters, dimensi
     if dimension not in BREAKDOWN_SQL:
         raise ValueError(f"unknown breakdown {dimension!r}; choose one of {', '.join(BREAKDOWN_SQL)}")
     params = filter_params(filters, load_settings(con))
-    frame = query_df(con, BREAKDOWN_SQL[dimension], params)
+    frame = query_df(con, segment_sql(BREAKDOWN_SQL[dimension], filters, needs_abc=dimension == "abc_class"), params)
     total = frame["revenue"].sum()
     frame["share"] = [ratio(value, total) for value in frame["revenue"]]
     frame["growth"] = [growth(c, p) for c, p in zip(frame["revenue"], frame["comparison_revenue"])]
@@ -454,7 +474,7 @@ def compute_target_by(con: duckdb.DuckDBPyConnection, filters: Filters, level: s
         "level": level if target_applies(filters, level) else "",
         "keys": list(getattr(filters, own)) if own else [],
     }
-    frame = query_df(con, TARGET_BY_KEY_SQL[level], params)
+    frame = query_df(con, segment_sql(TARGET_BY_KEY_SQL[level], filters), params)
     targets = [None if pd.isna(t) else float(t) for t in frame["revenue_target"]]
     frame["revenue_target"] = pd.Series(targets, index=frame.index, dtype=object)
     frame["completion"] = nullable([ratio(a, t) for a, t in zip(frame["revenue"], targets)], frame)
@@ -494,7 +514,7 @@ def compute_revenue_trend(con: duckdb.DuckDBPyConnection, filters: Filters, grai
     """
     if grain not in TREND_SQL:
         raise ValueError(f"unknown trend grain {grain!r}; choose one of {', '.join(TREND_SQL)}")
-    frame = query_df(con, TREND_SQL[grain], filter_params(filters, load_settings(con)))
+    frame = query_df(con, segment_sql(TREND_SQL[grain], filters), filter_params(filters, load_settings(con)))
     frame["gross_margin"] = nullable(
         [None if pd.isna(c) else ratio(c - k, c) for c, k in zip(frame["costed_revenue"], frame["cost"])], frame
     )

@@ -461,3 +461,20 @@ def test_kpi_json_keys_of_design_section_7(hand_db):
     with open_db(hand_db) as con:
         k = compute_kpis(con, Q2)
     assert keys <= k.keys() and keys <= k["comparison"].keys()
+
+
+def test_queries_without_abc_scan_still_honour_the_abc_filter(hand_db):
+    # class A as of 2025-06-30 = A1, A2: April O1 1500, May O2 800, June O3 400 (A3's O4 and A5's O10 drop out)
+    from kam_metrics.sales import SEGMENT_CTES_WITHOUT_ABC, compute_monthly_revenue, segment_sql
+    from kam_metrics.sql import SEGMENT_CTES
+
+    class_a = Filters(start=Q2.start, end=Q2.end, abc_classes=("A",))
+    with open_db(hand_db) as con:
+        monthly = compute_monthly_revenue(con, class_a)
+        by_abc = compute_revenue_by(con, Q2, "abc_class")
+        intervals = compute_order_intervals(con, class_a)
+    assert monthly["revenue"].tolist() == [1500.0, 800.0, 400.0]
+    assert by_abc["segment"].tolist() == ["A", "B", "C"]  # the ABC breakdown keeps the classes
+    assert intervals["mean_days_between_orders"] == 40.0
+    assert segment_sql(SEGMENT_CTES, Q2) == SEGMENT_CTES_WITHOUT_ABC
+    assert segment_sql(SEGMENT_CTES, class_a) == SEGMENT_CTES
