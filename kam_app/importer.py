@@ -16,14 +16,19 @@ from kam_metrics.ingest import ImportRejected, StagedImport
 _STAGED_KEY = "imp_staged"
 
 
-def stage_upload(data: bytes, file_name: str, table: str, options: dict[str, Any]) -> StagedImport | ImportRejected:
-    """The staged import for these bytes and choices, computed once and kept in session state."""
+def stage_upload(
+    data: bytes, file_name: str, table: str, options: dict[str, Any], progress=None
+) -> StagedImport | ImportRejected:
+    """The staged import for these bytes and choices, computed once and kept in session state.
+    ``progress(fraction, step)`` follows the work (see kam_metrics.ingest.stage_file)."""
     key = (hashlib.sha256(data).hexdigest(), file_name, table, repr(sorted(options.items())))
     cache: dict = st.session_state.setdefault(_STAGED_KEY, {})
     if key in cache:
         return cache[key]
     try:
-        result: StagedImport | ImportRejected = ingest.stage_file(data, file_name, table, db=store.resolve_db_path(None), **options)
+        result: StagedImport | ImportRejected = ingest.stage_file(
+            data, file_name, table, db=store.resolve_db_path(None), progress=progress, **options
+        )
     except ImportRejected as rejected:
         result = rejected
     while len(cache) >= 3:  # a few recent choices, so switching back and forth is instant
@@ -73,3 +78,16 @@ def mapping_frame(staged: StagedImport, not_imported: str) -> pd.DataFrame:
             "target": [c or not_imported for c in staged.mapping.values()],
         }
     )
+
+
+def list_sheets(data: bytes) -> list[str]:
+    """The sheet names of an XLSX upload (empty when it cannot be opened; staging then says why)."""
+    import io
+    import zipfile
+
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True).sheetnames
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return []

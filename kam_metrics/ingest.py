@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -326,8 +327,11 @@ def stage_file(
     wave: str | None = None,
     survey_date: date | None = None,
     path: str | os.PathLike | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> StagedImport:
     """Read, map, parse and validate a file for ``table``; never writes to the database.
+
+    ``progress(fraction, step)`` is told as the work advances (step: read, check, compare).
 
     Raises :class:`ImportRejected` when the file cannot be read at all; otherwise returns a
     :class:`StagedImport` whose ``problems`` lists every problem (empty when it can be committed).
@@ -341,7 +345,10 @@ def stage_file(
     try:
         for macro in _CLEAN_MACROS + _DATE_TEXT_MACROS + _DATE_MACROS:
             stage.execute(macro)
+        report = progress or (lambda fraction, step: None)
+        report(0.05, "read")
         raw = read_into_staging(stage, data, file_name, known_headers(), sheet=sheet, encoding=encoding, path=path)
+        report(0.35, "check")
         if raw.rows == 0:
             raise reject(file_name, "文件只有表头,没有数据行。", "The file has a header but no data rows.",
                          "请导出包含数据的文件。", "Export a file that holds data rows.")
@@ -363,8 +370,10 @@ def stage_file(
             ids = ", ".join(str(i) for i in lookups["same_file"])
             staged.notices.append((f"同一文件已于导入 #{ids} 中导入过;重复的行不会被重复计算。",
                                    f"This same file was already imported (import #{ids}); overlapping rows are never counted twice."))
+        report(0.8, "compare")
         if staged.rows.num_rows and (db is not None or store.resolve_db_path(db).exists()):
             _preview_against_database(db, staged, spec)
+        report(1.0, "done")
         return staged
     except duckdb.Error as exc:  # anything the SQL of a strange file trips over becomes a clear rejection
         detail = str(exc).splitlines()[0][:300]

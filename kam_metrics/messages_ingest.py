@@ -70,7 +70,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "import.sample_rows": {"zh": "导入后的前 20 行", "en": "The first 20 rows as they will be imported"},
     "import.commit": {"zh": "确认导入 {n} 行", "en": "Import {n} rows"},
     "import.committing": {"zh": "正在写入数据库…", "en": "Writing to the database…"},
-    "import.staging": {"zh": "正在读取和检查文件…", "en": "Reading and checking the file…"},
     "import.done": {
         "zh": "导入完成(导入编号 {id}):新增 {new} 行,更新 {updated} 行。所有页面已显示新数据。",
         "en": "Imported (import {id}): {new} new rows, {updated} updated. Every page now shows the new data.",
@@ -93,6 +92,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "import.col.rows_updated": {"zh": "更新", "en": "Updated"},
     "import.col.started_at": {"zh": "时间", "en": "When"},
     "import.notices": {"zh": "说明", "en": "Notes"},
+    "import.step.read": {"zh": "正在读取文件…", "en": "Reading the file…"},
+    "import.step.check": {"zh": "正在解析和检查每一行…", "en": "Parsing and checking every row…"},
+    "import.step.compare": {"zh": "正在与数据库比对…", "en": "Comparing with the database…"},
+    "import.step.done": {"zh": "检查完成", "en": "Checked"},
     "import.status.committed": {"zh": "已导入", "en": "committed"},
     "import.status.undone": {"zh": "已撤销", "en": "undone"},
     "import.status.rejected": {"zh": "已拒绝", "en": "rejected"},

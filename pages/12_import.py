@@ -193,12 +193,18 @@ def render_page() -> None:
     if upload is not None:
         data = upload.getvalue()
         is_xlsx = data[:4] == b"PK\x03\x04"
-        first = importer.stage_upload(data, upload.name, table, {})
-        sheets = first.raw.sheets if not isinstance(first, ImportRejected) else []
+        sheets = importer.list_sheets(data) if is_xlsx else []
         options = render_options(table, is_xlsx, sheets)
         overrides = st.session_state.get(f"imp_overrides_{table}_{upload.name}", {})
-        with st.spinner(t("import.staging")):
-            staged = importer.stage_upload(data, upload.name, table, {**options, "mapping": overrides} if overrides else options)
+        bar = st.empty()
+
+        def show_progress(fraction: float, step: str) -> None:
+            bar.progress(fraction, text=t(f"import.step.{step}"))
+
+        staged = importer.stage_upload(
+            data, upload.name, table, {**options, "mapping": overrides} if overrides else options, progress=show_progress
+        )
+        bar.empty()
         if isinstance(staged, ImportRejected):
             st.error(t("import.rejected", message=staged.message(lang)), icon="⛔")
             render_problems([p.as_dict(lang) for p in staged.problems])
