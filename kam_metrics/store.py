@@ -288,13 +288,16 @@ def open_db(
     *,
     read_only: bool = False,
     create: bool = True,
-    wait_seconds: float = 60.0,
+    wait_seconds: float | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the database for one unit of work and close it afterwards.
 
     A writer creates the file and its schema when missing (``create``). When another process holds
-    the file, retry every 0.2 s for up to ``wait_seconds``, then raise :class:`DatabaseLocked`.
+    the file, retry every 0.2 s for up to ``wait_seconds`` (default: ``KAM_LOCK_WAIT`` seconds, 60),
+    then raise :class:`DatabaseLocked`.
     """
+    if wait_seconds is None:
+        wait_seconds = float(os.environ.get("KAM_LOCK_WAIT", "60"))
     path = resolve_db_path(db)
     if not path.exists():
         if read_only or not create:

@@ -107,3 +107,24 @@ def test_init_demo_builds_then_refuses_to_overwrite(tmp_path):
     assert "force" in again.stderr
     info = json.loads(cli("info", "--db", str(db), "--json").stdout)
     assert {t["table"]: t["rows"] for t in info["tables"]}["sales"] == rows["sales"]
+
+
+def test_a_locked_database_exits_1_naming_the_holder(hand_db):
+    import os
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import time\nfrom kam_metrics.store import open_db\n"
+         f"with open_db({str(hand_db)!r}):\n    print('held', flush=True)\n    time.sleep(30)"],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = subprocess.run(
+            [sys.executable, "-m", "kam_metrics", "kpi", "--db", str(hand_db), "--start", "2025-04-01", "--end", "2025-06-30"],
+            cwd=ROOT, capture_output=True, text=True, env={**os.environ, "KAM_LOCK_WAIT": "1"}, timeout=60,
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 1
+    assert f"process {holder.pid}" in result.stderr
