@@ -11,7 +11,9 @@ from datetime import date
 from typing import Any
 
 from kam_metrics import messages_ingest as _messages_ingest
+from kam_metrics import messages_operations as _messages_operations
 from kam_metrics import messages_sales as _messages_sales
+from kam_metrics import messages_satisfaction as _messages_satisfaction
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -175,7 +177,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
 
 # Each area of the product keeps its messages in its own module; they join the one catalogue here.
-for _area in (_messages_sales.MESSAGES, _messages_ingest.MESSAGES):
+for _area in (_messages_sales.MESSAGES, _messages_ingest.MESSAGES, _messages_satisfaction.MESSAGES, _messages_operations.MESSAGES):
     _clash = sorted(CATALOGUE.keys() & _area.keys())
     if _clash:
         raise KeyError(f"message keys defined twice: {_clash}")

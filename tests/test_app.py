@@ -5,22 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from app_support import ROOT, run_app
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("[!_]*.py"))
-
-
-def run_app(monkeypatch, db: Path, page: str | None = None, lang: str | None = None) -> AppTest:
-    monkeypatch.setenv("KAM_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    if lang:
-        at.query_params["lang"] = lang
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    return at
 
 
 def test_pages_exist():
