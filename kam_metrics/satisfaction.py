@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from kam_metrics.settings import load_settings
-from kam_metrics.sql import query_df, query_row
+from kam_metrics.sql import ABC_CTES, query_df, query_row
 
 WAVES_SQL = """
 select
@@ -118,3 +118,525 @@ def compute_latest_overall(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[
     latest = compute_wave_overall(con, waves[-1])
     latest["previous"] = compute_wave_overall(con, waves[-2]) if len(waves) > 1 else None
     return latest
+
+
+# --- issue #5: every rule of design.md §4 *Satisfaction* for a wave or a date range ---------------
+#
+# SCORED_CTES selects the questionnaires of one wave ($wave) or of a date range ($start..$end; any of
+# the three may be null), applies the blank rule per questionnaire against the 1-5 items asked in the
+# questionnaire's own wave, and yields one row per valid questionnaire × index item (``index_values``).
+
+SCORED_CTES = """
+likert_items as (
+    select item_code, dimension, weight, scale_max
+    from survey_items
+    where scale_min = 1 and scale_max = 5
+),
+selected as (
+    select r.*
+    from survey_responses as r
+    where ($wave::varchar is null or r.wave = $wave::varchar)
+      and ($start::date is null or r.survey_date >= $start::date)
+      and ($end::date is null or r.survey_date <= $end::date)
+      and ($account_id::varchar is null or r.account_id = $account_id::varchar)
+),
+asked_items as (
+    select distinct coalesce(r.wave, '') as wave_key, r.item_code, i.dimension, i.weight, i.scale_max
+    from survey_responses as r
+    join likert_items as i using (item_code)
+    where coalesce(r.wave, '') in (select distinct coalesce(wave, '') from selected)
+),
+questionnaires as (
+    select
+        response_id,
+        any_value(account_id) as account_id,
+        coalesce(any_value(wave), '') as wave_key,
+        max(survey_date) as survey_date,
+        count(score) filter (where item_code in (select item_code from likert_items)) as count_answered
+    from selected
+    group by response_id
+),
+valid_questionnaires as (
+    select q.*
+    from questionnaires as q
+    where (select count(*) from asked_items as a where a.wave_key = q.wave_key) - q.count_answered <= $max_blanks
+      and (select count(*) from asked_items as a where a.wave_key = q.wave_key) > 0
+),
+index_values as (
+    select
+        v.response_id,
+        v.account_id,
+        v.wave_key,
+        i.item_code,
+        i.dimension,
+        i.weight,
+        coalesce(s.score, $impute_score) * 100.0 / i.scale_max as index_value,
+        s.score is null as is_imputed,
+        s.competitor_score * 100.0 / i.scale_max as competitor_index
+    from valid_questionnaires as v
+    join asked_items as i on i.wave_key = v.wave_key
+    left join selected as s on s.response_id = v.response_id and s.item_code = i.item_code
+    where i.dimension <> 'overall'
+),
+questionnaire_index as (
+    select response_id, any_value(account_id) as account_id, any_value(wave_key) as wave_key,
+           sum(index_value * weight) / nullif(sum(weight), 0) as questionnaire_index
+    from index_values
+    group by response_id
+)"""
+
+#: one row per index item: its satisfaction, n, competitor index and the target. Grain: item.
+ITEMS_SQL = (
+    "with"
+    + SCORED_CTES
+    + """
+select
+    v.item_code,
+    any_value(i.dimension) as dimension,
+    any_value(i.label_zh) as label_zh,
+    any_value(i.label_en) as label_en,
+    any_value(i.weight) as weight,
+    coalesce(any_value(i.target_index), $target_index) as target_index,
+    avg(v.index_value) as satisfaction,
+    count(*) as n,
+    count(*) filter (where v.is_imputed) as count_imputed,
+    avg(v.competitor_index) as competitor_index,
+    count(v.competitor_index) as n_competitor
+from index_values as v
+join survey_items as i using (item_code)
+group by v.item_code
+order by v.item_code
+"""
+)
+
+#: one row per valid questionnaire: response_id, account_id, wave, questionnaire_index.
+QUESTIONNAIRES_SQL = (
+    "with"
+    + SCORED_CTES
+    + """
+select response_id, account_id, nullif(wave_key, '') as wave, questionnaire_index
+from questionnaire_index
+order by response_id
+"""
+)
+
+#: returned and valid questionnaires of the selection and the questionnaires sent in its waves.
+COUNTS_SQL = (
+    "with"
+    + SCORED_CTES
+    + """
+select
+    (select count(*) from questionnaires) as n_returned,
+    (select count(*) from valid_questionnaires) as n_valid,
+    (select sum(sent) from survey_waves where wave in (select wave from selected)
+        or wave = $wave::varchar) as n_sent
+"""
+)
+
+#: answers of the 1-5 items of valid questionnaires, one row per item × score (imputed ones excluded).
+LIKERT_SQL = (
+    "with"
+    + SCORED_CTES
+    + """
+select s.item_code, cast(s.score as integer) as score, count(*) as count_answers
+from selected as s
+join valid_questionnaires as v using (response_id)
+join likert_items as i on i.item_code = s.item_code
+where s.score is not null
+group by all
+order by 1, 2
+"""
+)
+
+#: derived importance: correlation of each index item with the questionnaire's answer to the first
+#: 1-5 overall item (by item_code), over valid questionnaires that answered it. Grain: item.
+IMPORTANCE_SQL = (
+    "with"
+    + SCORED_CTES
+    + """,
+outcome_item as (
+    select min(item_code) as item_code from likert_items
+    where dimension = 'overall' and item_code in (select item_code from selected)
+),
+outcome as (
+    select s.response_id, s.score as outcome_score
+    from selected as s
+    where s.item_code = (select item_code from outcome_item) and s.score is not null
+)
+select v.item_code, (select item_code from outcome_item) as outcome_item,
+       corr(v.index_value, o.outcome_score) as importance, count(*) as n_importance
+from index_values as v
+join outcome as o using (response_id)
+group by v.item_code
+order by v.item_code
+"""
+)
+
+#: NPS of the 0-10 items in the selection: answers, promoters (9-10), detractors (0-6).
+NPS_SQL = """
+select
+    count(r.score) as count_answers,
+    count(*) filter (where r.score >= 9) as count_promoters,
+    count(*) filter (where r.score <= 6) as count_detractors
+from survey_responses as r
+join survey_items as i using (item_code)
+where i.scale_min = 0 and i.scale_max = 10 and r.score is not null
+  and ($wave::varchar is null or r.wave = $wave::varchar)
+  and ($start::date is null or r.survey_date >= $start::date)
+  and ($end::date is null or r.survey_date <= $end::date)
+  and ($account_id::varchar is null or r.account_id = $account_id::varchar)
+"""
+
+#: verbatim comments of the selection, newest first.
+COMMENTS_SQL = """
+select survey_date, wave, account_id, item_code, comment
+from survey_responses
+where comment is not null and trim(comment) <> ''
+  and ($wave::varchar is null or wave = $wave::varchar)
+  and ($start::date is null or survey_date >= $start::date)
+  and ($end::date is null or survey_date <= $end::date)
+order by survey_date desc, response_id, item_code
+"""
+
+#: one row per wave (sent in survey_waves or answered), ordered by its last answer (waves without
+#: answers by sent_on). Columns: wave, sent, sent_on, last_survey_date.
+ALL_WAVES_SQL = """
+with answered as (
+    select wave, max(survey_date) as last_survey_date
+    from survey_responses where wave is not null group by wave
+)
+select coalesce(w.wave, a.wave) as wave, w.sent, w.sent_on, a.last_survey_date
+from survey_waves as w
+full join answered as a using (wave)
+order by coalesce(a.last_survey_date, w.sent_on) nulls last, 1
+"""
+
+#: trailing-12-month revenue of every account with revenue, its ABC class and whether it is surveyed.
+COVERAGE_SQL = (
+    "with"
+    + SCORED_CTES
+    + ",\n"
+    + ABC_CTES
+    + """
+select abc.account_id, a.account_name, abc.abc_class, abc.revenue_12m,
+       abc.account_id in (select account_id from valid_questionnaires) as is_surveyed
+from abc
+left join accounts as a using (account_id)
+order by abc.revenue_12m desc, abc.account_id
+"""
+)
+
+#: account names for the account table.
+ACCOUNT_NAMES_SQL = """
+select account_id, account_name, owner from accounts where list_contains($account_ids::varchar[], account_id)
+"""
+
+LATEST_SURVEY_DATE_SQL = """
+select max(survey_date) as last_date from survey_responses
+where ($wave::varchar is null or wave = $wave::varchar)
+  and ($start::date is null or survey_date >= $start::date)
+  and ($end::date is null or survey_date <= $end::date)
+"""
+
+BOOTSTRAP_SEED = 20260
+BOOTSTRAP_SAMPLES = 2000
+LOW_SAMPLE = 5
+
+
+def ratio(numerator: float | None, denominator: float | None) -> float | None:
+    """numerator / denominator, or None when the denominator is missing or zero."""
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator
+
+
+def index_value(score: float, scale_max: float) -> float:
+    """An answer's index value: score × 100 / scale_max (a 5 of 5 is 100, a 3 is 60)."""
+    return score * 100.0 / scale_max
+
+
+def load_all_waves(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per wave, oldest first (see ALL_WAVES_SQL): wave, sent, sent_on, last_survey_date."""
+    return query_df(con, ALL_WAVES_SQL, {})
+
+
+def _params(con: duckdb.DuckDBPyConnection, wave: str | None, start: date | None, end: date | None,
+            account_id: str | None = None) -> dict[str, Any]:
+    settings = load_settings(con)
+    return {
+        "wave": wave,
+        "start": start,
+        "end": end,
+        "account_id": account_id,
+        "max_blanks": int(settings["survey_max_imputed_blanks"]),
+        "impute_score": float(settings["survey_blank_impute_score"]),
+        "target_index": float(settings["target_index"]),
+        "abc_a_share": float(settings["abc_a_share"]),
+        "abc_b_share": float(settings["abc_b_share"]),
+        "satisfied_index": float(settings["satisfied_index"]),
+        "satisfied_rate_target": float(settings["satisfied_rate_target"]),
+    }
+
+
+def compute_item_satisfaction(con: duckdb.DuckDBPyConnection, wave: str | None = None,
+                              start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    """One row per index item (1-5, outside overall) of the selection. Columns: item_code, dimension,
+    label_zh, label_en, weight, target_index, satisfaction (0-100), n (valid questionnaires, imputed
+    answers included), count_imputed, competitor_index, n_competitor, gap_target (satisfaction −
+    target), gap_competitor (satisfaction − competitor_index)."""
+    frame = query_df(con, ITEMS_SQL, _params(con, wave, start, end))
+    frame["gap_target"] = frame["satisfaction"] - frame["target_index"]
+    frame["gap_competitor"] = frame["satisfaction"] - frame["competitor_index"]
+    return frame
+
+
+def compute_dimension_satisfaction(items: pd.DataFrame) -> pd.DataFrame:
+    """One row per dimension from the item rows: dimension, satisfaction (weight-weighted mean of its
+    items), target_index (weight-weighted), gap_target, n (the largest item n), count_items."""
+    rows = []
+    for dimension, group in items.groupby("dimension", sort=True):
+        weight = group["weight"].sum()
+        if not weight:
+            continue
+        sat = float((group["satisfaction"] * group["weight"]).sum() / weight)
+        target = float((group["target_index"] * group["weight"]).sum() / weight)
+        rows.append({"dimension": dimension, "satisfaction": sat, "target_index": target,
+                     "gap_target": sat - target, "n": int(group["n"].max()), "count_items": len(group)})
+    return pd.DataFrame(rows, columns=["dimension", "satisfaction", "target_index", "gap_target", "n", "count_items"])
+
+
+def compute_overall_index(items: pd.DataFrame) -> float | None:
+    """综合满意度 = Σ(item satisfaction × weight) / Σ weight; None without items or weights."""
+    if items.empty:
+        return None
+    return ratio(float((items["satisfaction"] * items["weight"]).sum()), float(items["weight"].sum()))
+
+
+def compute_questionnaire_indexes(con: duckdb.DuckDBPyConnection, wave: str | None = None,
+                                  start: date | None = None, end: date | None = None,
+                                  account_id: str | None = None) -> pd.DataFrame:
+    """One row per valid questionnaire: response_id, account_id ('' = anonymous), wave,
+    questionnaire_index (Σ index value × weight / Σ weight over its index items)."""
+    return query_df(con, QUESTIONNAIRES_SQL, _params(con, wave, start, end, account_id))
+
+
+def compute_account_satisfaction(questionnaires: pd.DataFrame, satisfied_index: float) -> pd.DataFrame:
+    """One row per surveyed account (anonymous questionnaires left out): account_id, account_index
+    (mean of its valid questionnaires' indexes), n (questionnaires), is_satisfied (index ≥
+    ``satisfied_index``)."""
+    named = questionnaires[questionnaires["account_id"].fillna("") != ""]
+    frame = (
+        named.groupby("account_id", as_index=False)
+        .agg(account_index=("questionnaire_index", "mean"), n=("questionnaire_index", "size"))
+        .sort_values(["account_index", "account_id"])
+    )
+    frame["is_satisfied"] = frame["account_index"] >= satisfied_index
+    return frame.reset_index(drop=True)
+
+
+def compute_nps_score(con: duckdb.DuckDBPyConnection, wave: str | None = None, start: date | None = None,
+                      end: date | None = None, account_id: str | None = None) -> dict[str, Any]:
+    """NPS of the 0-10 items, scored on their own scale: % scoring 9-10 − % scoring 0-6, in points.
+    Keys: nps (None without answers), count_answers, count_promoters, count_detractors."""
+    row = query_row(con, NPS_SQL, _params(con, wave, start, end, account_id))
+    n = int(row["count_answers"] or 0)
+    promoters, detractors = int(row["count_promoters"] or 0), int(row["count_detractors"] or 0)
+    share = ratio(promoters - detractors, n)
+    return {"nps": None if share is None else share * 100, "count_answers": n,
+            "count_promoters": promoters, "count_detractors": detractors}
+
+
+def compute_importance(con: duckdb.DuckDBPyConnection, wave: str | None = None, start: date | None = None,
+                       end: date | None = None) -> pd.DataFrame:
+    """Derived importance, one row per index item: item_code, outcome_item (the 1-5 overall item used
+    as outcome), importance (Pearson correlation of the item's index value with the outcome answer over
+    valid questionnaires; None when constant), n_importance."""
+    return query_df(con, IMPORTANCE_SQL, _params(con, wave, start, end))
+
+
+def classify_quadrants(items: pd.DataFrame) -> pd.Series:
+    """Importance-performance quadrant per item, split at the mean importance and mean satisfaction:
+    fix_first (important, low), keep_up (important, high), low_priority (less important, low),
+    overkill (less important, high); None without an importance."""
+    imp, sat = items["importance"].astype(float), items["satisfaction"].astype(float)
+    imp_mid, sat_mid = imp.mean(), sat.mean()
+
+    def one(i: float, s: float) -> str | None:
+        if pd.isna(i) or pd.isna(s):
+            return None
+        if i >= imp_mid:
+            return "keep_up" if s >= sat_mid else "fix_first"
+        return "overkill" if s >= sat_mid else "low_priority"
+
+    return pd.Series([one(i, s) for i, s in zip(imp, sat)], index=items.index, dtype=object)
+
+
+def bootstrap_difference(current: list[float], previous: list[float], *, samples: int = BOOTSTRAP_SAMPLES,
+                         seed: int = BOOTSTRAP_SEED) -> dict[str, Any]:
+    """Is mean(current) − mean(previous) real? A percentile bootstrap (resampling questionnaires within
+    each wave, fixed seed): keys difference, lower, upper (95 % interval) and significant (the interval
+    excludes 0); None values when either side has fewer than 2 questionnaires."""
+    import numpy as np
+
+    if len(current) < 2 or len(previous) < 2:
+        return {"difference": None, "lower": None, "upper": None, "significant": None}
+    rng = np.random.default_rng(seed)
+    a, b = np.asarray(current, dtype=float), np.asarray(previous, dtype=float)
+    diffs = (rng.choice(a, (samples, a.size)).mean(axis=1) - rng.choice(b, (samples, b.size)).mean(axis=1))
+    lower, upper = np.percentile(diffs, [2.5, 97.5])
+    return {"difference": float(a.mean() - b.mean()), "lower": float(lower), "upper": float(upper),
+            "significant": bool(lower > 0 or upper < 0)}
+
+
+def compute_coverage(con: duckdb.DuckDBPyConnection, wave: str | None = None, start: date | None = None,
+                     end: date | None = None) -> dict[str, Any]:
+    """Revenue coverage: share of trailing-12-month revenue (ending at the selection's last answer, or
+    ``end``) from accounts with a valid questionnaire in the selection. Keys: coverage (None without
+    revenue), as_of, a_not_surveyed (frame: account_id, account_name, revenue_12m)."""
+    params = _params(con, wave, start, end)
+    as_of = end or query_row(con, LATEST_SURVEY_DATE_SQL, params)["last_date"]
+    empty = pd.DataFrame(columns=["account_id", "account_name", "revenue_12m"])
+    if as_of is None:
+        return {"coverage": None, "as_of": None, "a_not_surveyed": empty}
+    frame = query_df(con, COVERAGE_SQL, {**params, "segment_end": as_of})
+    total = float(frame["revenue_12m"].sum()) if not frame.empty else 0.0
+    covered = float(frame.loc[frame["is_surveyed"], "revenue_12m"].sum()) if not frame.empty else 0.0
+    missing = frame[(frame["abc_class"] == "A") & ~frame["is_surveyed"]][["account_id", "account_name", "revenue_12m"]]
+    return {"coverage": ratio(covered, total), "as_of": as_of, "a_not_surveyed": missing.reset_index(drop=True)}
+
+
+def compute_satisfaction(con: duckdb.DuckDBPyConnection, wave: str | None = None, start: date | None = None,
+                         end: date | None = None) -> dict[str, Any]:
+    """Every satisfaction figure of one wave or date range (design.md §4 *Satisfaction*).
+
+    Keys: overall_index, satisfied_rate, satisfied_rate_target, count_satisfied, count_surveyed,
+    response_rate, validity_rate, n_sent, n_returned, n_valid, is_low_sample (n_valid < 5), nps (see
+    compute_nps_score), items (item frame + importance, quadrant), dimensions (frame), accounts (frame),
+    questionnaire_indexes (list of floats).
+    """
+    params = _params(con, wave, start, end)
+    counts = query_row(con, COUNTS_SQL, params)
+    items = compute_item_satisfaction(con, wave, start, end)
+    importance = compute_importance(con, wave, start, end)
+    items = items.merge(importance, on="item_code", how="left")
+    items["importance"] = items["importance"].astype(float)
+    items["quadrant"] = classify_quadrants(items)
+    questionnaires = compute_questionnaire_indexes(con, wave, start, end)
+    accounts = compute_account_satisfaction(questionnaires, params["satisfied_index"])
+    n_returned, n_valid = int(counts["n_returned"] or 0), int(counts["n_valid"] or 0)
+    n_sent = None if counts["n_sent"] is None else int(counts["n_sent"])
+    return {
+        "wave": wave,
+        "overall_index": compute_overall_index(items),
+        "satisfied_rate": ratio(int(accounts["is_satisfied"].sum()), len(accounts)),
+        "satisfied_rate_target": params["satisfied_rate_target"],
+        "satisfied_index": params["satisfied_index"],
+        "count_satisfied": int(accounts["is_satisfied"].sum()),
+        "count_surveyed": len(accounts),
+        "response_rate": ratio(n_returned, n_sent),
+        "validity_rate": ratio(n_valid, n_returned),
+        "n_sent": n_sent,
+        "n_returned": n_returned,
+        "n_valid": n_valid,
+        "is_low_sample": n_valid < LOW_SAMPLE,
+        "nps": compute_nps_score(con, wave, start, end),
+        "items": items,
+        "dimensions": compute_dimension_satisfaction(items),
+        "accounts": accounts,
+        "questionnaire_indexes": questionnaires["questionnaire_index"].astype(float).tolist(),
+    }
+
+
+def compute_wave_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per wave, oldest first: wave, sent, returned, valid, response_rate, validity_rate,
+    overall_index, satisfied_rate."""
+    rows = []
+    for wave in load_all_waves(con)["wave"]:
+        s = compute_satisfaction(con, wave=wave)
+        rows.append({"wave": wave, "sent": s["n_sent"], "returned": s["n_returned"], "valid": s["n_valid"],
+                     "response_rate": s["response_rate"], "validity_rate": s["validity_rate"],
+                     "overall_index": s["overall_index"], "satisfied_rate": s["satisfied_rate"]})
+    return pd.DataFrame(rows, columns=["wave", "sent", "returned", "valid", "response_rate", "validity_rate",
+                                       "overall_index", "satisfied_rate"])
+
+
+def compute_gap_to_previous(current: dict[str, Any], previous: dict[str, Any] | None) -> pd.DataFrame:
+    """The current item frame with previous_satisfaction and gap_previous (satisfaction − previous)."""
+    items = current["items"].copy()
+    if previous is None or previous["items"].empty:
+        items["previous_satisfaction"] = float("nan")
+    else:
+        prev = previous["items"][["item_code", "satisfaction"]].rename(columns={"satisfaction": "previous_satisfaction"})
+        items = items.merge(prev, on="item_code", how="left")
+    items["gap_previous"] = items["satisfaction"] - items["previous_satisfaction"]
+    return items
+
+
+def compute_satisfaction_page(con: duckdb.DuckDBPyConnection, wave: str | None) -> dict[str, Any]:
+    """Everything the Satisfaction page shows for ``wave`` (None: the latest wave with answers).
+
+    Keys: waves (list, oldest first), wave, current (compute_satisfaction), previous (same for the
+    wave before, or None), items (with gaps to target, competitor and previous wave), change
+    (bootstrap_difference of questionnaire indexes), history (compute_wave_history), likert (item ×
+    score counts), coverage (compute_coverage), accounts (with names), comments.
+    """
+    all_waves = load_all_waves(con)
+    answered = all_waves[all_waves["last_survey_date"].notna()]["wave"].tolist()
+    waves = all_waves["wave"].tolist()
+    if wave is None:
+        wave = answered[-1] if answered else (waves[-1] if waves else None)
+    if wave is None:
+        return {"waves": [], "wave": None}
+    current = compute_satisfaction(con, wave=wave)
+    position = waves.index(wave) if wave in waves else -1
+    earlier = [w for w in waves[:position] if w in answered] if position > 0 else []
+    previous = compute_satisfaction(con, wave=earlier[-1]) if earlier else None
+    change = bootstrap_difference(current["questionnaire_indexes"], previous["questionnaire_indexes"] if previous else [])
+    params = _params(con, wave, None, None)
+    accounts = current["accounts"]
+    names = query_df(con, ACCOUNT_NAMES_SQL, {"account_ids": accounts["account_id"].tolist()})
+    return {
+        "waves": waves,
+        "wave": wave,
+        "previous_wave": earlier[-1] if earlier else None,
+        "current": current,
+        "previous": previous,
+        "items": compute_gap_to_previous(current, previous),
+        "change": change,
+        "history": compute_wave_history(con),
+        "likert": query_df(con, LIKERT_SQL, params),
+        "coverage": compute_coverage(con, wave=wave),
+        "accounts": accounts.merge(names, on="account_id", how="left"),
+        "comments": query_df(con, COMMENTS_SQL, params),
+    }
+
+
+def compute_account_waves(con: duckdb.DuckDBPyConnection, account_id: str) -> pd.DataFrame:
+    """One account's satisfaction per wave, oldest first: wave, account_index (mean of its valid
+    questionnaires' indexes), n."""
+    frame = compute_questionnaire_indexes(con, account_id=account_id)
+    if frame.empty:
+        return pd.DataFrame(columns=["wave", "account_index", "n"])
+    order = {w: i for i, w in enumerate(load_all_waves(con)["wave"])}
+    out = (frame.groupby("wave", as_index=False, dropna=False)
+           .agg(account_index=("questionnaire_index", "mean"), n=("questionnaire_index", "size")))
+    return out.sort_values("wave", key=lambda s: s.map(lambda w: order.get(w, len(order)))).reset_index(drop=True)
+
+
+def satisfaction_json(result: dict[str, Any]) -> dict[str, Any]:
+    """The ``satisfaction --json`` payload (design.md §7) from :func:`compute_satisfaction`."""
+    def num(value):
+        return None if value is None or pd.isna(value) else float(value)
+
+    return {
+        "overall_index": num(result["overall_index"]),
+        "satisfied_rate": num(result["satisfied_rate"]),
+        "response_rate": num(result["response_rate"]),
+        "validity_rate": num(result["validity_rate"]),
+        "n_returned": result["n_returned"],
+        "n_valid": result["n_valid"],
+        "items": {r.item_code: {"index": num(r.satisfaction), "n": int(r.n)} for r in result["items"].itertuples()},
+        "dimensions": {r.dimension: num(r.satisfaction) for r in result["dimensions"].itertuples()},
+        "accounts": {r.account_id: num(r.account_index) for r in result["accounts"].itertuples()},
+        "nps": num(result["nps"]["nps"]),
+    }
