@@ -61,17 +61,14 @@ def build_monthly_revenue_figure(
     return fig
 
 
-def build_top_accounts_figure(top: pd.DataFrame, *, top10_share: float | None, lang: str) -> go.Figure | None:
-    """Horizontal bars of the top accounts, largest on top."""
-    if top.empty:
-        return None
-    title = t("chart.top10.title", lang, share=format_percent(top10_share), name=top["account_name"].iloc[0])
-    ordered = top.iloc[::-1]
-    divisor, unit = money_unit(top["revenue"].max(), lang)
+def _ranked_bars_figure(frame: pd.DataFrame, label_column: str, *, title: str, lang: str, height: int) -> go.Figure:
+    """Horizontal bars of ``frame``'s revenue (largest on top), each labelled with money and share."""
+    ordered = frame.iloc[::-1]
+    divisor, unit = money_unit(frame["revenue"].max(), lang)
     fig = go.Figure(
         go.Bar(
             x=ordered["revenue"] / divisor,
-            y=ordered["account_name"],
+            y=ordered[label_column],
             orientation="h",
             marker_color=PRIMARY,
             text=[f"{format_money(v, lang)} · {format_percent(s)}" for v, s in zip(ordered["revenue"], ordered["share"])],
@@ -80,9 +77,17 @@ def build_top_accounts_figure(top: pd.DataFrame, *, top10_share: float | None, l
         )
     )
     fig.update_layout(
-        title=title, xaxis_title=t("chart.revenue_axis", lang, unit=unit), height=460, yaxis={"automargin": True}
+        title=title, xaxis_title=t("chart.revenue_axis", lang, unit=unit), height=height, yaxis={"automargin": True}
     )
     return fig
+
+
+def build_top_accounts_figure(top: pd.DataFrame, *, top10_share: float | None, lang: str) -> go.Figure | None:
+    """Horizontal bars of the top accounts, largest on top."""
+    if top.empty:
+        return None
+    title = t("chart.top10.title", lang, share=format_percent(top10_share), name=top["account_name"].iloc[0])
+    return _ranked_bars_figure(top, "account_name", title=title, lang=lang, height=460)
 
 
 def build_segment_revenue_figure(frame: pd.DataFrame, *, title_key: str, lang: str) -> go.Figure | None:
@@ -529,24 +534,7 @@ def build_groups_figure(groups: pd.DataFrame, *, lang: str, limit: int = 15) -> 
         return None
     leader = groups.iloc[0]
     title = t("chart.groups.title", lang, group=leader["group_name"], share=format_percent(leader["share"]))
-    ordered = groups.iloc[::-1]
-    divisor, unit = money_unit(groups["revenue"].max(), lang)
-    fig = go.Figure(
-        go.Bar(
-            x=ordered["revenue"] / divisor,
-            y=ordered["group_name"],
-            orientation="h",
-            marker_color=PRIMARY,
-            text=[f"{format_money(v, lang)} · {format_percent(s)}" for v, s in zip(ordered["revenue"], ordered["share"])],
-            textposition="auto",
-            hovertemplate="%{y}: %{text}<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        title=title, xaxis_title=t("chart.revenue_axis", lang, unit=unit), height=max(320, 80 + 44 * len(groups)),
-        yaxis={"automargin": True},
-    )
-    return fig
+    return _ranked_bars_figure(groups, "group_name", title=title, lang=lang, height=max(320, 80 + 44 * len(groups)))
 
 
 def build_account_trend_figure(this_year: pd.DataFrame, last_year: pd.DataFrame, *, lang: str) -> go.Figure | None:

@@ -55,6 +55,24 @@ def render_download_table(frame: pd.DataFrame, *, file_name: str, column_config:
     )
 
 
+def start_page(heading_key: str):
+    """A page's title, then its data check: returns the sidebar's Filters, or None after showing why
+    there is nothing to show (no database yet, or no sales to anchor the period on)."""
+    from kam_app import loaders
+    from kam_app.state import current_filters
+
+    st.title(t(heading_key))
+    if loaders.load_context() is None:
+        st.info(t("db.missing"), icon="ℹ️")
+        return None
+    filters = current_filters()
+    if filters is None:
+        st.info(t("empty.no_sales"), icon="ℹ️")
+        return None
+    render_period_caption(filters)
+    return filters
+
+
 def render_period_caption(filters) -> None:
     """The period, its comparison period and the active segment filters, under a page title."""
     from kam_metrics.i18n import format_date

@@ -6,40 +6,24 @@ from __future__ import annotations
 import streamlit as st
 
 from kam_app import charts, loaders
-from kam_app.components import KpiCard, render_chart, render_download_table, render_kpi_cards
-from kam_app.state import current_filters, ensure_router, language, t
-from kam_metrics.i18n import format_date, format_money, format_number, format_percent, format_points
-
-
-def points(current: float | None, previous: float | None) -> str | None:
-    """The change of a fraction in percentage points, e.g. "+2.5 pp"; None when either is missing."""
-    if current is None or previous is None:
-        return None
-    return f"{format_points((current - previous) * 100)} pp"
+from kam_app.components import (
+    KpiCard,
+    percent_delta,
+    points_delta,
+    render_chart,
+    render_download_table,
+    render_kpi_cards,
+    start_page,
+)
+from kam_app.state import ensure_router, language, t
+from kam_metrics.i18n import format_money, format_number, format_percent, format_points
 
 
 def render_page() -> None:
     lang = language()
-    st.title(t("overview.heading"))
-    context = loaders.load_context()
-    if context is None:
-        st.info(t("db.missing"), icon="ℹ️")
-        return
-    filters = current_filters()
+    filters = start_page("overview.heading")
     if filters is None:
-        st.info(t("empty.no_sales"), icon="ℹ️")
         return
-    cmp_start, cmp_end = filters.comparison
-    st.caption(
-        t(
-            "overview.period_caption",
-            start=format_date(filters.start, lang),
-            end=format_date(filters.end, lang),
-            cmp_start=format_date(cmp_start, lang),
-            cmp_end=format_date(cmp_end, lang),
-            compare=t(f"compare.short.{filters.compare}"),
-        )
-    )
     with st.spinner(t("loading")):
         data = loaders.load_overview(filters)
     k, c = data["kpis"], data["kpis"]["comparison"]
@@ -49,25 +33,25 @@ def render_page() -> None:
         KpiCard(
             t("kpi.revenue"),
             format_money(k["revenue"], lang),
-            format_percent(k["revenue_growth"], signed=True) if k["revenue_growth"] is not None else None,
+            percent_delta(k["revenue_growth"]),
             t("kpi.help.revenue"),
         ),
         KpiCard(
             t("kpi.volume"),
             format_number(k["volume"], lang),
-            format_percent(k["volume_growth"], signed=True) if k["volume_growth"] is not None else None,
+            percent_delta(k["volume_growth"]),
             t("kpi.help.volume"),
         ),
         KpiCard(
             t("kpi.revenue_growth"),
             format_percent(k["revenue_growth"], signed=True),
-            points(k["revenue_growth"], c["revenue_growth"]),
+            points_delta(k["revenue_growth"], c["revenue_growth"]),
             t("kpi.help.revenue_growth"),
         ),
         KpiCard(
             t("kpi.target_completion"),
             format_percent(k["target_completion"]),
-            points(k["target_completion"], c["target_completion"]),
+            points_delta(k["target_completion"], c["target_completion"]),
             t("kpi.help.target_completion"),
         ),
         KpiCard(
@@ -79,7 +63,7 @@ def render_page() -> None:
         KpiCard(
             t("kpi.repeat_purchase_rate"),
             format_percent(k["repeat_purchase_rate"]),
-            points(k["repeat_purchase_rate"], c["repeat_purchase_rate"]),
+            points_delta(k["repeat_purchase_rate"], c["repeat_purchase_rate"]),
             t("kpi.help.repeat_purchase_rate"),
         ),
         KpiCard(

@@ -14,9 +14,9 @@ from kam_app.components import (
     render_download_table,
     render_drill_chart,
     render_kpi_cards,
-    render_period_caption,
+    start_page,
 )
-from kam_app.state import current_filters, ensure_router, language, t
+from kam_app.state import ensure_router, language, t
 from kam_metrics.i18n import format_money, format_number, format_percent
 
 BREAKDOWNS = ("industry", "region", "owner", "product_line", "channel", "scale", "tenure_band", "abc_class")
@@ -148,16 +148,9 @@ def render_segments(filters, lang: str) -> None:
 
 def render_page() -> None:
     lang = language()
-    st.title(t("sales.heading"))
-    context = loaders.load_context()
-    if context is None:
-        st.info(t("db.missing"), icon="ℹ️")
-        return
-    filters = current_filters()
+    filters = start_page("sales.heading")
     if filters is None:
-        st.info(t("empty.no_sales"), icon="ℹ️")
         return
-    render_period_caption(filters)
     left, right = st.columns(2)
     grain = left.radio(
         t("sales.trend_grain"), ("month", "quarter"), format_func=lambda g: t(f"grain.{g}"), key="sales_grain", horizontal=True

@@ -13,9 +13,9 @@ from kam_app.components import (
     render_chart,
     render_download_table,
     render_kpi_cards,
-    render_period_caption,
+    start_page,
 )
-from kam_app.state import current_filters, ensure_router, language, t
+from kam_app.state import ensure_router, language, t
 from kam_metrics.accounts import search_accounts
 from kam_metrics.i18n import format_money, format_percent
 
@@ -247,16 +247,9 @@ def render_loyalty(data: dict, filters, lang: str) -> None:
 
 def render_page() -> None:
     lang = language()
-    st.title(t("accounts.heading"))
-    context = loaders.load_context()
-    if context is None:
-        st.info(t("db.missing"), icon="ℹ️")
-        return
-    filters = current_filters()
+    filters = start_page("accounts.heading")
     if filters is None:
-        st.info(t("empty.no_sales"), icon="ℹ️")
         return
-    render_period_caption(filters)
     with st.spinner(t("loading")):
         data = loaders.load_accounts_page(filters)
     if data["accounts"].empty:
