@@ -23,6 +23,12 @@ DEFAULTS: dict[str, Any] = {
     "target_index": 80.0,
     # Service (design.md §4)
     "sla_hours": 24.0,
+    "cadence_call_days": 31,  # a key account gets a call at most this many days before the period end
+    "cadence_visit_days": 92,  # ... and a visit at most this many days before it
+    # Projects (design.md §4): at risk when progress trails the elapsed share of the plan by more points
+    "project_behind_points": 15.0,
+    # Pipeline (design.md §4): an open opportunity whose stage has not changed for more days is stale
+    "stale_opportunity_days": 60,
 }
 
 
