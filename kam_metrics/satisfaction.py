@@ -640,3 +640,51 @@ def satisfaction_json(result: dict[str, Any]) -> dict[str, Any]:
         "accounts": {r.account_id: num(r.account_index) for r in result["accounts"].itertuples()},
         "nps": num(result["nps"]["nps"]),
     }
+
+
+SURVEY_ITEMS_SQL = """
+select item_code, label_zh, label_en, dimension, weight, scale_min, scale_max, target_index
+from survey_items order by item_code
+"""
+
+UPDATE_SURVEY_ITEM_SQL = """
+update survey_items set dimension = $dimension, weight = $weight, target_index = $target_index
+where item_code = $item_code
+"""
+
+
+class SurveyItemsInvalid(ValueError):
+    """An edited survey-item row that cannot be stored; the message says which row and how to fix it."""
+
+
+def load_survey_items(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per survey item: item_code, label_zh, label_en, dimension, weight, scale_min, scale_max,
+    target_index (null = the target_index setting)."""
+    return query_df(con, SURVEY_ITEMS_SQL, {})
+
+
+def save_survey_item_settings(con: duckdb.DuckDBPyConnection, edited: pd.DataFrame) -> int:
+    """Store the dimension, weight and target_index of existing items (all rows or none). Returns the
+    number of rows written; raises SurveyItemsInvalid naming the item and the fix."""
+    from kam_metrics.store import SURVEY_DIMENSIONS
+
+    rows = []
+    for row in edited.itertuples(index=False):
+        weight = None if pd.isna(row.weight) else float(row.weight)
+        target = None if pd.isna(row.target_index) else float(row.target_index)
+        if row.dimension not in SURVEY_DIMENSIONS:
+            raise SurveyItemsInvalid(f"{row.item_code}: dimension must be one of {', '.join(SURVEY_DIMENSIONS)}")
+        if weight is None or weight < 0:
+            raise SurveyItemsInvalid(f"{row.item_code}: weight must be a number ≥ 0")
+        if target is not None and not 0 <= target <= 100:
+            raise SurveyItemsInvalid(f"{row.item_code}: target must be between 0 and 100, or empty")
+        rows.append({"item_code": row.item_code, "dimension": row.dimension, "weight": weight, "target_index": target})
+    con.execute("begin transaction")
+    try:
+        for params in rows:
+            con.execute(UPDATE_SURVEY_ITEM_SQL, params)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return len(rows)

@@ -1,0 +1,83 @@
+"""Cached loaders of the Satisfaction page, its settings and the satisfaction section of Account 360."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from kam_app.loaders import LOCK_WAIT_SECONDS, _with_connection, db_path, db_version, guarded
+from kam_app.state import t
+from kam_metrics import satisfaction
+from kam_metrics.settings import load_settings, save_setting
+from kam_metrics.store import DatabaseLocked, open_db
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _satisfaction_page(path_text: str, version: tuple, wave: str | None) -> dict[str, Any]:
+    def work(con):
+        data = satisfaction.compute_satisfaction_page(con, wave)
+        data["settings"] = load_settings(con)
+        return data
+
+    return _with_connection(path_text, work)
+
+
+def load_satisfaction_page(wave: str | None) -> dict[str, Any] | None:
+    """Satisfaction page data (kam_metrics.satisfaction.compute_satisfaction_page plus settings) for
+    ``wave`` (None: latest); None when the database file is missing."""
+    path = db_path()
+    if not path.exists():
+        return None
+    return guarded(_satisfaction_page, str(path), db_version(path), wave)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _account_waves(path_text: str, version: tuple, account_id: str):
+    return _with_connection(path_text, satisfaction.compute_account_waves, account_id)
+
+
+def load_account_satisfaction(account_id: str):
+    """One account's index per wave (kam_metrics.satisfaction.compute_account_waves)."""
+    path = db_path()
+    return guarded(_account_waves, str(path), db_version(path), account_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _settings(path_text: str, version: tuple) -> dict[str, Any]:
+    def work(con):
+        return {"settings": load_settings(con), "items": satisfaction.load_survey_items(con)}
+
+    return _with_connection(path_text, work)
+
+
+def load_satisfaction_settings() -> dict[str, Any] | None:
+    """{'settings': every setting, 'items': survey items}; None when the database file is missing."""
+    path = db_path()
+    if not path.exists():
+        return None
+    return guarded(_settings, str(path), db_version(path))
+
+
+def _write(work, *args):
+    try:
+        with open_db(str(db_path()), wait_seconds=LOCK_WAIT_SECONDS) as con:
+            return work(con, *args)
+    except DatabaseLocked:
+        st.warning(t("db.updating"), icon="⏳")
+        st.stop()
+
+
+def save_satisfaction_settings(values: dict[str, Any]) -> None:
+    """Store the satisfaction settings (kam_metrics.settings.save_setting) in one unit of work."""
+
+    def work(con):
+        for key, value in values.items():
+            save_setting(con, key, value)
+
+    _write(work)
+
+
+def save_survey_items(edited) -> int:
+    """Store edited item dimensions, weights and targets; raises SurveyItemsInvalid."""
+    return _write(satisfaction.save_survey_item_settings, edited)
