@@ -174,3 +174,12 @@ def compute_pipeline_by_owner(con: duckdb.DuckDBPyConnection, filters: Filters) 
         [ratio(w, w + lo) for w, lo in zip(frame["count_won"], frame["count_lost"])], index=frame.index, dtype=object
     )
     return frame
+
+
+COUNT_OPPORTUNITIES_SQL = "select count(*) from opportunities"
+
+
+def count_opportunities(con: duckdb.DuckDBPyConnection) -> int:
+    """Rows in the opportunities table whatever the filters, so a page can tell "nothing uploaded" from
+    "nothing matches the filters"."""
+    return int(con.execute(COUNT_OPPORTUNITIES_SQL).fetchall()[0][0])

@@ -139,3 +139,12 @@ def compute_project_summary(con: duckdb.DuckDBPyConnection, filters: Filters) ->
     row["on_time_rate"] = ratio(row["count_on_time"], row["count_completed_scheduled"])
     return row
 
+
+
+COUNT_PROJECTS_SQL = "select count(*) from projects"
+
+
+def count_projects(con: duckdb.DuckDBPyConnection) -> int:
+    """Rows in the projects table whatever the filters, so a page can tell "nothing uploaded" from
+    "nothing matches the filters"."""
+    return int(con.execute(COUNT_PROJECTS_SQL).fetchall()[0][0])

@@ -226,3 +226,12 @@ def summarize_cadence(cadence: pd.DataFrame) -> dict[str, Any]:
         "count_call_overdue": int((~cadence["is_call_ok"]).sum()) if total else 0,
         "count_visit_overdue": int((~cadence["is_visit_ok"]).sum()) if total else 0,
     }
+
+
+COUNT_INTERACTIONS_SQL = "select count(*) from interactions"
+
+
+def count_interactions(con: duckdb.DuckDBPyConnection) -> int:
+    """Rows in the interactions table whatever the filters, so a page can tell "nothing uploaded" from
+    "nothing matches the filters"."""
+    return int(con.execute(COUNT_INTERACTIONS_SQL).fetchall()[0][0])

@@ -1,0 +1,162 @@
+"""服务与关系 Service: first-response and resolution hours by month (median, 90th percentile), SLA
+compliance, complaints per account, unanswered tickets, and the call and visit cadence of key accounts
+with the overdue list (issue #6; design.md §4 *Service and relationship*)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kam_app import charts_operations as charts
+from kam_app import loaders, loaders_operations
+from kam_app.components import KpiCard, render_chart, render_download_table, render_kpi_cards, render_period_caption
+from kam_app.state import current_filters, ensure_router, language, t
+from kam_metrics.i18n import format_percent
+
+
+def hours(value) -> str:
+    return "—" if value is None else f"{value:,.1f} h"
+
+
+def render_page() -> None:
+    lang = language()
+    st.title(t("service.heading"))
+    context = loaders.load_context()
+    if context is None:
+        st.info(t("db.missing"), icon="ℹ️")
+        return
+    filters = current_filters()
+    if filters is None:
+        st.info(t("empty.no_sales"), icon="ℹ️")
+        return
+    render_period_caption(filters)
+    with st.spinner(t("loading")):
+        data = loaders_operations.load_service_page(filters)
+    if not data["count_all"]:
+        st.info(t("service.empty"), icon="ℹ️")
+        return
+    s, cs = data["summary"], data["cadence_summary"]
+    render_kpi_cards(
+        [
+            KpiCard(t("service.kpi.tickets"), f"{s['count_tickets']:,}", None, t("service.help.tickets")),
+            KpiCard(t("service.kpi.median_response"), hours(s["median_response_hours"]), None, t("service.help.quantiles")),
+            KpiCard(t("service.kpi.p90_response"), hours(s["p90_response_hours"]), None, t("service.help.quantiles")),
+            KpiCard(t("service.kpi.median_resolution"), hours(s["median_resolution_hours"]), None, t("service.help.quantiles")),
+            KpiCard(
+                t("service.kpi.sla"),
+                format_percent(s["sla_compliance"]),
+                None,
+                t("service.help.sla", hours=f"{s['sla_hours']:g}", within=s["count_within_sla"], n=s["count_tickets"]),
+            ),
+            KpiCard(t("service.kpi.unanswered"), f"{s['count_unanswered']:,}", None, t("service.help.unanswered")),
+            KpiCard(
+                t("service.kpi.complaints_per_account"),
+                "—" if s["complaints_per_active_account"] is None else f"{s['complaints_per_active_account']:.2f}",
+                None,
+                t("service.help.complaints_per_account", complaints=s["count_complaints"], accounts=s["count_active_accounts"]),
+            ),
+            KpiCard(
+                t("service.kpi.cadence"),
+                format_percent(cs["cadence_compliance"]),
+                None,
+                t("service.help.cadence", compliant=cs["count_compliant"], n=cs["count_key_accounts"]),
+            ),
+        ],
+        per_row=4,
+    )
+    st.subheader(t("service.response"))
+    if not s["count_tickets"]:
+        st.info(t("service.no_tickets"), icon="ℹ️")
+    else:
+        left, right = st.columns([3, 2])
+        with left:
+            render_chart(charts.build_response_time_figure(data["monthly"], s, lang=lang), t("service.no_answers"))
+        with right:
+            render_chart(charts.build_sla_figure(data["monthly"], s, lang=lang), t("service.no_tickets"))
+        monthly = data["monthly"].assign(sla_compliance=[None if v is None else v * 100 for v in data["monthly"]["sla_compliance"]])
+        render_download_table(
+            monthly[["month", "count_tickets", "count_unanswered", "median_response_hours", "p90_response_hours",
+                     "median_resolution_hours", "p90_resolution_hours", "sla_compliance"]],
+            file_name=f"service_monthly_{filters.start}_{filters.end}.csv",
+            column_config={
+                "month": st.column_config.DateColumn(t("col.month"), format="YYYY-MM"),
+                "count_tickets": st.column_config.NumberColumn(t("col.count_tickets"), format="%d"),
+                "count_unanswered": st.column_config.NumberColumn(t("col.count_unanswered"), format="%d"),
+                "median_response_hours": st.column_config.NumberColumn(t("col.median_response_hours"), format="%.1f"),
+                "p90_response_hours": st.column_config.NumberColumn(t("col.p90_response_hours"), format="%.1f"),
+                "median_resolution_hours": st.column_config.NumberColumn(t("col.median_resolution_hours"), format="%.1f"),
+                "p90_resolution_hours": st.column_config.NumberColumn(t("col.p90_resolution_hours"), format="%.1f"),
+                "sla_compliance": st.column_config.NumberColumn(t("col.sla_compliance"), format="%.1f%%"),
+            },
+        )
+    unanswered = data["unanswered"]
+    st.subheader(t("service.unanswered", n=len(unanswered)))
+    if unanswered.empty:
+        st.info(t("service.all_answered"), icon="✅")
+    else:
+        render_download_table(
+            unanswered.assign(kind=[t(f"kind.{k}") for k in unanswered["kind"]])[
+                ["interaction_id", "account_name", "owner", "kind", "opened_at", "hours_open", "note"]
+            ],
+            file_name=f"service_unanswered_{filters.end}.csv",
+            column_config={
+                "interaction_id": st.column_config.TextColumn(t("col.interaction_id")),
+                "account_name": st.column_config.TextColumn(t("col.account_name")),
+                "owner": st.column_config.TextColumn(t("col.owner")),
+                "kind": st.column_config.TextColumn(t("col.kind")),
+                "opened_at": st.column_config.DatetimeColumn(t("col.opened_at"), format="YYYY-MM-DD HH:mm"),
+                "hours_open": st.column_config.NumberColumn(t("col.hours_open"), format="%.0f"),
+                "note": st.column_config.TextColumn(t("col.note")),
+            },
+        )
+    st.subheader(t("service.complaints"))
+    complaints = data["complaints"]
+    render_chart(charts.build_complaints_figure(complaints, lang=lang), t("service.no_complaints"))
+    if not complaints.empty:
+        render_download_table(
+            complaints[["account_id", "account_name", "owner", "count_complaints", "count_tickets", "count_unanswered",
+                        "median_response_hours"]],
+            file_name=f"complaints_{filters.start}_{filters.end}.csv",
+            column_config={
+                "account_id": st.column_config.TextColumn(t("col.account_id")),
+                "account_name": st.column_config.TextColumn(t("col.account_name")),
+                "owner": st.column_config.TextColumn(t("col.owner")),
+                "count_complaints": st.column_config.NumberColumn(t("col.count_complaints"), format="%d"),
+                "count_tickets": st.column_config.NumberColumn(t("col.count_tickets"), format="%d"),
+                "count_unanswered": st.column_config.NumberColumn(t("col.count_unanswered"), format="%d"),
+                "median_response_hours": st.column_config.NumberColumn(t("col.median_response_hours"), format="%.1f"),
+            },
+        )
+    render_cadence(data["cadence"], cs, filters, lang)
+
+
+def render_cadence(cadence, cs: dict, filters, lang: str) -> None:
+    st.subheader(t("service.cadence"))
+    st.caption(t("service.cadence_caption"))
+    if cadence.empty:
+        st.info(t("service.no_key_accounts"), icon="ℹ️")
+        return
+    render_chart(charts.build_cadence_figure(cadence, cs, lang=lang), t("service.no_key_accounts"))
+    overdue = cadence[~cadence["is_compliant"].astype(bool)]
+    st.markdown(f"**{t('service.overdue', n=len(overdue))}**")
+    if overdue.empty:
+        st.info(t("service.none_overdue"), icon="✅")
+        return
+    render_download_table(
+        overdue[["account_id", "account_name", "owner", "abc_class", "days_since_call", "days_since_visit", "last_call_at",
+                 "last_visit_at"]],
+        file_name=f"cadence_overdue_{filters.end}.csv",
+        column_config={
+            "account_id": st.column_config.TextColumn(t("col.account_id")),
+            "account_name": st.column_config.TextColumn(t("col.account_name")),
+            "owner": st.column_config.TextColumn(t("col.owner")),
+            "abc_class": st.column_config.TextColumn(t("col.abc_class")),
+            "days_since_call": st.column_config.NumberColumn(t("col.days_since_call"), format="%d"),
+            "days_since_visit": st.column_config.NumberColumn(t("col.days_since_visit"), format="%d"),
+            "last_call_at": st.column_config.DatetimeColumn(t("col.last_call_at"), format="YYYY-MM-DD"),
+            "last_visit_at": st.column_config.DatetimeColumn(t("col.last_visit_at"), format="YYYY-MM-DD"),
+        },
+    )
+
+
+ensure_router()
+render_page()

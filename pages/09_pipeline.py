@@ -1,0 +1,110 @@
+"""商机 Pipeline: the six-stage funnel in count and amount, stage-to-stage conversion, win rate, weighted
+pipeline, mean cycle days and opportunities that have not moved for a long time (issue #6; design.md §4
+*Pipeline*)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kam_app import charts_operations as charts
+from kam_app import loaders, loaders_operations
+from kam_app.components import KpiCard, render_chart, render_download_table, render_kpi_cards, render_period_caption
+from kam_app.state import current_filters, ensure_router, language, t
+from kam_metrics.i18n import format_money, format_percent
+
+
+def render_page() -> None:
+    lang = language()
+    st.title(t("pipeline.heading"))
+    context = loaders.load_context()
+    if context is None:
+        st.info(t("db.missing"), icon="ℹ️")
+        return
+    filters = current_filters()
+    if filters is None:
+        st.info(t("empty.no_sales"), icon="ℹ️")
+        return
+    render_period_caption(filters)
+    with st.spinner(t("loading")):
+        data = loaders_operations.load_pipeline_page(filters)
+    if not data["count_all"]:
+        st.info(t("pipeline.empty"), icon="ℹ️")
+        return
+    s, funnel = data["summary"], data["funnel"]
+    if not s["count_opportunities"]:
+        st.info(t("pipeline.empty_filters"), icon="ℹ️")
+        return
+    render_kpi_cards(
+        [
+            KpiCard(t("pipeline.kpi.open"), f"{s['count_open']:,}", None, t("pipeline.help.open")),
+            KpiCard(t("pipeline.kpi.amount_open"), format_money(s["amount_open"], lang), None, t("pipeline.help.open")),
+            KpiCard(
+                t("pipeline.kpi.weighted"),
+                format_money(s["weighted_pipeline"], lang),
+                None,
+                t("pipeline.help.weighted", n=s["count_open_without_probability"]),
+            ),
+            KpiCard(
+                t("pipeline.kpi.win_rate"),
+                format_percent(s["win_rate"]),
+                None,
+                t("pipeline.help.win_rate", won=s["count_won"], lost=s["count_lost"]),
+            ),
+            KpiCard(t("pipeline.kpi.amount_won"), format_money(s["amount_won"], lang), None, t("pipeline.help.amount_won")),
+            KpiCard(
+                t("pipeline.kpi.cycle"),
+                "—" if s["mean_cycle_days"] is None else f"{s['mean_cycle_days']:.0f}",
+                None,
+                t("pipeline.help.cycle"),
+            ),
+            KpiCard(t("pipeline.kpi.stale"), f"{s['count_stale']:,}", None, t("pipeline.help.stale", days=s["stale_days"])),
+        ],
+        per_row=4,
+    )
+    left, right = st.columns(2)
+    with left:
+        render_chart(charts.build_funnel_figure(funnel, lang=lang), t("pipeline.empty_filters"))
+    with right:
+        render_chart(charts.build_stage_amount_figure(funnel, s, lang=lang), t("pipeline.no_open"))
+    st.subheader(t("pipeline.conversion"))
+    st.caption(t("pipeline.conversion_caption"))
+    render_download_table(
+        funnel.assign(
+            stage=[t(f"stage.{v}") for v in funnel["stage"]],
+            conversion=[None if v is None else v * 100 for v in funnel["conversion"]],
+        )[["stage", "count_current", "amount_current", "count_reached", "conversion", "count_lost_here"]],
+        file_name=f"pipeline_funnel_{filters.end}.csv",
+        column_config={
+            "stage": st.column_config.TextColumn(t("col.stage")),
+            "count_current": st.column_config.NumberColumn(t("col.count_current"), format="%d"),
+            "amount_current": st.column_config.NumberColumn(t("col.amount_current"), format="¥%,.0f"),
+            "count_reached": st.column_config.NumberColumn(t("col.count_reached"), format="%d"),
+            "conversion": st.column_config.NumberColumn(t("col.conversion"), format="%.1f%%"),
+            "count_lost_here": st.column_config.NumberColumn(t("col.count_lost_here"), format="%d"),
+        },
+    )
+    stale = data["stale"]
+    st.subheader(t("pipeline.stale", n=len(stale), days=s["stale_days"]))
+    if stale.empty:
+        st.info(t("pipeline.no_stale"), icon="✅")
+        return
+    render_download_table(
+        stale.assign(stage=[t(f"stage.{v}") for v in stale["stage"]], probability=stale["probability"] * 100)[
+            ["opportunity_id", "account_name", "owner", "stage", "stage_changed_on", "days_in_stage", "amount", "probability"]
+        ],
+        file_name=f"pipeline_stale_{filters.end}.csv",
+        column_config={
+            "opportunity_id": st.column_config.TextColumn(t("col.opportunity_id")),
+            "account_name": st.column_config.TextColumn(t("col.account_name")),
+            "owner": st.column_config.TextColumn(t("col.owner")),
+            "stage": st.column_config.TextColumn(t("col.stage")),
+            "stage_changed_on": st.column_config.DateColumn(t("col.stage_changed_on")),
+            "days_in_stage": st.column_config.NumberColumn(t("col.days_in_stage"), format="%d"),
+            "amount": st.column_config.NumberColumn(t("col.amount"), format="¥%,.0f"),
+            "probability": st.column_config.NumberColumn(t("col.probability"), format="%.0f%%"),
+        },
+    )
+
+
+ensure_router()
+render_page()
