@@ -63,7 +63,7 @@ def _account_operations(con, account_id: str, filters: Filters) -> dict[str, Any
         "projects": projects.compute_project_list(con, one),
         "project_summary": projects.compute_project_summary(con, one),
         "service": service.compute_service_summary(con, one),
-        "cadence": service.compute_cadence(con, one),
+        "cadence": service.account_cadence(service.compute_cadence(con, one)),
     }
 
 

@@ -300,4 +300,28 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{n} 个在跟商机共 {open},加权后 {weighted}",
         "en": "{n} open opportunities worth {open}; {weighted} weighted",
     },
+    # account 360 and team sections
+    "a360.projects": {"zh": "合作项目", "en": "Projects"},
+    "a360.no_projects": {
+        "zh": "这家客户没有合作项目记录。项目表按客户编号导入。",
+        "en": "This account has no projects. Projects are imported with their account id.",
+    },
+    "a360.projects_caption": {
+        "zh": "{n} 个项目,{at_risk} 个有风险,按期完成率 {on_time}(以期末日计算)。",
+        "en": "{n} projects, {at_risk} at risk, {on_time} finished on time (as of the period end).",
+    },
+    "a360.service": {"zh": "服务与客户关系", "en": "Service and relationship"},
+    "a360.cadence_help": {
+        "zh": "以期末日计算;重点客户应 31 天内电话回访、92 天内面对面拜访。",
+        "en": "As of the period end; a key account gets a call within 31 days and a visit within 92 days.",
+    },
+    "a360.not_key_account": {
+        "zh": "这家客户不是重点客户,不考核维护节奏。",
+        "en": "Not a key account, so the contact cadence does not apply.",
+    },
+    "team.pipeline": {"zh": "各客户经理的商机", "en": "Pipeline per account manager"},
+    "team.pipeline_empty": {
+        "zh": "没有商机数据。请在「数据导入」上传商机表。",
+        "en": "There are no opportunities. Upload an opportunities file on Data import.",
+    },
 }

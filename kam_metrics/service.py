@@ -235,3 +235,13 @@ def count_interactions(con: duckdb.DuckDBPyConnection) -> int:
     """Rows in the interactions table whatever the filters, so a page can tell "nothing uploaded" from
     "nothing matches the filters"."""
     return int(con.execute(COUNT_INTERACTIONS_SQL).fetchall()[0][0])
+
+
+def account_cadence(cadence: pd.DataFrame) -> dict[str, Any] | None:
+    """One key account's row of compute_cadence as plain values (days None when never contacted);
+    None when the frame is empty (the account is not a key account)."""
+    if cadence.empty:
+        return None
+    row = cadence.iloc[0]
+    days = {c: (None if pd.isna(row[c]) else int(row[c])) for c in ("days_since_call", "days_since_visit")}
+    return {**days, "is_compliant": bool(row["is_compliant"])}

@@ -154,7 +154,65 @@ def render_page() -> None:
                 "share": st.column_config.NumberColumn(t("col.share"), format="%.1f%%"),
             },
         )
+    render_operations_sections(account_id, filters)
     st.caption(t("a360.more_later"))
+
+
+def render_operations_sections(account_id: str, filters) -> None:
+    """The account's projects and its service and contact cadence, as of the period end (issue #6)."""
+    from kam_app import loaders_operations
+    from kam_metrics.i18n import format_percent
+
+    data = loaders_operations.load_account_operations(account_id, filters)
+    st.subheader(t("a360.projects"))
+    projects = data["projects"]
+    if projects.empty:
+        st.info(t("a360.no_projects"), icon="ℹ️")
+    else:
+        ps = data["project_summary"]
+        st.caption(
+            t("a360.projects_caption", n=ps["count_projects"], at_risk=ps["count_at_risk"], on_time=format_percent(ps["on_time_rate"]))
+        )
+        render_download_table(
+            projects.assign(status=[t(f"project_status.{v}") for v in projects["status"]])[
+                ["project_name", "status", "progress_pct", "planned_end", "end_date", "slip_days", "contract_value", "feedback_score", "issue_note"]
+            ],
+            file_name=f"projects_{account_id}_{filters.end}.csv",
+            column_config={
+                "project_name": st.column_config.TextColumn(t("col.project_name")),
+                "status": st.column_config.TextColumn(t("col.project_status")),
+                "progress_pct": st.column_config.ProgressColumn(t("col.progress_pct"), format="%.0f%%", min_value=0, max_value=100),
+                "planned_end": st.column_config.DateColumn(t("col.planned_end")),
+                "end_date": st.column_config.DateColumn(t("col.end_date")),
+                "slip_days": st.column_config.NumberColumn(t("col.slip_days"), format="%+d"),
+                "contract_value": st.column_config.NumberColumn(t("col.contract_value"), format="¥%,.0f"),
+                "feedback_score": st.column_config.NumberColumn(t("col.feedback_score"), format="%.1f"),
+                "issue_note": st.column_config.TextColumn(t("col.issue_note")),
+            },
+        )
+    st.subheader(t("a360.service"))
+    s, since = data["service"], data["cadence"]
+
+    def days(column: str) -> str:
+        return "—" if since is None or since[column] is None else f"{since[column]}"
+
+    cadence_help = t("a360.cadence_help") if since is not None else t("a360.not_key_account")
+    render_kpi_cards(
+        [
+            KpiCard(t("service.kpi.tickets"), f"{s['count_tickets']:,}", None, t("service.help.tickets")),
+            KpiCard(
+                t("service.kpi.median_response"),
+                "—" if s["median_response_hours"] is None else f"{s['median_response_hours']:,.1f} h",
+                None,
+                t("service.help.quantiles"),
+            ),
+            KpiCard(t("service.kpi.sla"), format_percent(s["sla_compliance"]), None, t("service.help.unanswered")),
+            KpiCard(t("service.kpi.unanswered"), f"{s['count_unanswered']:,}", None, t("service.help.unanswered")),
+            KpiCard(t("col.days_since_call"), days("days_since_call"), None, cadence_help),
+            KpiCard(t("col.days_since_visit"), days("days_since_visit"), None, cadence_help),
+        ],
+        per_row=3,
+    )
 
 
 def _growth(current, previous):

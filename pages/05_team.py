@@ -73,6 +73,37 @@ def render_page() -> None:
         },
     )
 
+    render_team_pipeline(filters)
+
+
+def render_team_pipeline(filters) -> None:
+    """Open, weighted and won pipeline per account manager (issue #6; kam_metrics.pipeline)."""
+    from kam_app import loaders_operations
+
+    st.subheader(t("team.pipeline"))
+    pipeline = loaders_operations.load_team_pipeline(filters)
+    if pipeline.empty:
+        st.info(t("team.pipeline_empty"), icon="ℹ️")
+        return
+    render_download_table(
+        pipeline.assign(
+            owner=[o or t("dim.none") for o in pipeline["owner"]],
+            win_rate=[None if v is None else v * 100 for v in pipeline["win_rate"]],
+        )[["owner", "count_open", "amount_open", "weighted_pipeline", "count_won", "count_lost", "win_rate", "amount_won", "count_stale"]],
+        file_name=f"team_pipeline_{filters.start}_{filters.end}.csv",
+        column_config={
+            "owner": st.column_config.TextColumn(t("col.owner")),
+            "count_open": st.column_config.NumberColumn(t("col.count_open"), format="%d"),
+            "amount_open": st.column_config.NumberColumn(t("col.amount_open"), format="¥%,.0f"),
+            "weighted_pipeline": st.column_config.NumberColumn(t("col.weighted_pipeline"), format="¥%,.0f"),
+            "count_won": st.column_config.NumberColumn(t("col.count_won"), format="%d"),
+            "count_lost": st.column_config.NumberColumn(t("col.count_lost"), format="%d"),
+            "win_rate": st.column_config.NumberColumn(t("col.win_rate"), format="%.1f%%"),
+            "amount_won": st.column_config.NumberColumn(t("col.amount_won"), format="¥%,.0f"),
+            "count_stale": st.column_config.NumberColumn(t("col.count_stale"), format="%d"),
+        },
+    )
+
 
 ensure_router()
 render_page()

@@ -120,3 +120,38 @@ def test_pages_say_what_to_upload_when_the_table_is_empty(monkeypatch, hand_db, 
     at = run_app(monkeypatch, hand_db, page)
     assert not at.exception, [e.value for e in at.exception]
     assert any(needle in info.value for info in at.info), [i.value for i in at.info]
+
+
+def test_team_page_shows_pipeline_per_owner(monkeypatch, ops_db):
+    at = run_app(monkeypatch, ops_db, "pages/05_team.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert "各客户经理的商机" in [h.value for h in at.subheader]
+    frames = [d.value for d in at.dataframe]
+    pipeline = next(f for f in frames if "weighted_pipeline" in f.columns).set_index("owner")
+    # 张三 owns A1: O1 open 200 × 0.5 = 100 weighted; O2 won. 李四 owns A2: O4 100 × 0.2 = 20; O3 lost
+    assert pipeline.loc["张三", "weighted_pipeline"] == pytest.approx(100.0)
+    assert pipeline.loc["李四", "weighted_pipeline"] == pytest.approx(20.0)
+    assert pipeline.loc["李四", "win_rate"] == pytest.approx(0.0)
+
+
+def test_account_360_shows_projects_and_service(monkeypatch, ops_db):
+    from streamlit.testing.v1 import AppTest
+
+    from app_support import ROOT
+
+    monkeypatch.setenv("KAM_DB", str(ops_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.query_params["account"] = "A2"
+    at.run()
+    at.switch_page("pages/04_account_360.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    cards = {m.label: m.value for m in at.metric}
+    # A2 (class A: a key account) was visited on 2025-06-15, 15 days before the period end, never called
+    assert cards["距上次拜访(天)"] == "15"
+    assert cards["距上次回访(天)"] == "—"
+    assert cards["服务单"] == "2"  # T2 complaint (never answered), T3 request
+    assert cards["未响应"] == "1"
+    frames = [d.value for d in at.dataframe]
+    projects = next(f for f in frames if "slip_days" in f.columns)
+    assert list(projects["project_name"]) == ["仓储系统"] and list(projects["slip_days"]) == [10]  # 5-10 − 4-30
