@@ -69,8 +69,9 @@ def build_project_status_figure(summary: dict, *, lang: str) -> go.Figure | None
 def build_project_timeline_figure(projects: pd.DataFrame, *, lang: str, limit: int = 30) -> go.Figure | None:
     """A Gantt of the scheduled projects: the planned span from start_date to planned_end as a bar, the
     actual or forecast end as a diamond, and the slip as a red segment; at-risk and late ones first."""
-    rows = projects[projects["start_date"].notna() & projects["planned_end"].notna()]
-    rows = rows[rows["status"] != "cancelled"].head(limit)
+    scheduled_rows = projects[projects["start_date"].notna() & projects["planned_end"].notna()]
+    scheduled_rows = scheduled_rows[scheduled_rows["status"] != "cancelled"]
+    rows = scheduled_rows.head(limit)
     if rows.empty:
         return None
     labels = [f"{name} · {account}" for name, account in zip(rows["project_name"], rows["account_name"].fillna(""))]
@@ -106,15 +107,16 @@ def build_project_timeline_figure(projects: pd.DataFrame, *, lang: str, limit: i
     for label, p_end, end, is_late in zip(labels, planned, ends, late):
         if is_late and pd.notna(end):
             fig.add_shape(type="line", x0=p_end, x1=end, y0=label, y1=label, line={"color": NEGATIVE, "width": 4})
-    scheduled = int(rows["slip_days"].notna().sum())
-    late_count = int(late.sum())
+    # the title speaks for every scheduled project, not only the rows drawn
+    all_slips = scheduled_rows["slip_days"]
+    late_count = int((all_slips.fillna(0) > 0).sum())
     fig.update_layout(
         title=t(
             "chart.timeline.title",
             lang,
             late=late_count,
-            n=scheduled,
-            max_slip=int(slip.max()) if late_count else 0,
+            n=len(scheduled_rows),
+            max_slip=int(all_slips.max()) if late_count else 0,
         ),
         xaxis={"type": "date", "title": t("chart.date_axis", lang)},
         yaxis={"autorange": "reversed", "automargin": True},
@@ -255,7 +257,7 @@ def build_complaints_figure(complaints: pd.DataFrame, *, lang: str, limit: int =
             n=int(top["count_complaints"].iloc[0]),
             accounts=len(complaints),
         ),
-        xaxis_title=t("chart.count_complaints_axis", lang),
+        xaxis={"title": t("chart.count_complaints_axis", lang), "dtick": 1 if top["count_complaints"].max() <= 10 else None},
         yaxis={"autorange": "reversed", "automargin": True},
         height=max(280, 80 + 34 * len(top)),
         showlegend=False,

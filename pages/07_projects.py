@@ -84,16 +84,14 @@ def render_page() -> None:
         ],
         per_row=4,
     )
-    left, right = st.columns([2, 3])
-    with left:
-        render_chart(charts.build_project_status_figure(s, lang=lang), t("projects.empty_filters"))
-    with right:
-        render_chart(charts.build_project_timeline_figure(projects, lang=lang), t("projects.timeline_empty"))
+    render_chart(charts.build_project_status_figure(s, lang=lang), t("projects.empty_filters"))
+    render_chart(charts.build_project_timeline_figure(projects, lang=lang), t("projects.timeline_empty"))
 
     table = projects.assign(
         status=[t(f"project_status.{v}") for v in projects["status"]],
         risk=[risk_reasons(row) for _, row in projects.iterrows()],
         owner=projects["owner"].fillna(""),
+        issue_note=projects["issue_note"].fillna(""),
     )
     st.subheader(t("projects.at_risk"))
     at_risk = table[projects["is_at_risk"].astype(bool)]
