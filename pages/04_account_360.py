@@ -154,8 +154,30 @@ def render_page() -> None:
                 "share": st.column_config.NumberColumn(t("col.share"), format="%.1f%%"),
             },
         )
+    render_satisfaction_section(account_id)
     render_operations_sections(account_id, filters)
     st.caption(t("a360.more_later"))
+
+
+def render_satisfaction_section(account_id: str) -> None:
+    """The account's satisfaction index per survey wave, with n (issue #5)."""
+    from kam_app import loaders_satisfaction
+
+    st.subheader(t("sat.a360.heading"))
+    waves = loaders_satisfaction.load_account_satisfaction(account_id)
+    if waves.empty:
+        st.info(t("sat.a360.empty"), icon="ℹ️")
+        return
+    settings = loaders_satisfaction.load_satisfaction_settings()["settings"]
+    st.caption(t("sat.a360.caption", threshold=f"{float(settings['satisfied_index']):g}"))
+    render_download_table(
+        waves, file_name=f"satisfaction_{account_id}.csv",
+        column_config={
+            "wave": st.column_config.TextColumn(t("sat.col.wave")),
+            "account_index": st.column_config.NumberColumn(t("sat.col.account_index"), format="%.1f"),
+            "n": st.column_config.NumberColumn(t("sat.col.n"), format="%d"),
+        },
+    )
 
 
 def render_operations_sections(account_id: str, filters) -> None:
