@@ -31,9 +31,9 @@ def build_dimension_figure(dimensions: pd.DataFrame, *, lang: str) -> go.Figure 
     if dimensions.empty:
         return None
     frame = dimensions.sort_values("satisfaction", ascending=False)
-    names = [t(f"sat.dim.{d}", lang) for d in frame["dimension"]]
+    names = [f"{t(f'sat.dim.{d}', lang)} (n={n})" for d, n in zip(frame["dimension"], frame["n"])]
     weakest = frame.iloc[-1]
-    weakest_name = names[-1]
+    weakest_name = t(f"sat.dim.{weakest['dimension']}", lang)
     if weakest["gap_target"] < 0:
         title = t("sat.chart.dim.title", lang, weakest=weakest_name, score=f"{weakest['satisfaction']:.1f}",
                   gap=f"{abs(weakest['gap_target']):.1f}")
@@ -43,8 +43,8 @@ def build_dimension_figure(dimensions: pd.DataFrame, *, lang: str) -> go.Figure 
     fig.add_bar(
         y=names[::-1], x=frame["satisfaction"][::-1], orientation="h", name=t("sat.chart.score", lang),
         marker_color=[NEGATIVE if g < 0 else PRIMARY for g in frame["gap_target"][::-1]],
-        text=[f"{s:.1f} (n={n})" for s, n in zip(frame["satisfaction"][::-1], frame["n"][::-1])],
-        textposition="auto",
+        text=[f"{s:.1f}" for s in frame["satisfaction"][::-1]],
+        textposition="inside", insidetextanchor="end",
     )
     fig.add_scatter(
         y=names[::-1], x=frame["target_index"][::-1], mode="markers", name=t("sat.chart.target", lang),
@@ -68,6 +68,9 @@ def build_ipa_figure(items: pd.DataFrame, *, lang: str) -> go.Figure | None:
     else:
         title = t("sat.chart.ipa.title_none", lang)
     imp_mid, sat_mid = frame["importance"].mean(), frame["satisfaction"].mean()
+    # alternate labels above and below the points in satisfaction order so neighbours do not overlap
+    order = frame["satisfaction"].rank(method="first").astype(int)
+    positions = {i: ("top center" if rank % 2 else "bottom center") for i, rank in order.items()}
     fig = go.Figure()
     for quadrant, color in QUADRANT_COLORS.items():
         part = frame[frame["quadrant"] == quadrant]
@@ -75,7 +78,7 @@ def build_ipa_figure(items: pd.DataFrame, *, lang: str) -> go.Figure | None:
             continue
         fig.add_scatter(
             x=part["importance"], y=part["satisfaction"], mode="markers+text", name=t(f"sat.quadrant.{quadrant}", lang),
-            text=[item_label(r, lang) for r in part.to_dict("records")], textposition="top center",
+            text=[item_label(r, lang) for r in part.to_dict("records")], textposition=[positions[i] for i in part.index],
             marker={"size": 13, "color": color},
             customdata=part["n"], hovertemplate="%{text}: %{y:.1f}, r=%{x:.2f}, n=%{customdata}<extra></extra>",
         )
@@ -100,6 +103,7 @@ def build_ipa_figure(items: pd.DataFrame, *, lang: str) -> go.Figure | None:
 def build_likert_figure(likert: pd.DataFrame, items: pd.DataFrame, *, lang: str) -> go.Figure | None:
     """Diverging stacked bars per item: 1-2 to the left of zero, 4-5 to the right, 3 split around zero;
     shares of the item's answers in %."""
+    likert = likert[likert["item_code"].isin(items["item_code"])]  # index items (overall items are outcomes)
     if likert.empty:
         return None
     labels = {r["item_code"]: item_label(r, lang) for r in items.to_dict("records")}

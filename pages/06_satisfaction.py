@@ -59,7 +59,7 @@ def render_page() -> None:
                 None if cur["overall_index"] is None or prev is None or prev["overall_index"] is None
                 else format_points(cur["overall_index"] - prev["overall_index"]),
                 t("sat.kpi.overall_help", n=cur["n_valid"], significance=significance)),
-        KpiCard(t("sat.kpi.satisfied_rate"), format_percent(cur["satisfied_rate"]),
+        KpiCard(t("sat.kpi.satisfied_rate") + " · " + t("sat.target_suffix", target=target_text), format_percent(cur["satisfied_rate"]),
                 _pp(cur["satisfied_rate"], prev["satisfied_rate"] if prev else None),
                 t("sat.kpi.satisfied_help", threshold=f"{cur['satisfied_index']:g}", satisfied=cur["count_satisfied"],
                   surveyed=cur["count_surveyed"], target=target_text)),
@@ -77,7 +77,6 @@ def render_page() -> None:
                 t("sat.kpi.coverage_help", as_of=format_date(coverage["as_of"], lang) if coverage["as_of"] else "—")),
     ]
     render_kpi_cards(cards, per_row=3)
-    st.caption(t("sat.target_suffix", target=target_text) + " · " + t("sat.kpi.satisfied_rate"))
     if change["difference"] is not None:
         st.caption(t("sat.change_caption", delta=format_points(change["difference"]), significance=significance))
 

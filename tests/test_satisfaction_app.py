@@ -21,7 +21,7 @@ def test_satisfaction_page_shows_the_kam_metrics_values(monkeypatch, hand_db):
     cards = {m.label: (m.value, m.delta) for m in at.metric}
     assert cards["综合满意度"] == (f"{expected['overall_index']:.1f}", "+15.0")  # 75.0 vs W0 60.0
     assert cards["综合满意度"][0] == "75.0"
-    assert cards["满意客户率"][0] == "50.0%"  # A1 85 satisfied, A2 65 not
+    assert cards["满意客户率 · 目标 85.0%"][0] == "50.0%"  # A1 85 satisfied, A2 65 not
     assert cards["反馈率"][0] == "75.0%"  # 3 of 4 sent
     assert cards["有效率"][0] == "66.7%"  # 2 of 3 returned
     # 2 valid questionnaires: flagged as a low sample; W0 has one questionnaire: change not testable
