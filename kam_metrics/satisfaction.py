@@ -248,15 +248,18 @@ order by 1, 2
 """
 )
 
-#: derived importance: correlation of each index item with the questionnaire's answer to the first
-#: 1-5 overall item (by item_code), over valid questionnaires that answered it. Grain: item.
+#: derived importance: correlation of each index item with the questionnaire's answer to the outcome
+#: item: the first 1-5 overall item (by item_code), else the first overall item of another scale (a
+#: 0-1 "happy" flag, a 0-10 recommendation), over valid questionnaires that answered it. Grain: item.
 IMPORTANCE_SQL = (
     "with"
     + SCORED_CTES
     + """,
 outcome_item as (
-    select min(item_code) as item_code from likert_items
+    select item_code from survey_items
     where dimension = 'overall' and item_code in (select item_code from selected)
+    order by (scale_min = 1 and scale_max = 5) desc, item_code
+    limit 1
 ),
 outcome as (
     select s.response_id, s.score as outcome_score
@@ -448,8 +451,8 @@ def compute_nps_score(con: duckdb.DuckDBPyConnection, wave: str | None = None, s
 
 def compute_importance(con: duckdb.DuckDBPyConnection, wave: str | None = None, start: date | None = None,
                        end: date | None = None) -> pd.DataFrame:
-    """Derived importance, one row per index item: item_code, outcome_item (the 1-5 overall item used
-    as outcome), importance (Pearson correlation of the item's index value with the outcome answer over
+    """Derived importance, one row per index item: item_code, outcome_item (the overall item used as
+    outcome, a 1-5 one first), importance (Pearson correlation of the item's index value with the outcome answer over
     valid questionnaires; None when constant), n_importance."""
     return query_df(con, IMPORTANCE_SQL, _params(con, wave, start, end))
 
