@@ -407,7 +407,7 @@ def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str
 
     # the other tables' headers: a file for another table is named as such
     derivable = {"amount": {"quantity", "unit_price"}, "line_no": {"order_id"}, "order_id": {"account_id", "order_date"},
-                 "status": {"start_date"}, "response_id": set()}
+                 "status": set(), "response_id": set()}
     available = set(source_of) | set(constants)
     if spec.name in ("sales", "projects", "survey_responses"):
         for _ in range(2):  # order_id derives from account and date, then line_no from order_id

@@ -315,3 +315,11 @@ def test_every_template_imports_as_it_is(tmp_path, table, lang, fmt):
     assert staged.ok, staged.problem_rows("en")
     assert staged.rows.num_rows == 1
     assert all(column for column in staged.mapping.values()), staged.mapping  # every header maps
+
+
+def test_a_projects_file_without_status_or_start_date_gets_its_status_from_the_dates(db):
+    load(db, "客户编号,客户名称\nK1,甲公司\n", "accounts")
+    text = "项目编号,客户编号,项目名称,计划完成日期,实际完成日期\nP1,K1,改造一期,2025-03-31,2025-03-20\nP2,K1,改造二期,2025-09-30,\n"
+    staged = stage(db, text, "projects")
+    assert staged.ok, staged.problem_rows("en")
+    assert staged.rows.column("status").to_pylist() == ["completed", "planned"]  # actual end set; no start date
