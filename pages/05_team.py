@@ -6,23 +6,16 @@ from __future__ import annotations
 import streamlit as st
 
 from kam_app import charts, loaders
-from kam_app.components import render_chart, render_download_table, render_drill_chart, render_period_caption
-from kam_app.state import current_filters, ensure_router, language, t
+from kam_app.components import render_chart, render_download_table, render_drill_chart, start_page
+from kam_app.state import ensure_router, language, t
 from kam_metrics.sales import target_applies
 
 
 def render_page() -> None:
     lang = language()
-    st.title(t("team.heading"))
-    context = loaders.load_context()
-    if context is None:
-        st.info(t("db.missing"), icon="ℹ️")
-        return
-    filters = current_filters()
+    filters = start_page("team.heading")
     if filters is None:
-        st.info(t("empty.no_sales"), icon="ℹ️")
         return
-    render_period_caption(filters)
     with st.spinner(t("loading")):
         team = loaders.load_team(filters)
     if team.empty:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import streamlit as st
 
 from kam_app import charts_operations as charts
-from kam_app import loaders, loaders_operations
-from kam_app.components import KpiCard, render_chart, render_download_table, render_kpi_cards, render_period_caption
-from kam_app.state import current_filters, ensure_router, language, t
+from kam_app import loaders_operations
+from kam_app.components import KpiCard, render_chart, render_download_table, render_kpi_cards, start_page
+from kam_app.state import ensure_router, language, t
 from kam_metrics.i18n import format_money, format_percent
 
 
@@ -43,16 +43,9 @@ def risk_reasons(row) -> str:
 
 def render_page() -> None:
     lang = language()
-    st.title(t("projects.heading"))
-    context = loaders.load_context()
-    if context is None:
-        st.info(t("db.missing"), icon="ℹ️")
-        return
-    filters = current_filters()
+    filters = start_page("projects.heading")
     if filters is None:
-        st.info(t("empty.no_sales"), icon="ℹ️")
         return
-    render_period_caption(filters)
     with st.spinner(t("loading")):
         data = loaders_operations.load_projects_page(filters)
     if not data["count_all"]:
