@@ -17,27 +17,14 @@ import pandas as pd
 from kam_metrics.filters import Filters
 from kam_metrics.sales import growth, nullable, ratio, segment_sql
 from kam_metrics.settings import load_settings
-from kam_metrics.sql import SEGMENT_CTES, filter_params, query_df, query_row
+from kam_metrics.sql import PERIOD_ACCOUNTS_CTES, SEGMENT_CTES, filter_params, query_df, query_row
 
 ACCOUNT_LIST_SQL = (
     "with"
     + SEGMENT_CTES
+    + ","
+    + PERIOD_ACCOUNTS_CTES
     + """,
-window_sales as (
-    select s.account_id, s.order_id, s.order_date, s.amount
-    from sales as s
-    where s.order_date between least($start, $cmp_start) and greatest($end, $cmp_end)
-      and s.account_id in (select account_id from filtered_accounts)
-),
-per_account as (
-    select
-        account_id,
-        coalesce(sum(amount) filter (where order_date between $start and $end), 0) as revenue,
-        coalesce(sum(amount) filter (where order_date between $cmp_start and $cmp_end), 0) as comparison_revenue,
-        count(distinct order_id) filter (where order_date between $start and $end) as count_orders
-    from window_sales
-    group by account_id
-),
 last_orders as (
     -- the latest order of all history up to the period end: one narrow scan, no distinct count; every
     -- account is aggregated (cheaper than probing the filter on every row), the join below filters

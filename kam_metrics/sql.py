@@ -84,6 +84,27 @@ filtered_accounts as (
 )
 
 
+#: Each filtered account's revenue and orders in the period and in the comparison period (follows
+#: SEGMENT_CTES). Grain of ``per_account``: one row per account with sales in either period.
+PERIOD_ACCOUNTS_CTES = """
+window_sales as (
+    select s.account_id, s.order_id, s.order_date, s.amount
+    from sales as s
+    where s.order_date between least($start, $cmp_start) and greatest($end, $cmp_end)
+      and s.account_id in (select account_id from filtered_accounts)
+),
+per_account as (
+    select
+        account_id,
+        coalesce(sum(amount) filter (where order_date between $start and $end), 0) as revenue,
+        coalesce(sum(amount) filter (where order_date between $cmp_start and $cmp_end), 0) as comparison_revenue,
+        count(distinct order_id) filter (where order_date between $start and $end) as count_orders
+    from window_sales
+    group by account_id
+)
+"""
+
+
 def bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
     """The subset of ``params`` the statement uses (DuckDB refuses unused named parameters)."""
     names = set(_PARAM.findall(sql))
