@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--wave")
     imp.add_argument("--survey-date", type=_iso_date)
     imp.add_argument("--create-accounts", action="store_true",
-                     help="sales: create minimal accounts for account ids that do not exist")
+                     help="create minimal accounts for account ids that do not exist (sales, projects, ...)")
     imp.add_argument("--replace-all", action="store_true",
                      help="replace mode: replace the whole table, not only the file's date range")
     imp.add_argument("--dry-run", action="store_true")

@@ -652,7 +652,7 @@ def _preview_against_database(db, staged: StagedImport, spec: TableSpec) -> None
                     "(select account_id from accounts) group by account_id order by min(_row)"
                 ).fetchall()
                 staged.missing_accounts = [u[0] for u in unknown]
-                if unknown and not (staged.create_accounts and spec.name == "sales"):
+                if unknown and not staged.create_accounts:
                     for account_id, row_no in unknown[:MAX_PROBLEMS]:
                         staged.problems.append(Problem(
                             row_no, "account_id", account_id, "客户编号在客户表中不存在。", "This account id is not in the accounts table.",
@@ -715,11 +715,13 @@ def commit_staged(
             import_id = store.start_import(con, spec.name, file_name=staged.file_name, mode=mode,
                                            user_name=user_name, sha256=staged.sha256)
             created_accounts = 0
-            if spec.name == "sales" and staged.create_accounts:
+            if spec.name != "accounts" and staged.create_accounts and "account_id" in staged.rows.column_names:
+                # minimal accounts (id, and the name where a sales file maps one) for ids not yet known
                 name_expr = "coalesce(any_value(account_name), account_id)" if "account_name" in staged.rows.column_names else "account_id"
                 created_accounts = con.execute(
                     "insert into accounts (account_id, account_name, import_id) select account_id, " + name_expr + ", ? "
-                    "from incoming where account_id not in (select account_id from accounts) group by account_id",
+                    "from incoming where account_id is not null and account_id <> '' "
+                    "and account_id not in (select account_id from accounts) group by account_id",
                     [import_id],
                 ).fetchone()[0]
             for code, low, high in staged.new_items:

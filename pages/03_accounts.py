@@ -9,7 +9,6 @@ import streamlit as st
 from kam_app import charts, loaders
 from kam_app.components import (
     KpiCard,
-    points_delta,
     render_chart,
     render_download_table,
     render_kpi_cards,
@@ -17,7 +16,7 @@ from kam_app.components import (
 )
 from kam_app.state import ensure_router, language, t
 from kam_metrics.accounts import search_accounts
-from kam_metrics.i18n import format_money, format_percent
+from kam_metrics.i18n import format_percent
 
 MATRICES = (("industry", "scale"), ("tenure_band", "abc_class"), ("region", "abc_class"), ("owner", "abc_class"))
 ACCOUNT_360 = "pages/04_account_360.py"

@@ -88,14 +88,12 @@ def render_page() -> None:
     if items.empty:
         st.info(t("sat.empty.items"), icon="ℹ️")
     else:
-        label_column = "label_zh" if lang == "zh" else "label_en"
         table = items.assign(
             item=[charts.item_label(r, lang) for r in items.to_dict("records")],
             dimension=[t(f"sat.dim.{d}") for d in items["dimension"]],
             quadrant=[t(f"sat.quadrant.{q}") if isinstance(q, str) else "—" for q in items["quadrant"]],
         )[["item_code", "item", "dimension", "weight", "satisfaction", "n", "target_index", "gap_target",
            "competitor_index", "gap_competitor", "gap_previous", "importance", "quadrant"]]
-        del label_column
         render_download_table(
             table, file_name=f"satisfaction_items_{data['wave']}.csv",
             column_config={

@@ -45,7 +45,7 @@ def render_options(table: str, is_xlsx: bool, sheets: list[str]) -> dict:
             t("import.date_order"), ["auto", "dmy", "mdy"], format_func=lambda o: t(f"import.date_order.{o}"), key="imp_order"
         )
         options["date_order"] = None if order == "auto" else order
-        if table == "sales":
+        if table != "accounts" and any(c.name == "account_id" for c in TABLES[table].columns):
             options["create_accounts"] = right.checkbox(t("import.create_accounts"), key="imp_create")
         if table == "survey_responses":
             options["wave"] = right.text_input(t("import.wave"), key="imp_wave") or None

@@ -323,3 +323,17 @@ def test_a_projects_file_without_status_or_start_date_gets_its_status_from_the_d
     staged = stage(db, text, "projects")
     assert staged.ok, staged.problem_rows("en")
     assert staged.rows.column("status").to_pylist() == ["completed", "planned"]  # actual end set; no start date
+
+
+def test_projects_can_create_their_accounts_from_a_mapped_column(db):
+    text = "ID,Country,Item Description,Scheduled Delivery Date,Delivered to Client Date\n1,Kenya,Test kits,02-Jun-06,05-Jun-06\n2,Haiti,Lab reagents,10-Jul-07,01-Jul-07\n"
+    mapping = {"ID": "project_id", "Country": "account_id", "Item Description": "project_name"}
+    rejected = stage(db, text, "projects", mapping=mapping)
+    assert {p.value for p in rejected.problems} == {"Kenya", "Haiti"}  # unknown accounts, unless asked to create them
+    staged = stage(db, text, "projects", mapping=mapping, create_accounts=True)
+    assert staged.ok, staged.problem_rows("en")
+    record = commit_staged(db, staged)
+    assert record["accounts_created"] == 2
+    assert query(db, "select account_id, account_name from accounts order by 1") == [("Haiti", "Haiti"), ("Kenya", "Kenya")]
+    assert query(db, "select project_id, status, actual_end - planned_end from projects order by 1") == [
+        ("1", "completed", 3), ("2", "completed", -9)]

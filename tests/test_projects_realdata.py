@@ -4,9 +4,8 @@ mapping, and its on-time rate (issue #6). Skipped, with the reason printed, when
 Each delivery line is a project: ID → project_id, Country → account_id (accounts created from that column),
 Item Description → project_name, Scheduled Delivery Date → planned_end, Delivered to Client Date →
 actual_end, Line Item Value → contract_value (the last three by the importer's own aliases; dates are
-DD-Mon-YY). The file has no status: the importer derives it from the dates, which needs a start_date column;
-the file's only candidate, PO Sent to Vendor Date, holds no DD-Mon-YY value ("N/A - From RDC", "Date Not
-Captured", and M/D/YY or spreadsheet-mangled ISO dates), so the derived copy blanks it.
+DD-Mon-YY). The file has no status: the importer derives it from the dates. Accounts are created from the
+mapped Country column (--create-accounts).
 """
 
 from __future__ import annotations
@@ -30,39 +29,19 @@ if not SOURCE.exists():
     print(f"skipping the SCMS projects test: {SOURCE} is not present")
 pytestmark = pytest.mark.skipif(not SOURCE.exists(), reason=f"real data file {SOURCE} is not present")
 
-# derived files: one account per country, and the deliveries with the unusable start column blanked
-COUNTRIES_SQL = """
-copy (select distinct "Country" as country_code, "Country" as country_name
-      from read_csv($source, all_varchar = true) order by 1) to '{out}' (header)
-"""
-DELIVERIES_SQL = """
-copy (select * replace (case when regexp_matches("PO Sent to Vendor Date", '^[0-9]{{1,2}}-[A-Za-z]{{3}}-[0-9]{{2}}$')
-                             then "PO Sent to Vendor Date" end as "PO Sent to Vendor Date")
-      from read_csv($source, all_varchar = true)) to '{out}' (header)
-"""
-
-
 def cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "kam_metrics", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
 
 
 def test_scms_deliveries_as_projects_and_their_on_time_rate(tmp_path):
     db = tmp_path / "kam.duckdb"
-    countries, deliveries = tmp_path / "countries.csv", tmp_path / "deliveries.csv"
-    with duckdb.connect() as con:
-        # paths are tmp_path's own, written into the COPY target (COPY cannot bind its file name)
-        con.execute(COUNTRIES_SQL.format(out=countries), {"source": str(SOURCE)})
-        con.execute(DELIVERIES_SQL.format(out=deliveries), {"source": str(SOURCE)})
-    accounts = cli("import", "accounts", str(countries), "--db", str(db), "--json",
-                   "--map", "country_code=account_id", "--map", "country_name=account_name")
-    assert accounts.returncode == 0, accounts.stdout[-2000:] + accounts.stderr[-2000:]
-    assert json.loads(accounts.stdout)["rows_inserted"] == 43
-    result = cli("import", "projects", str(deliveries), "--db", str(db), "--json",
+    result = cli("import", "projects", str(SOURCE), "--db", str(db), "--json", "--create-accounts",
                  "--map", "ID=project_id", "--map", "Country=account_id", "--map", "Item Description=project_name",
-                 "--map", "PO Sent to Vendor Date=start_date")
+                 "--map", "PO Sent to Vendor Date=-")
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     payload = json.loads(result.stdout)
     assert payload["rows_inserted"] == 10324
+    assert payload["accounts_created"] == 43  # one per country
     assert payload["date_orders"]["planned_end"] == "dmy" and payload["date_orders"]["actual_end"] == "dmy"
     assert any("derived from the dates" in n for n in payload["notices"])
 

@@ -4,7 +4,6 @@ shown equal kam_metrics' values on the hand-typed rows."""
 from __future__ import annotations
 
 from app_support import run_app
-from pytest import approx
 
 from kam_metrics.satisfaction import compute_satisfaction
 from kam_metrics.settings import load_settings
