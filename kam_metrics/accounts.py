@@ -17,7 +17,7 @@ import pandas as pd
 from kam_metrics.filters import Filters
 from kam_metrics.sales import growth, nullable, ratio, segment_sql
 from kam_metrics.settings import load_settings
-from kam_metrics.sql import PERIOD_ACCOUNTS_CTES, SEGMENT_CTES, filter_params, query_df, query_row
+from kam_metrics.sql import PERIOD_ACCOUNTS_CTES, PERIOD_REVENUE_CTE, SEGMENT_CTES, filter_params, query_df, query_row
 
 ACCOUNT_LIST_SQL = (
     "with"
@@ -137,14 +137,9 @@ def compute_pareto(con: duckdb.DuckDBPyConnection, filters: Filters, max_points:
 ABC_SUMMARY_SQL = (
     "with"
     + SEGMENT_CTES
-    + """,
-period_revenue as (
-    select s.account_id, sum(s.amount) as revenue
-    from sales as s
-    where s.order_date between $start and $end
-      and s.account_id in (select account_id from filtered_accounts)
-    group by s.account_id
-)
+    + ","
+    + PERIOD_REVENUE_CTE
+    + """
 select
     coalesce(f.abc_class, '') as class_code,
     count(*) as count_accounts,
@@ -183,14 +178,9 @@ MATRIX_DIMENSIONS = {
 _MATRIX_TEMPLATE = (
     "with"
     + SEGMENT_CTES
-    + """,
-period_revenue as (
-    select s.account_id, sum(s.amount) as revenue
-    from sales as s
-    where s.order_date between $start and $end
-      and s.account_id in (select account_id from filtered_accounts)
-    group by s.account_id
-)
+    + ","
+    + PERIOD_REVENUE_CTE
+    + """
 select
     __ROWS__ as row_value,
     __COLUMNS__ as column_value,
@@ -229,21 +219,9 @@ def compute_classification_matrix(
 GROUPS_SQL = (
     "with"
     + SEGMENT_CTES
+    + ","
+    + PERIOD_ACCOUNTS_CTES
     + """,
-window_sales as (
-    select s.account_id, s.order_date, s.amount
-    from sales as s
-    where s.order_date between least($start, $cmp_start) and greatest($end, $cmp_end)
-      and s.account_id in (select account_id from filtered_accounts)
-),
-per_account as (
-    select
-        account_id,
-        coalesce(sum(amount) filter (where order_date between $start and $end), 0) as revenue,
-        coalesce(sum(amount) filter (where order_date between $cmp_start and $cmp_end), 0) as comparison_revenue
-    from window_sales
-    group by account_id
-),
 totals as (
     select sum(revenue) as total_revenue from per_account
 )
@@ -281,14 +259,9 @@ def compute_group_rollup(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd
 KEY_ACCOUNTS_SQL = (
     "with"
     + SEGMENT_CTES
-    + """,
-period_revenue as (
-    select s.account_id, sum(s.amount) as revenue
-    from sales as s
-    where s.order_date between $start and $end
-      and s.account_id in (select account_id from filtered_accounts)
-    group by s.account_id
-)
+    + ","
+    + PERIOD_REVENUE_CTE
+    + """
 select
     count(*) filter (where f.is_key_account) as count_key_accounts,
     count(p.account_id) filter (where f.is_key_account) as count_active_key_accounts,

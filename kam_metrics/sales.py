@@ -14,7 +14,7 @@ import pandas as pd
 
 from kam_metrics.filters import Filters
 from kam_metrics.settings import load_settings
-from kam_metrics.sql import ABC_CTES, SEGMENT_CTES, filter_params, query_df, query_row
+from kam_metrics.sql import ABC_CTES, PERIOD_ACCOUNTS_CTES, SEGMENT_CTES, filter_params, query_df, query_row
 
 
 #: A stand-in for the ABC CTEs when a query needs neither an ABC filter nor an ABC column: the class
@@ -331,21 +331,9 @@ def compute_revenue_by(con: duckdb.DuckDBPyConnection, filters: Filters, dimensi
 TOP_ACCOUNTS_SQL = (
     "with"
     + SEGMENT_CTES
-    + """,
-window_sales as (
-    select s.account_id, s.order_date, s.amount
-    from sales as s
-    where s.order_date between least($start, $cmp_start) and greatest($end, $cmp_end)
-      and s.account_id in (select account_id from filtered_accounts)
-),
-per_account as (
-    select
-        account_id,
-        coalesce(sum(amount) filter (where order_date between $start and $end), 0) as revenue,
-        coalesce(sum(amount) filter (where order_date between $cmp_start and $cmp_end), 0) as comparison_revenue
-    from window_sales
-    group by account_id
-)
+    + ","
+    + PERIOD_ACCOUNTS_CTES
+    + """
 select
     p.account_id,
     f.account_name,

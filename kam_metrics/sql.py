@@ -105,6 +105,18 @@ per_account as (
 """
 
 
+#: Each filtered account's revenue in the period (follows SEGMENT_CTES); one row per active account.
+PERIOD_REVENUE_CTE = """
+period_revenue as (
+    select s.account_id, sum(s.amount) as revenue
+    from sales as s
+    where s.order_date between $start and $end
+      and s.account_id in (select account_id from filtered_accounts)
+    group by s.account_id
+)
+"""
+
+
 def bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
     """The subset of ``params`` the statement uses (DuckDB refuses unused named parameters)."""
     names = set(_PARAM.findall(sql))
