@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from kam_app.state import t
+from kam_metrics.export_safety import neutralise_frame
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,12 @@ def render_chart(figure: go.Figure | None, empty_message: str | None = None) -> 
 
 
 def render_download_table(frame: pd.DataFrame, *, file_name: str, column_config: dict | None = None) -> None:
-    """A table with a CSV download (UTF-8 with BOM so Excel on Chinese Windows opens it correctly)."""
+    """A table with a CSV download (UTF-8 with BOM so Excel on Chinese Windows opens it correctly; text
+    cells that Excel would run as formulas are neutralised)."""
     st.dataframe(frame, width="stretch", hide_index=True, column_config=column_config)
     st.download_button(
         t("download.csv"),
-        data=frame.to_csv(index=False).encode("utf-8-sig"),
+        data=neutralise_frame(frame).to_csv(index=False).encode("utf-8-sig"),
         file_name=file_name,
         mime="text/csv",
         icon=":material/download:",

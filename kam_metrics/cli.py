@@ -8,6 +8,7 @@ null, dates ISO.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -109,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     sat.add_argument("--start", type=_iso_date)
     sat.add_argument("--end", type=_iso_date)
     sat.add_argument("--json", action="store_true")
+
+    # Each later area of the product registers its own commands from its own module (see EXTENSIONS).
+    for module_name in EXTENSIONS:
+        module = importlib.import_module(module_name)
+        COMMANDS.update(module.add_commands(commands, common))
     return parser
 
 
@@ -336,6 +342,14 @@ COMMANDS = {
     "kpi": _cmd_kpi,
     "satisfaction": _cmd_satisfaction,
 }
+
+# Modules with ``add_commands(subparsers, common) -> {command: handler}``; handlers return an exit status.
+EXTENSIONS = (
+    "kam_metrics.cli_forecast",  # forecast
+    "kam_metrics.cli_churn",  # churn backtest | score
+    "kam_metrics.cli_report",  # report
+    "kam_metrics.cli_access",  # user add
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,8 +10,12 @@ import math
 from datetime import date
 from typing import Any
 
+from kam_metrics import messages_access as _messages_access
+from kam_metrics import messages_churn as _messages_churn
+from kam_metrics import messages_forecast as _messages_forecast
 from kam_metrics import messages_ingest as _messages_ingest
 from kam_metrics import messages_operations as _messages_operations
+from kam_metrics import messages_report as _messages_report
 from kam_metrics import messages_sales as _messages_sales
 from kam_metrics import messages_satisfaction as _messages_satisfaction
 
@@ -177,7 +181,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
 
 # Each area of the product keeps its messages in its own module; they join the one catalogue here.
-for _area in (_messages_sales.MESSAGES, _messages_ingest.MESSAGES, _messages_satisfaction.MESSAGES, _messages_operations.MESSAGES):
+for _area in (_messages_sales.MESSAGES, _messages_ingest.MESSAGES, _messages_satisfaction.MESSAGES, _messages_operations.MESSAGES,
+              _messages_forecast.MESSAGES, _messages_churn.MESSAGES, _messages_report.MESSAGES, _messages_access.MESSAGES):
     _clash = sorted(CATALOGUE.keys() & _area.keys())
     if _clash:
         raise KeyError(f"message keys defined twice: {_clash}")
