@@ -343,7 +343,8 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
 def ensure_schema(
     con: duckdb.DuckDBPyConnection, migrations: Sequence[tuple[int, Sequence[str]]] | None = None
 ) -> int:
-    """Apply every migration newer than the database's version, each in its own transaction.
+    """Apply every migration the database has not recorded yet, in version order, each in its own
+    transaction (by set, not by "newer than": migrations added out of order are still applied once).
 
     Safe to call any number of times. Returns the resulting schema version.
     """
@@ -351,9 +352,10 @@ def ensure_schema(
     con.execute(
         "create table if not exists schema_version (version integer primary key, applied_at timestamp not null)"
     )
+    applied = {row[0] for row in con.execute("select version from schema_version").fetchall()}
     current = schema_version(con)
-    for version, statements in migrations:
-        if version <= current:
+    for version, statements in sorted(migrations, key=lambda m: m[0]):
+        if version in applied:
             continue
         con.execute("begin transaction")
         try:
@@ -364,7 +366,7 @@ def ensure_schema(
         except Exception:
             con.execute("rollback")
             raise
-        current = version
+        current = max(current, version)
     return current
 
 
