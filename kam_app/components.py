@@ -57,18 +57,21 @@ def render_download_table(frame: pd.DataFrame, *, file_name: str, column_config:
     )
 
 
-def start_page(heading_key: str):
+def start_page(heading_key: str, *, needs_sales: bool = True):
     """A page's title, then its data check: returns the sidebar's Filters, or None after showing why
-    there is nothing to show (no database yet, or no sales to anchor the period on)."""
+    there is nothing to show (no database yet, or no sales to anchor the period on). Pages about other
+    activity (projects, service, pipeline) pass ``needs_sales=False``: without sales their period is
+    anchored on the latest activity date instead."""
     from kam_app import loaders
     from kam_app.state import current_filters
 
     st.title(t(heading_key))
-    if loaders.load_context() is None:
+    context = loaders.load_context()
+    if context is None:
         st.info(t("db.missing"), icon="ℹ️")
         return None
     filters = current_filters()
-    if filters is None:
+    if filters is None or (needs_sales and not context["has_sales"]):
         st.info(t("empty.no_sales"), icon="ℹ️")
         return None
     render_period_caption(filters)

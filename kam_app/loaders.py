@@ -61,13 +61,17 @@ def guarded(loader: Callable[..., T], *args: Any) -> T:
 def _load_context(path_text: str, version: tuple) -> dict[str, Any]:
     def work(con):
         first, last = sales.load_data_range(con)
-        return {"first": first, "last": last, "segments": sales.load_segment_values(con)}
+        has_sales = last is not None
+        if not has_sales:  # anchor the period on other activity (e.g. only projects imported)
+            first, last = sales.load_activity_range(con)
+        return {"first": first, "last": last, "has_sales": has_sales, "segments": sales.load_segment_values(con)}
 
     return _with_connection(path_text, work)
 
 
 def load_context() -> dict[str, Any] | None:
-    """Data range and filter options: {'first', 'last', 'segments'}; None when the file is missing."""
+    """Data range and filter options: {'first', 'last', 'has_sales', 'segments'}; None when the file is
+    missing. Without sales, first/last span the other activity (None when there is none either)."""
     path = db_path()
     if not path.exists():
         return None

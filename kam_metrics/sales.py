@@ -63,6 +63,29 @@ def load_data_range(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date |
     return first, last
 
 
+# Dates on which something happened outside sales: a project started or ended, a service case opened, an
+# opportunity was created, moved or closed, a questionnaire came back. Planned and forecast ends are
+# left out: they are intentions, and a period anchored on them would lie in the future.
+ACTIVITY_RANGE_SQL = """
+select min(d), max(d) from (
+    select start_date as d from projects
+    union all select actual_end from projects
+    union all select opened_at::date from interactions
+    union all select created_on from opportunities
+    union all select stage_changed_on from opportunities
+    union all select closed_on from opportunities
+    union all select survey_date from survey_responses
+) where d is not null
+"""
+
+
+def load_activity_range(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None]:
+    """First and latest activity date outside sales (projects, service, pipeline, surveys): the period
+    anchor of a database holding no sales yet, e.g. only an imported project history."""
+    first, last = con.execute(ACTIVITY_RANGE_SQL).fetchall()[0]
+    return first, last
+
+
 SEGMENT_VALUES_SQL = """
 select 'industries' as dimension, industry as value from accounts where industry is not null group by industry
 union all

@@ -85,7 +85,7 @@ def render_page() -> None:
         st.info(t("db.missing"), icon="ℹ️")
         return
     filters = current_filters()
-    if filters is None:
+    if filters is None or not context["has_sales"]:
         st.info(t("empty.no_sales"), icon="ℹ️")
         return
     render_period_caption(filters)

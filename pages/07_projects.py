@@ -43,7 +43,7 @@ def risk_reasons(row) -> str:
 
 def render_page() -> None:
     lang = language()
-    filters = start_page("projects.heading")
+    filters = start_page("projects.heading", needs_sales=False)
     if filters is None:
         return
     with st.spinner(t("loading")):

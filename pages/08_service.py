@@ -19,7 +19,7 @@ def hours(value) -> str:
 
 def render_page() -> None:
     lang = language()
-    filters = start_page("service.heading")
+    filters = start_page("service.heading", needs_sales=False)
     if filters is None:
         return
     with st.spinner(t("loading")):

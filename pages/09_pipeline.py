@@ -15,7 +15,7 @@ from kam_metrics.i18n import format_money, format_percent
 
 def render_page() -> None:
     lang = language()
-    filters = start_page("pipeline.heading")
+    filters = start_page("pipeline.heading", needs_sales=False)
     if filters is None:
         return
     with st.spinner(t("loading")):

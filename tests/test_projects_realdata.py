@@ -33,13 +33,19 @@ def cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "kam_metrics", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
 
 
-def test_scms_deliveries_as_projects_and_their_on_time_rate(tmp_path):
-    db = tmp_path / "kam.duckdb"
+@pytest.fixture(scope="module")
+def scms_import(tmp_path_factory):
+    """The SCMS file imported once into a database holding nothing else (no sales)."""
+    db = tmp_path_factory.mktemp("scms") / "kam.duckdb"
     result = cli("import", "projects", str(SOURCE), "--db", str(db), "--json", "--create-accounts",
                  "--map", "ID=project_id", "--map", "Country=account_id", "--map", "Item Description=project_name",
                  "--map", "PO Sent to Vendor Date=-")
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    payload = json.loads(result.stdout)
+    return db, json.loads(result.stdout)
+
+
+def test_scms_deliveries_as_projects_and_their_on_time_rate(scms_import):
+    db, payload = scms_import
     assert payload["rows_inserted"] == 10324
     assert payload["accounts_created"] == 43  # one per country
     assert payload["date_orders"]["planned_end"] == "dmy" and payload["date_orders"]["actual_end"] == "dmy"
@@ -62,3 +68,26 @@ def test_scms_deliveries_as_projects_and_their_on_time_rate(tmp_path):
     assert (int(slips.max()), int(slips.min()), float(slips.median())) == (192, -372, 0.0)
     print(f"SCMS deliveries: on-time rate {summary['on_time_rate']:.1%}, {check[1]} late by "
           f"{summary['mean_late_slip_days']:.1f} days on average (max {int(slips.max())})")
+
+
+def test_projects_page_shows_the_scms_on_time_rate_without_any_sales(scms_import, monkeypatch):
+    """A database holding only the SCMS projects: the Projects page anchors its period on the latest
+    delivery (there is no order date) and shows the on-time rate kam_metrics computes for that period."""
+    from app_support import run_app
+
+    from kam_metrics.i18n import format_percent
+
+    db, _ = scms_import
+    at = run_app(monkeypatch, db, page="pages/07_projects.py", lang="zh")
+    assert not at.exception
+    filters = at.session_state["kam_filters"]
+    with duckdb.connect(str(db), read_only=True) as con:
+        latest_delivery = con.execute("select max(actual_end) from projects").fetchall()[0][0]
+        summary = compute_project_summary(con, filters)
+    assert filters.start <= latest_delivery <= filters.end  # the period is anchored on the activity
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["按期完成率"] == format_percent(summary["on_time_rate"]) == "88.5%"
+    # pages about sales still say there are no sales rather than showing zeros
+    at.switch_page("pages/01_overview.py").run()
+    assert not at.exception
+    assert any("还没有销售数据" in i.value for i in at.info)
