@@ -17,6 +17,8 @@ from pathlib import Path
 
 import duckdb
 
+from kam_metrics import schema_report
+
 DEFAULT_DB_PATH = Path("data") / "kam.duckdb"
 
 #: Enumerations stored as English codes (design.md §3).
@@ -255,7 +257,7 @@ _SCHEMA_V2 = [
 ]
 
 #: Ordered migrations: (version, statements). Append new versions; never edit a released one.
-MIGRATIONS: list[tuple[int, list[str]]] = [(1, _SCHEMA_V1), (2, _SCHEMA_V2)]
+MIGRATIONS: list[tuple[int, list[str]]] = [(1, _SCHEMA_V1), (2, _SCHEMA_V2), (3, schema_report.STATEMENTS)]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
