@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from kam_metrics import schema_report
+from kam_metrics import schema_access, schema_report
 
 DEFAULT_DB_PATH = Path("data") / "kam.duckdb"
 
@@ -257,7 +257,7 @@ _SCHEMA_V2 = [
 ]
 
 #: Ordered migrations: (version, statements). Append new versions; never edit a released one.
-MIGRATIONS: list[tuple[int, list[str]]] = [(1, _SCHEMA_V1), (2, _SCHEMA_V2), (3, schema_report.STATEMENTS)]
+MIGRATIONS: list[tuple[int, list[str]]] = [(1, _SCHEMA_V1), (2, _SCHEMA_V2), (3, schema_report.STATEMENTS), (4, schema_access.STATEMENTS)]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
