@@ -29,6 +29,12 @@ DEFAULTS: dict[str, Any] = {
     "project_behind_points": 15.0,
     # Pipeline (design.md §4): an open opportunity whose stage has not changed for more days is stale
     "stale_opportunity_days": 60,
+    # Forecast (design.md §4 Forecast; issue #9, kam_metrics.forecast)
+    "forecast_interval": 0.80,  # coverage of the forecast interval
+    "forecast_min_months_model": 6,  # fewer months of history: fallback to the mean of the months
+    "forecast_min_months_seasonal": 24,  # fewer: exponential smoothing without seasonality
+    "forecast_stopped_months": 6,  # this many zero months up to the origin: stopped buying, forecast 0
+    "forecast_month_end_grace_days": 3,  # the latest order's month is complete within this many days of its end
 }
 
 
