@@ -29,6 +29,14 @@ DEFAULTS: dict[str, Any] = {
     "project_behind_points": 15.0,
     # Pipeline (design.md §4): an open opportunity whose stage has not changed for more days is stale
     "stale_opportunity_days": 60,
+    # Churn risk (design.md §4, issue #7, kam_metrics.churn): health-score component weights (renormalised
+    # over the components an account has data for), the early-warning alert probability, the horizon in days
+    "churn_weights": {
+        "recency": 0.25, "revenue_trend": 0.20, "frequency_trend": 0.15, "satisfaction": 0.15,
+        "complaints": 0.05, "service_response": 0.05, "projects": 0.05, "contact_cadence": 0.10,
+    },
+    "churn_alert_probability": 0.5,
+    "churn_horizon_days": 180,
     # Forecast (design.md §4 Forecast; issue #9, kam_metrics.forecast)
     "forecast_interval": 0.80,  # coverage of the forecast interval
     "forecast_min_months_model": 6,  # fewer months of history: fallback to the mean of the months
