@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kam_app import charts, loaders
+from kam_app import charts, charts_forecast, loaders
 from kam_app.components import (
     KpiCard,
     percent_delta,
@@ -178,6 +178,7 @@ def render_page() -> None:
         t("empty.period"),
     )
     render_targets(data["targets"], filters, lang)
+    charts_forecast.render_sales_forecast(filters)
     render_segments(filters, lang)
     render_chart(
         charts.build_margin_figure(data["trend"], margin=k["gross_margin"], grain=grain, lang=lang),

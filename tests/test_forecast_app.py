@@ -1,0 +1,65 @@
+"""The forecast on the Sales page and on Account 360 (issue #9) shows the kam_metrics.forecast numbers;
+AppTest against a real DuckDB file of hand-typed monthly rows (see tests/test_forecast.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from app_support import run_app
+from streamlit.testing.v1 import AppTest
+from test_forecast import _noisy, make_db, months
+
+from kam_metrics.forecast import forecast_series, project_completion
+from kam_metrics.i18n import format_money, format_month, format_percent
+from kam_metrics.store import open_db
+
+
+@pytest.fixture()
+def forecast_db(tmp_path):
+    # K1: 42 noisy seasonal months 2022-01 .. 2025-06; K2: 800 a month for the last 12 months
+    series = {"K1": _noisy(date(2022, 1, 1), 42, seed=3), "K2": [(m, 800.0) for m in months(date(2024, 7, 1), 12)]}
+    targets = [("2025", "company", "", 40000.0), ("2025", "owner", "张三", 25000.0), ("2025", "owner", "李四", 9000.0)]
+    return make_db(tmp_path / "forecast.duckdb", series, targets=targets)
+
+
+def _cards(at) -> dict[str, str]:
+    assert not at.exception, [e.value for e in at.exception]
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_sales_page_shows_the_kam_metrics_forecast(monkeypatch, forecast_db, lang):
+    with open_db(forecast_db, read_only=True) as con:
+        s = forecast_series(con, "company")["series"][0]
+        company = project_completion(con, "company", "year").iloc[0]
+    at = run_app(monkeypatch, forecast_db, "pages/02_sales.py", lang=lang)
+    cards = _cards(at)
+    first = s["forecast"][0]
+    label = ("下月预测({m})" if lang == "zh" else "Next month ({m})").format(m=format_month(first["month"], lang))
+    assert first["month"] == date(2025, 7, 1)
+    assert cards[label] == format_money(first["value"], lang)
+    assert cards["回测误差 MAPE" if lang == "zh" else "Back-test MAPE"] == format_percent(s["mape_backtest"])
+    assert cards["预计销售额" if lang == "zh" else "Projected revenue"] == format_money(company["projected"], lang)
+    assert cards["预计完成率" if lang == "zh" else "Projected completion"] == format_percent(company["projected_completion"])
+    # the seasonal-naive error sits next to the model's
+    mape_metric = next(m for m in at.metric if m.label in ("回测误差 MAPE", "Back-test MAPE"))
+    assert format_percent(s["baseline_mape"]) in mape_metric.delta
+    assert any(("预测起点" if lang == "zh" else "Forecast from") in c.value for c in at.caption)
+
+
+def test_account_360_shows_the_accounts_forecast(monkeypatch, forecast_db):
+    with open_db(forecast_db, read_only=True) as con:
+        s = forecast_series(con, "account", keys=["K2"])["series"][0]
+    monkeypatch.setenv("KAM_DB", str(forecast_db))
+    from app_support import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.query_params["account"] = "K2"
+    at.run()
+    at.switch_page("pages/04_account_360.py")
+    at.run()
+    cards = _cards(at)
+    assert s["method"] == "holt"  # 12 months: no season yet
+    assert cards["下月预测(2025年7月)"] == format_money(s["forecast"][0]["value"], "zh") == "¥800"
+    assert any("Holt 指数平滑" in c.value for c in at.caption)
