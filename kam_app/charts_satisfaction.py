@@ -27,7 +27,8 @@ def item_label(row, lang: str) -> str:
 
 
 def build_dimension_figure(dimensions: pd.DataFrame, *, lang: str) -> go.Figure | None:
-    """Horizontal bars of dimension satisfaction (0-100) with each dimension's target as a marker."""
+    """Horizontal bars of dimension satisfaction (0-100) with each dimension's target as a marker and, when
+    the frame has previous_satisfaction, the previous wave as a second marker."""
     if dimensions.empty:
         return None
     frame = dimensions.sort_values("satisfaction", ascending=False)
@@ -44,15 +45,72 @@ def build_dimension_figure(dimensions: pd.DataFrame, *, lang: str) -> go.Figure 
         y=names[::-1], x=frame["satisfaction"][::-1], orientation="h", name=t("sat.chart.score", lang),
         marker_color=[NEGATIVE if g < 0 else PRIMARY for g in frame["gap_target"][::-1]],
         text=[f"{s:.1f}" for s in frame["satisfaction"][::-1]],
-        textposition="inside", insidetextanchor="end",
+        textposition="inside", insidetextanchor="start",
     )
     fig.add_scatter(
         y=names[::-1], x=frame["target_index"][::-1], mode="markers", name=t("sat.chart.target", lang),
         marker={"symbol": "line-ns", "size": 26, "line": {"width": 3, "color": "#1B2631"}},
     )
+    if "previous_satisfaction" in frame and frame["previous_satisfaction"].notna().any():
+        fig.add_scatter(
+            y=names[::-1], x=frame["previous_satisfaction"][::-1], mode="markers", name=t("sat.chart.previous", lang),
+            marker={"symbol": "diamond", "size": 11, "color": "#7F8C8D", "line": {"width": 1, "color": "#FFFFFF"}},
+            customdata=frame["gap_previous"][::-1],
+            hovertemplate="%{x:.1f} (%{customdata:+.1f})<extra></extra>",
+        )
     fig.update_layout(title=title, xaxis={"title": t("sat.chart.index_axis", lang), "range": [0, 100]},
                       height=max(280, 60 * len(frame) + 120))
     return fig
+
+
+# Label positions tried in turn, with the offset of the label box from its point in pixels as
+# (left, right, bottom, top) given the label's width w and height h.
+_LABEL_SLOTS = {
+    "top center": lambda w, h: (-w / 2, w / 2, 9, 9 + h),
+    "bottom center": lambda w, h: (-w / 2, w / 2, -9 - h, -9),
+    "middle right": lambda w, h: (10, 10 + w, -h / 2, h / 2),
+    "middle left": lambda w, h: (-10 - w, -10, -h / 2, h / 2),
+    "top right": lambda w, h: (4, 4 + w, 6, 6 + h),
+    "top left": lambda w, h: (-4 - w, -4, 6, 6 + h),
+    "bottom right": lambda w, h: (4, 4 + w, -6 - h, -6),
+    "bottom left": lambda w, h: (-4 - w, -4, -6 - h, -6),
+}
+
+
+def _label_width(text: str) -> float:
+    """Rough rendered width in pixels at the chart font size: CJK glyphs are about twice as wide."""
+    return sum(13.0 if ord(ch) > 0x2E80 else 7.0 for ch in text)
+
+
+def place_labels(xs: list[float], ys: list[float], labels: list[str], *, x_range: tuple[float, float],
+                 y_range: tuple[float, float], width_px: float = 1100, height_px: float = 330) -> list[str]:
+    """A Plotly textposition per point such that labels overlap neither each other nor the markers, where
+    possible (greedy, left to right; a point with no free slot takes the slot with the least overlap)."""
+    sx = width_px / ((x_range[1] - x_range[0]) or 1)
+    sy = height_px / ((y_range[1] - y_range[0]) or 1)
+    points = [((x - x_range[0]) * sx, (y - y_range[0]) * sy) for x, y in zip(xs, ys)]
+    boxes: list[tuple[float, float, float, float]] = [(px - 7, px + 7, py - 7, py + 7) for px, py in points]
+
+    def overlap(a, b) -> float:
+        return max(0.0, min(a[1], b[1]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[2], b[2]))
+
+    chosen: list[str | None] = [None] * len(points)
+    for i in sorted(range(len(points)), key=lambda k: points[k]):
+        px, py = points[i]
+        w, h = _label_width(labels[i]), 16.0
+        best, best_cost = "top center", float("inf")
+        for name, offsets in _LABEL_SLOTS.items():
+            left, right, bottom, top = offsets(w, h)
+            box = (px + left, px + right, py + bottom, py + top)
+            cost = sum(overlap(box, other) for j, other in enumerate(boxes) if j != i)
+            if cost < best_cost:
+                best, best_cost = name, cost
+                if cost == 0:
+                    break
+        chosen[i] = best
+        left, right, bottom, top = _LABEL_SLOTS[best](w, h)
+        boxes.append((px + left, px + right, py + bottom, py + top))
+    return [c or "top center" for c in chosen]
 
 
 def build_ipa_figure(items: pd.DataFrame, *, lang: str) -> go.Figure | None:
@@ -68,9 +126,14 @@ def build_ipa_figure(items: pd.DataFrame, *, lang: str) -> go.Figure | None:
     else:
         title = t("sat.chart.ipa.title_none", lang)
     imp_mid, sat_mid = frame["importance"].mean(), frame["satisfaction"].mean()
-    # alternate labels above and below the points in satisfaction order so neighbours do not overlap
-    order = frame["satisfaction"].rank(method="first").astype(int)
-    positions = {i: ("top center" if rank % 2 else "bottom center") for i, rank in order.items()}
+    x0, x1 = frame["importance"].min(), frame["importance"].max()
+    y0, y1 = frame["satisfaction"].min(), frame["satisfaction"].max()
+    pad_x, pad_y = max((x1 - x0) * 0.15, 0.05), max((y1 - y0) * 0.15, 2)
+    # labels placed so that neighbours do not overlap
+    placed = place_labels(frame["importance"].tolist(), frame["satisfaction"].tolist(),
+                          [item_label(r, lang) for r in frame.to_dict("records")],
+                          x_range=(x0 - pad_x * 1.2, x1 + pad_x * 1.2), y_range=(y0 - pad_y * 1.4, y1 + pad_y * 1.4))
+    positions = dict(zip(frame.index, placed))
     fig = go.Figure()
     for quadrant, color in QUADRANT_COLORS.items():
         part = frame[frame["quadrant"] == quadrant]
@@ -84,9 +147,6 @@ def build_ipa_figure(items: pd.DataFrame, *, lang: str) -> go.Figure | None:
         )
     fig.add_vline(x=imp_mid, line={"dash": "dot", "color": "#7F7F7F"})
     fig.add_hline(y=sat_mid, line={"dash": "dot", "color": "#7F7F7F"})
-    x0, x1 = frame["importance"].min(), frame["importance"].max()
-    y0, y1 = frame["satisfaction"].min(), frame["satisfaction"].max()
-    pad_x, pad_y = max((x1 - x0) * 0.15, 0.05), max((y1 - y0) * 0.15, 2)
     corners = {"fix_first": (x1 + pad_x, y0 - pad_y, "right", "bottom"), "keep_up": (x1 + pad_x, y1 + pad_y, "right", "top"),
                "low_priority": (x0 - pad_x, y0 - pad_y, "left", "bottom"), "overkill": (x0 - pad_x, y1 + pad_y, "left", "top")}
     for quadrant, (x, y, xanchor, yanchor) in corners.items():

@@ -54,6 +54,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "sat.untestable": {"zh": "无法检验(某一批次有效问卷少于 2 份)", "en": "cannot be tested (fewer than 2 valid questionnaires in a wave)"},
     "sat.change_caption": {"zh": "综合满意度较上一批次 {delta} 分:{significance}。", "en": "Overall satisfaction changed by {delta} points since the previous wave: {significance}."},
+    "sat.rate_untestable": {"zh": "无法检验(某一批次被调查客户少于 2 家)", "en": "cannot be tested (fewer than 2 surveyed accounts in a wave)"},
+    "sat.rate_change_caption": {
+        "zh": "满意客户比例较上一批次 {delta}:{significance}。",
+        "en": "The satisfied-customer rate changed by {delta} since the previous wave: {significance}.",
+    },
+    "sat.ipa_caption_revenue": {
+        "zh": "问卷没有总体满意度题:重要性 = 客户该项目得分与其调查后 {months} 个月销售额相对调查前 {months} 个月变化的相关系数;分界线为平均值。",
+        "en": "The survey has no overall item: importance = correlation of the account's item score with its revenue change "
+              "in the {months} months after the survey against the {months} months before; the lines are the means.",
+    },
+    "sat.chart.previous": {"zh": "上一批次", "en": "Previous wave"},
     "sat.dimensions": {"zh": "各维度满意度", "en": "Satisfaction by dimension"},
     "sat.items": {"zh": "各项目满意度与差距", "en": "Item satisfaction and gaps"},
     "sat.ipa": {"zh": "重要性-满意度分析", "en": "Importance-performance"},

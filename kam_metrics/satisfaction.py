@@ -342,6 +342,36 @@ where ($wave::varchar is null or wave = $wave::varchar)
 """
 
 BOOTSTRAP_SEED = 20260
+#: one row per named account × index item of the selection: the mean index value of its valid
+#: questionnaires (for derived importance against revenue when the survey has no overall item).
+ACCOUNT_ITEM_SQL = (
+    "with"
+    + SCORED_CTES
+    + """
+select account_id, item_code, avg(index_value) as index_value
+from index_values
+where coalesce(account_id, '') <> ''
+group by all
+order by 1, 2
+"""
+)
+
+#: each account's revenue in the REVENUE_WINDOW_MONTHS after the selection's last answer and in as many
+#: months up to it. Grain: account.
+REVENUE_CHANGE_SQL = """
+select account_id,
+       coalesce(sum(amount) filter (where order_date > $anchor::date
+                                    and order_date <= $anchor::date + to_months($months)), 0) as revenue_after,
+       coalesce(sum(amount) filter (where order_date > $anchor::date - to_months($months)
+                                    and order_date <= $anchor::date), 0) as revenue_before
+from sales
+where account_id in (select unnest($account_ids::varchar[]))
+group by account_id
+"""
+
+#: months on each side of the survey for the revenue-change importance fallback
+REVENUE_WINDOW_MONTHS = 6
+
 BOOTSTRAP_SAMPLES = 2000
 LOW_SAMPLE = 5
 
@@ -457,6 +487,36 @@ def compute_importance(con: duckdb.DuckDBPyConnection, wave: str | None = None, 
     return query_df(con, IMPORTANCE_SQL, _params(con, wave, start, end))
 
 
+def compute_revenue_importance(con: duckdb.DuckDBPyConnection, wave: str | None = None,
+                               start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    """Derived importance when the survey has no overall item (design.md §4): per index item, the Pearson
+    correlation across surveyed accounts of the account's item index with its next-period revenue
+    change = revenue in the REVENUE_WINDOW_MONTHS after the selection's last answer / revenue in as
+    many months up to it − 1 (accounts without revenue before are left out).
+
+    Columns: item_code, importance (None when fewer than 3 accounts or constant), n_importance.
+    """
+    params = _params(con, wave, start, end)
+    columns = ["item_code", "importance", "n_importance"]
+    values = query_df(con, ACCOUNT_ITEM_SQL, params)
+    anchor = query_row(con, LATEST_SURVEY_DATE_SQL, params)["last_date"]
+    if values.empty or anchor is None:
+        return pd.DataFrame(columns=columns)
+    revenue = query_df(con, REVENUE_CHANGE_SQL, {"anchor": anchor, "months": REVENUE_WINDOW_MONTHS,
+                                                 "account_ids": sorted(values["account_id"].unique().tolist())})
+    revenue = revenue[revenue["revenue_before"] > 0]
+    revenue = revenue.assign(change=revenue["revenue_after"] / revenue["revenue_before"] - 1)
+    joined = values.merge(revenue[["account_id", "change"]], on="account_id", how="inner")
+    rows = []
+    for item_code, group in joined.groupby("item_code", sort=True):
+        x, y = group["index_value"].astype(float), group["change"].astype(float)
+        importance = None
+        if len(group) >= 3 and x.std() > 0 and y.std() > 0:
+            importance = float(x.corr(y))
+        rows.append({"item_code": item_code, "importance": importance, "n_importance": len(group)})
+    return pd.DataFrame(rows, columns=columns)
+
+
 def classify_quadrants(items: pd.DataFrame) -> pd.Series:
     """Importance-performance quadrant per item, split at the mean importance and mean satisfaction:
     fix_first (important, low), keep_up (important, high), low_priority (less important, low),
@@ -514,13 +574,19 @@ def compute_satisfaction(con: duckdb.DuckDBPyConnection, wave: str | None = None
 
     Keys: overall_index, satisfied_rate, satisfied_rate_target, count_satisfied, count_surveyed,
     response_rate, validity_rate, n_sent, n_returned, n_valid, is_low_sample (n_valid < 5), nps (see
-    compute_nps_score), items (item frame + importance, quadrant), dimensions (frame), accounts (frame),
+    compute_nps_score), items (item frame + importance, quadrant), importance_source ("overall_item",
+    "revenue_change" when there is no overall item, or None), dimensions (frame), accounts (frame),
     questionnaire_indexes (list of floats).
     """
     params = _params(con, wave, start, end)
     counts = query_row(con, COUNTS_SQL, params)
     items = compute_item_satisfaction(con, wave, start, end)
     importance = compute_importance(con, wave, start, end)
+    importance_source = "overall_item" if not importance.empty else None
+    if importance.empty:  # no overall item answered: importance from the next-period revenue change
+        importance = compute_revenue_importance(con, wave, start, end)
+        importance_source = "revenue_change" if importance["importance"].notna().any() else None
+        importance["outcome_item"] = None
     items = items.merge(importance, on="item_code", how="left")
     items["importance"] = items["importance"].astype(float)
     items["quadrant"] = classify_quadrants(items)
@@ -544,6 +610,7 @@ def compute_satisfaction(con: duckdb.DuckDBPyConnection, wave: str | None = None
         "is_low_sample": n_valid < LOW_SAMPLE,
         "nps": compute_nps_score(con, wave, start, end),
         "items": items,
+        "importance_source": importance_source,
         "dimensions": compute_dimension_satisfaction(items),
         "accounts": accounts,
         "questionnaire_indexes": questionnaires["questionnaire_index"].astype(float).tolist(),
@@ -575,12 +642,32 @@ def compute_gap_to_previous(current: dict[str, Any], previous: dict[str, Any] | 
     return items
 
 
+def compute_dimension_gap_to_previous(current: dict[str, Any], previous: dict[str, Any] | None) -> pd.DataFrame:
+    """The current dimension frame with previous_satisfaction and gap_previous (satisfaction − previous)."""
+    dims = current["dimensions"].copy()
+    if previous is None or previous["dimensions"].empty:
+        dims["previous_satisfaction"] = float("nan")
+    else:
+        prev = previous["dimensions"][["dimension", "satisfaction"]].rename(columns={"satisfaction": "previous_satisfaction"})
+        dims = dims.merge(prev, on="dimension", how="left")
+    dims["gap_previous"] = dims["satisfaction"] - dims["previous_satisfaction"]
+    return dims
+
+
+def satisfied_flags(result: dict[str, Any] | None) -> list[float]:
+    """1.0 per satisfied surveyed account and 0.0 per other one: the sample behind the satisfied rate."""
+    if result is None:
+        return []
+    return [1.0 if flag else 0.0 for flag in result["accounts"]["is_satisfied"]]
+
+
 def compute_satisfaction_page(con: duckdb.DuckDBPyConnection, wave: str | None) -> dict[str, Any]:
     """Everything the Satisfaction page shows for ``wave`` (None: the latest wave with answers).
 
     Keys: waves (list, oldest first), wave, current (compute_satisfaction), previous (same for the
     wave before, or None), items (with gaps to target, competitor and previous wave), change
-    (bootstrap_difference of questionnaire indexes), history (compute_wave_history), likert (item ×
+    (bootstrap_difference of questionnaire indexes), rate_change (the same on the accounts' satisfied
+    flags: the satisfied rate's change), dimensions (with previous_satisfaction, gap_previous), history (compute_wave_history), likert (item ×
     score counts), coverage (compute_coverage), accounts (with names), comments.
     """
     all_waves = load_all_waves(con)
@@ -595,6 +682,8 @@ def compute_satisfaction_page(con: duckdb.DuckDBPyConnection, wave: str | None) 
     earlier = [w for w in waves[:position] if w in answered] if position > 0 else []
     previous = compute_satisfaction(con, wave=earlier[-1]) if earlier else None
     change = bootstrap_difference(current["questionnaire_indexes"], previous["questionnaire_indexes"] if previous else [])
+    # the satisfied rate is a mean of 0/1 account flags: the same bootstrap, resampling accounts
+    rate_change = bootstrap_difference(satisfied_flags(current), satisfied_flags(previous))
     params = _params(con, wave, None, None)
     accounts = current["accounts"]
     names = query_df(con, ACCOUNT_NAMES_SQL, {"account_ids": accounts["account_id"].tolist()})
@@ -606,6 +695,9 @@ def compute_satisfaction_page(con: duckdb.DuckDBPyConnection, wave: str | None) 
         "previous": previous,
         "items": compute_gap_to_previous(current, previous),
         "change": change,
+        "rate_change": rate_change,
+        "revenue_window_months": REVENUE_WINDOW_MONTHS,
+        "dimensions": compute_dimension_gap_to_previous(current, previous),
         "history": compute_wave_history(con),
         "likert": query_df(con, LIKERT_SQL, params),
         "coverage": compute_coverage(con, wave=wave),

@@ -24,6 +24,13 @@ def _significance(change: dict) -> str:
     return t(key, lower=format_points(change["lower"]), upper=format_points(change["upper"]))
 
 
+def _rate_significance(change: dict) -> str:
+    if change["significant"] is None:
+        return t("sat.rate_untestable")
+    key = "sat.significant" if change["significant"] else "sat.not_significant"
+    return t(key, lower=f"{format_points(change['lower'] * 100)} pp", upper=f"{format_points(change['upper'] * 100)} pp")
+
+
 def _pp(current, previous) -> str | None:
     if current is None or previous is None:
         return None
@@ -62,7 +69,7 @@ def render_page() -> None:
         KpiCard(t("sat.kpi.satisfied_rate") + " · " + t("sat.target_suffix", target=target_text), format_percent(cur["satisfied_rate"]),
                 _pp(cur["satisfied_rate"], prev["satisfied_rate"] if prev else None),
                 t("sat.kpi.satisfied_help", threshold=f"{cur['satisfied_index']:g}", satisfied=cur["count_satisfied"],
-                  surveyed=cur["count_surveyed"], target=target_text)),
+                  surveyed=cur["count_surveyed"], target=target_text) + " · " + _rate_significance(data["rate_change"])),
         KpiCard(t("sat.kpi.response_rate"), format_percent(cur["response_rate"]),
                 _pp(cur["response_rate"], prev["response_rate"] if prev else None),
                 t("sat.kpi.response_help", returned=cur["n_returned"], sent="—" if cur["n_sent"] is None else cur["n_sent"])),
@@ -79,10 +86,14 @@ def render_page() -> None:
     render_kpi_cards(cards, per_row=3)
     if change["difference"] is not None:
         st.caption(t("sat.change_caption", delta=format_points(change["difference"]), significance=significance))
+    rate_change = data["rate_change"]
+    if rate_change["difference"] is not None:
+        st.caption(t("sat.rate_change_caption", delta=f"{format_points(rate_change['difference'] * 100)} pp",
+                     significance=_rate_significance(rate_change)))
 
     items = data["items"]
     st.subheader(t("sat.dimensions"))
-    render_chart(charts.build_dimension_figure(cur["dimensions"], lang=lang), t("sat.empty.items"))
+    render_chart(charts.build_dimension_figure(data["dimensions"], lang=lang), t("sat.empty.items"))
 
     st.subheader(t("sat.items"))
     if items.empty:
@@ -117,6 +128,8 @@ def render_page() -> None:
     render_chart(charts.build_ipa_figure(items, lang=lang) if not items.empty else None, t("sat.empty.ipa"))
     if not items.empty and items["outcome_item"].notna().any():
         st.caption(t("sat.ipa_caption", outcome=items["outcome_item"].dropna().iloc[0]))
+    elif cur.get("importance_source") == "revenue_change":
+        st.caption(t("sat.ipa_caption_revenue", months=data["revenue_window_months"]))
 
     st.subheader(t("sat.likert"))
     render_chart(charts.build_likert_figure(data["likert"], items, lang=lang) if not items.empty else None, t("sat.empty.items"))

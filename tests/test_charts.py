@@ -62,3 +62,14 @@ def test_exported_images_render_chinese_glyphs(tmp_path):
     (tmp_path / "chart.png").write_bytes(images[0])
     assert images[0][:8] == b"\x89PNG\r\n\x1a\n"
     assert images[0] != images[1]
+
+
+def test_ipa_labels_of_neighbouring_points_do_not_share_a_slot():
+    from kam_app.charts_satisfaction import place_labels
+
+    # two points 1 px apart with long labels: the second label must go elsewhere than the first
+    slots = place_labels([0.5, 0.5005, 0.9], [70.0, 70.1, 80.0], ["订单处理效率", "售后服务", "价格"],
+                         x_range=(0.0, 1.0), y_range=(60.0, 90.0))
+    assert len(slots) == 3 and slots[0] != slots[1]
+    # an isolated point keeps the default slot above it
+    assert slots[2] == "top center"
