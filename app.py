@@ -6,12 +6,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from kam_app import loaders
+from kam_app import auth, loaders
 from kam_app.state import language, render_language_switch, render_sidebar_filters, t
 from kam_app.theme import register_template
 
 ROOT = Path(__file__).resolve().parent
-PAGE_ICONS = {"overview": ":material/dashboard:", "import": ":material/upload_file:"}
+PAGE_ICONS = {"overview": ":material/dashboard:", "import": ":material/upload_file:", "records": ":material/contacts:",
+              "churn": ":material/crisis_alert:"}
 
 st.set_page_config(page_title="KAM Dashboard · 大客户管理分析看板", page_icon="📊", layout="wide")
 register_template()
@@ -35,6 +36,8 @@ def discover_pages() -> list[st.Page]:
 
 
 language()
+if not auth.gate():  # sign-in (issue #10): nothing else runs until the session may see the app
+    st.stop()
 navigation = st.navigation(discover_pages(), position="sidebar", expanded=True)
 render_language_switch()
 st.sidebar.markdown(f"**{t('app.title')}**  \n{t('app.subtitle')}")

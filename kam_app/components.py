@@ -46,14 +46,22 @@ def render_chart(figure: go.Figure | None, empty_message: str | None = None) -> 
 
 def render_download_table(frame: pd.DataFrame, *, file_name: str, column_config: dict | None = None) -> None:
     """A table with a CSV download (UTF-8 with BOM so Excel on Chinese Windows opens it correctly; text
-    cells that Excel would run as formulas are neutralised)."""
+    cells that Excel would run as formulas are neutralised). With sign-in on, a viewer's download has the
+    customer names masked (kam_metrics.access.mask_frame); every download is recorded in the audit log."""
+    from kam_app import auth
+    from kam_metrics.access import mask_frame
+
     st.dataframe(frame, width="stretch", hide_index=True, column_config=column_config)
+    masked = auth.is_multi_user() and not auth.can("export_unmasked")
+    export = mask_frame(frame) if masked else frame
     st.download_button(
-        t("download.csv"),
-        data=neutralise_frame(frame).to_csv(index=False).encode("utf-8-sig"),
+        t("download.csv") + (t("access.download_masked") if masked else ""),
+        data=neutralise_frame(export).to_csv(index=False).encode("utf-8-sig"),
         file_name=file_name,
         mime="text/csv",
         icon=":material/download:",
+        on_click=auth.record_export,
+        args=(file_name, len(frame), masked),
     )
 
 

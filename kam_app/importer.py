@@ -42,15 +42,22 @@ def forget_staged() -> None:
 
 
 def commit(staged: StagedImport, mode: str, replace_scope: str) -> dict[str, Any]:
-    """Write the staged rows; afterwards every page's cached data is cleared so it shows the new data."""
-    record = ingest.commit_staged(store.resolve_db_path(None), staged, mode=mode, replace_scope=replace_scope)
+    """Write the staged rows as the session's user (kam_metrics.access.commit_import refuses a role that may
+    not import); afterwards every page's cached data is cleared so it shows the new data."""
+    from kam_app import auth
+    from kam_metrics import access
+
+    record = access.commit_import(store.resolve_db_path(None), staged, auth.current_actor(), mode=mode, replace_scope=replace_scope)
     st.cache_data.clear()
     forget_staged()
     return record
 
 
 def undo(import_id: int) -> dict[str, Any]:
-    result = ingest.undo_import(store.resolve_db_path(None), import_id)
+    from kam_app import auth
+    from kam_metrics import access
+
+    result = access.undo_import(store.resolve_db_path(None), import_id, auth.current_actor())
     st.cache_data.clear()
     return result
 

@@ -7,8 +7,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from kam_app import importer
+from kam_app import auth, importer
 from kam_app.components import render_download_table
+from kam_metrics.access import PermissionDenied, escape_markdown, safe_file_name
 from kam_app.state import ensure_router, language, t
 from kam_metrics.i18n import format_date
 from kam_metrics.ingest import MODES, ImportRejected, UndoRefused
@@ -65,7 +66,8 @@ def render_mapping(staged, table: str) -> dict | None:
     grid = st.columns(3)
     new = {}
     for position, row in enumerate(frame.itertuples()):
-        label = f"{row.source}" + (f"  ·  {row.sample}" if row.sample else "")
+        # headers and values come from the file: escaped, as widget labels render markdown
+        label = escape_markdown(row.source) + (f"  ·  {escape_markdown(row.sample)}" if row.sample else "")
         picked = grid[position % 3].selectbox(
             label, choices, index=choices.index(row.target), key=f"imp_map_{table}_{signature}_{position}",
             help=t("import.col.target"),
@@ -115,7 +117,7 @@ def render_preview(staged, lang: str) -> None:
     if facts:
         st.caption(" · ".join(facts))
     if staged.notices:
-        st.info("\n".join(f"- {zh if lang == 'zh' else en}" for zh, en in staged.notices), icon="ℹ️")
+        st.info("\n".join(f"- {escape_markdown(zh if lang == 'zh' else en)}" for zh, en in staged.notices), icon="ℹ️")
     if staged.rows.num_rows:
         st.caption(t("import.sample_rows"))
         st.dataframe(importer.sample_rows(staged), hide_index=True, width="stretch")
@@ -127,6 +129,7 @@ def render_commit(staged) -> None:
     replace_all = mode == "replace" and right.checkbox(t("import.replace_all"), key="imp_replace_all")
     if st.button(t("import.commit", n=f"{staged.rows.num_rows:,}"), type="primary", disabled=not staged.ok, key="imp_commit"):
         try:
+            auth.require_action("import")  # checked again here, not only by hiding the uploader
             with st.spinner(t("import.committing")):
                 record = importer.commit(staged, mode, "all" if replace_all else "range")
         except ImportRejected as rejected:
@@ -134,6 +137,9 @@ def render_commit(staged) -> None:
             return
         except DatabaseLocked:
             st.warning(t("import.db_locked"), icon="⏳")
+            return
+        except PermissionDenied as denied:
+            auth.show_denied(denied)
             return
         st.session_state["imp_done"] = t(
             "import.done", id=record["import_id"], new=f"{record['rows_inserted']:,}", updated=f"{record['rows_updated']:,}"
@@ -160,15 +166,19 @@ def render_history() -> None:
         column_config={name: st.column_config.Column(t(f"import.col.{name}")) for name in shown.columns},
     )
     committed = history.loc[history["status"] == "committed", "import_id"].tolist()
-    if not committed:
+    if not committed or not auth.can("undo_import"):
         return
     left, right = st.columns([2, 1])
     pick = left.selectbox(t("import.undo_pick"), committed, key="imp_undo_pick")
     if right.button(t("import.undo"), key="imp_undo"):
         try:
+            auth.require_action("undo_import")
             result = importer.undo(int(pick))
+        except PermissionDenied as denied:
+            auth.show_denied(denied)
+            return
         except UndoRefused as refused:
-            st.error(t("import.undo_refused", message=str(refused)), icon="⛔")
+            st.error(t("import.undo_refused", message=escape_markdown(str(refused))), icon="⛔")
             return
         except DatabaseLocked:
             st.warning(t("import.db_locked"), icon="⏳")
@@ -185,6 +195,10 @@ def render_page() -> None:
     st.info(t("import.intro"), icon="ℹ️")
     if "imp_done" in st.session_state:
         st.success(st.session_state.pop("imp_done"), icon="✅")
+    if not auth.can("import"):  # a viewer sees the history only
+        st.info(t("access.import.viewer"), icon="🔒")
+        render_history()
+        return
     table = st.selectbox(t("import.table"), list(TABLES), format_func=table_label, key="imp_table")
     render_templates(table)
     upload = st.file_uploader(
@@ -192,26 +206,27 @@ def render_page() -> None:
     )
     if upload is not None:
         data = upload.getvalue()
+        file_name = safe_file_name(upload.name)  # a label only; never part of a path
         is_xlsx = data[:4] == b"PK\x03\x04"
         sheets = importer.list_sheets(data) if is_xlsx else []
         options = render_options(table, is_xlsx, sheets)
-        overrides = st.session_state.get(f"imp_overrides_{table}_{upload.name}", {})
+        overrides = st.session_state.get(f"imp_overrides_{table}_{file_name}", {})
         bar = st.empty()
 
         def show_progress(fraction: float, step: str) -> None:
             bar.progress(fraction, text=t(f"import.step.{step}"))
 
         staged = importer.stage_upload(
-            data, upload.name, table, {**options, "mapping": overrides} if overrides else options, progress=show_progress
+            data, file_name, table, {**options, "mapping": overrides} if overrides else options, progress=show_progress
         )
         bar.empty()
         if isinstance(staged, ImportRejected):
-            st.error(t("import.rejected", message=staged.message(lang)), icon="⛔")
+            st.error(t("import.rejected", message=escape_markdown(staged.message(lang))), icon="⛔")
             render_problems([p.as_dict(lang) for p in staged.problems])
         else:
             changed = render_mapping(staged, table)
             if changed is not None:
-                st.session_state[f"imp_overrides_{table}_{upload.name}"] = changed
+                st.session_state[f"imp_overrides_{table}_{file_name}"] = changed
                 st.rerun()
             render_preview(staged, lang)
             if staged.problems:

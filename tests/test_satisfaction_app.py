@@ -48,7 +48,7 @@ def test_settings_stored_in_the_database_drive_settings_and_satisfaction_pages(m
         save_setting(con, "survey_max_imputed_blanks", 2)
         assert compute_satisfaction(con, wave="W1")["n_valid"] == 3  # R3's two blanks now allowed
         assert load_settings(con)["survey_max_imputed_blanks"] == 2
-    at = run_app(monkeypatch, hand_db, "pages/13_settings.py")
+    at = run_app(monkeypatch, hand_db, "pages/14_settings.py")
     assert not at.exception, [e.value for e in at.exception]
     assert at.number_input(key="sat_set_max_blanks").value == 2
     at.switch_page(PAGE).run()

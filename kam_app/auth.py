@@ -1,0 +1,293 @@
+"""Sign-in and the current user's role, on the Streamlit side (issue #10). The policy itself is
+kam_metrics.access; this module only finds out who is using the session.
+
+Three set-ups, chosen by the configuration:
+
+* ``[auth]`` in ``.streamlit/secrets.toml``: sign-in with ``st.login`` (OpenID Connect). The role comes
+  from the users table (a row named by the e-mail), else from ``[kam.roles]`` in the secrets (keys: an
+  e-mail, ``"@domain"`` or a group of the ``groups`` claim; values: viewer, editor or admin), else from
+  ``[kam] default_role``; a user without a role is signed in but may do nothing.
+* users in the database (``python -m kam_metrics user add NAME --role ...``): a sign-in form; the password
+  is checked with argon2.
+* neither: single-user mode, everything allowed, with a notice in the sidebar. The app listens on
+  127.0.0.1 only (.streamlit/config.toml, Makefile); if it is nevertheless reached from another machine
+  in this mode, that visitor may only view.
+
+Pages never trust the hidden button alone: every handler that writes calls :func:`require_action` (and
+the kam_metrics function it calls checks the actor's role again).
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from kam_metrics import access
+from kam_metrics.access import Actor, PermissionDenied
+from kam_metrics.store import DatabaseLocked, open_db
+
+from kam_app.state import t
+
+SESSION_KEY = "kam_auth"  # {"name": ..., "source": "local"} after a local sign-in
+_FAILURES_KEY = "kam_auth_failures"
+_OIDC_RECORDED_KEY = "kam_auth_oidc_recorded"
+MAX_FAILURES = 5  # failed sign-ins per session within FAILURE_WINDOW seconds before a pause
+FAILURE_WINDOW = 300.0
+AUDIT_WAIT_SECONDS = 8.0
+
+_LOG = logging.getLogger(__name__)
+
+
+def _db_path() -> Path:
+    from kam_app import loaders
+
+    return loaders.db_path()
+
+
+# --- configuration --------------------------------------------------------------------------------
+
+def _secret(section: str) -> dict[str, Any]:
+    """A section of st.secrets as a plain dict ({} when there is no secrets file or no such section)."""
+    try:
+        if section not in st.secrets:
+            return {}
+        value = st.secrets[section]
+    except Exception:  # no secrets.toml at all: Streamlit raises on access
+        return {}
+    return dict(value) if hasattr(value, "keys") else {}
+
+
+def oidc_configured() -> bool:
+    """Whether ``[auth]`` is configured in the secrets (sign-in with st.login)."""
+    return bool(_secret("auth"))
+
+
+def _oidc_providers() -> list[str | None]:
+    """Named providers ([auth.google], [auth.microsoft] ...) or [None] for the default one."""
+    named = [name for name, value in _secret("auth").items() if hasattr(value, "keys")]
+    return named or [None]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _users_state(path_text: str, version: tuple) -> dict[str, Any]:
+    with open_db(path_text, wait_seconds=AUDIT_WAIT_SECONDS) as con:
+        users = access.list_users(con)
+    enabled = [u for u in users if not u["disabled"]]
+    return {
+        "count": len(enabled),
+        "passwords": sum(not u["sso_only"] for u in enabled),
+        "roles": {u["user_name"].lower(): u["role"] for u in enabled},
+        "names": {u["user_name"].lower(): u["user_name"] for u in enabled},
+    }
+
+
+def users_state() -> dict[str, Any]:
+    """{'count', 'passwords', 'roles' (lower-case name -> role), 'names'} of the enabled users."""
+    from kam_app import loaders
+
+    path = _db_path()
+    if not path.exists():
+        return {"count": 0, "passwords": 0, "roles": {}, "names": {}}
+    return loaders.guarded(_users_state, str(path), loaders.db_version(path))
+
+
+def is_multi_user() -> bool:
+    """Sign-in is on: [auth] is configured or the database has users."""
+    return oidc_configured() or users_state()["count"] > 0
+
+
+def _is_remote() -> bool:
+    """A connection from another machine (st.context.ip_address is None for localhost)."""
+    try:
+        ip = st.context.ip_address
+    except Exception:
+        return False
+    return isinstance(ip, str) and ip not in ("127.0.0.1", "::1", "localhost")
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+# --- who is this ----------------------------------------------------------------------------------
+
+def _oidc_user() -> dict[str, Any] | None:
+    try:
+        info = dict(st.user.to_dict()) if hasattr(st.user, "to_dict") else dict(st.user)
+    except Exception:
+        return None
+    return info if info.get("is_logged_in") else None
+
+
+def current_actor() -> Actor:
+    """Who uses this session and with which role (role None: signed out or without a role)."""
+    if not is_multi_user():
+        if _is_remote():
+            return Actor(f"remote:{st.context.ip_address}", "viewer")
+        return Actor(f"local:{_os_user()}", "admin")
+    state = users_state()
+    session = st.session_state.get(SESSION_KEY)
+    if isinstance(session, dict) and session.get("source") == "local":
+        key = str(session.get("name", "")).lower()
+        if key in state["roles"]:
+            return Actor(state["names"][key], state["roles"][key])
+        st.session_state.pop(SESSION_KEY, None)  # removed or disabled since: signed out
+    if oidc_configured():
+        info = _oidc_user()
+        if info:
+            email = str(info.get("email") or info.get("preferred_username") or info.get("sub") or "")
+            groups = info.get("groups") or []
+            if isinstance(groups, str):
+                groups = [groups]
+            kam = _secret("kam")
+            roles = kam.get("roles") or {}
+            role = access.resolve_role(email, groups, dict(roles) if hasattr(roles, "keys") else {},
+                                       kam.get("default_role"), state["roles"].get(email.lower()))
+            return Actor(email or None, role)
+    return Actor(None, None)
+
+
+def current_user() -> str | None:
+    return current_actor().name
+
+
+def current_role() -> str | None:
+    return current_actor().role
+
+
+def can(action: str) -> bool:
+    """Whether the session's role may do ``action`` (kam_metrics.access.ACTIONS)."""
+    return access.allowed(current_role(), action)
+
+
+def require_action(action: str) -> Actor:
+    """The actor, or :class:`PermissionDenied` when the session's role may not do ``action``."""
+    actor = current_actor()
+    access.require(actor.role, action)
+    return actor
+
+
+def show_denied(exc: PermissionDenied | None = None, action: str | None = None) -> None:
+    """The refusal, in the session's language."""
+    action = action or (exc.action if exc else "view")
+    st.error(t("access.denied", action=t(f"access.action.{action}"), role=t(f"access.role.{access.ACTIONS[action]}")),
+             icon="🔒")
+
+
+# --- audit ----------------------------------------------------------------------------------------
+
+def record(action: str, *, target: str | None = None, detail: dict[str, Any] | None = None, actor: Actor | None = None) -> None:
+    """One audit entry for this session's user; a locked database only costs the entry (logged)."""
+    path = _db_path()
+    if not path.exists():
+        return
+    try:
+        access.record(path, actor or current_actor(), action, target=target, detail=detail, wait_seconds=AUDIT_WAIT_SECONDS)
+    except DatabaseLocked:
+        _LOG.warning("audit entry %s %s not written: database locked", action, target)
+
+
+def record_export(file_name: str, rows: int, masked: bool) -> None:
+    """on_click of a table download: who downloaded what."""
+    record("export", target=file_name, detail={"rows": rows, "masked": masked})
+
+
+# --- sign-in --------------------------------------------------------------------------------------
+
+def _recent_failures() -> list[float]:
+    now = time.monotonic()
+    failures = [f for f in st.session_state.get(_FAILURES_KEY, []) if now - f < FAILURE_WINDOW]
+    st.session_state[_FAILURES_KEY] = failures
+    return failures
+
+
+def sign_in_local(name: str, password: str) -> Actor | None:
+    """Check a local user's password; record the attempt; remember the user in the session."""
+    if len(_recent_failures()) >= MAX_FAILURES:
+        return None
+    with open_db(_db_path(), wait_seconds=AUDIT_WAIT_SECONDS) as con:
+        actor = access.verify_login(con, name, password)
+        if actor is None:
+            access.audit(con, Actor((name or "").strip()[:200] or None, None), "sign_in_failed")
+        else:
+            access.audit(con, actor, "sign_in", detail={"source": "local"})
+    if actor is None:
+        st.session_state.setdefault(_FAILURES_KEY, []).append(time.monotonic())
+        return None
+    st.session_state[SESSION_KEY] = {"name": actor.name, "source": "local"}
+    st.session_state.pop(_FAILURES_KEY, None)
+    return actor
+
+
+def sign_out() -> None:
+    actor = current_actor()
+    was_oidc = st.session_state.get(SESSION_KEY) is None and oidc_configured()
+    record("sign_out", actor=actor)
+    st.session_state.pop(SESSION_KEY, None)
+    st.session_state.pop(_OIDC_RECORDED_KEY, None)
+    if was_oidc:
+        st.logout()
+
+
+def _render_sign_in(actor: Actor) -> None:
+    from kam_app.state import render_language_switch
+
+    render_language_switch()
+    st.title(t("auth.heading"))
+    if actor.name and actor.role is None:  # signed in through the identity provider, but no role
+        st.warning(t("auth.no_role", name=actor.name), icon="🔒")
+        st.button(t("auth.sign_out"), on_click=sign_out, key="kam_sign_out_norole")
+        return
+    st.caption(t("auth.intro"))
+    if oidc_configured():
+        for provider in _oidc_providers():
+            label = t("auth.sso") if provider is None else t("auth.sso_named", provider=provider)
+            if st.button(label, key=f"kam_sso_{provider or 'default'}", type="primary", icon=":material/login:"):
+                st.login(provider) if provider else st.login()
+    if users_state()["passwords"]:
+        with st.form("kam_sign_in"):
+            name = st.text_input(t("auth.user"))
+            password = st.text_input(t("auth.password"), type="password")
+            submitted = st.form_submit_button(t("auth.sign_in"), type="primary")
+        if submitted:
+            if len(_recent_failures()) >= MAX_FAILURES:
+                st.error(t("auth.throttled", minutes=int(FAILURE_WINDOW // 60)), icon="⏳")
+            elif sign_in_local(name, password):
+                st.rerun()
+            else:
+                st.error(t("auth.failed"), icon="⛔")
+
+
+def _render_user_box(actor: Actor) -> None:
+    box = st.sidebar.container(border=True)
+    box.caption(t("auth.signed_in_as", name=actor.name or "—", role=t(f"access.role.{actor.role}")))
+    box.button(t("auth.sign_out"), on_click=sign_out, key="kam_sign_out", icon=":material/logout:")
+
+
+def gate() -> bool:
+    """Run before the navigation: True when the session may see the app (the sidebar then shows who is
+    signed in, or the single-user notice); False after drawing the sign-in screen."""
+    if not is_multi_user():
+        actor = current_actor()
+        if actor.role == "viewer":
+            st.sidebar.warning(t("auth.single_user_remote"), icon="🔒")
+        else:
+            st.sidebar.info(t("auth.single_user"), icon="🔓")
+        return True
+    actor = current_actor()
+    if actor.role is None:
+        _render_sign_in(actor)
+        return False
+    if st.session_state.get(SESSION_KEY) is None and not st.session_state.get(_OIDC_RECORDED_KEY):
+        st.session_state[_OIDC_RECORDED_KEY] = True
+        record("sign_in", actor=actor, detail={"source": "oidc"})
+    _render_user_box(actor)
+    return True
