@@ -306,6 +306,25 @@ def reason_text(reason: tuple[str, dict], lang: str) -> str:
     return t(key, lang, **fields)
 
 
+def method_label(method: str | None, lang: str) -> str:
+    """The method in words in ``lang`` (the command line prints MODEL_METHOD / FALLBACK_METHOD as they are)."""
+    if method == MODEL_METHOD:
+        return t("churn.method.model", lang)
+    if method == FALLBACK_METHOD:
+        return t("churn.method.fallback", lang)
+    return "—" if method is None else method
+
+
+def feature_label(feature: str, lang: str) -> str:
+    """A model input's name in words ("missing:" marks the imputer's missing-value indicator)."""
+    if feature.startswith("missing:"):
+        return t("churn.feature.missing", lang, feature=feature_label(feature[len("missing:"):], lang))
+    key = f"churn.feature.{feature}"
+    from kam_metrics.i18n import CATALOGUE
+
+    return t(key, lang) if key in CATALOGUE else feature
+
+
 def join_reasons(reasons: list[tuple[str, dict]], lang: str) -> str:
     return ("；" if lang == "zh" else "; ").join(reason_text(r, lang) for r in reasons)
 

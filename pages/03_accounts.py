@@ -35,6 +35,11 @@ def render_list(data: dict, filters, lang: str) -> None:
     st.subheader(t("accounts.list"))
     text = st.text_input(t("accounts.search"), key="accounts_search")
     frame = search_accounts(data["accounts"], text)
+    from kam_app.loaders_churn import load_churn  # issue #7: risk band and churn probability, scored once per data state
+    from kam_app.sections_churn import band_label
+    from kam_metrics.churn import attach_risk
+
+    frame = attach_risk(frame, load_churn(filters.end)["scores"])
     st.caption(t("accounts.list_caption", n=f"{len(frame):,}"))
     table = frame.assign(
         scale=[charts.segment_label("scale", v, lang) for v in frame["scale"]],
@@ -42,11 +47,13 @@ def render_list(data: dict, filters, lang: str) -> None:
         status=[t(f"status.{v}") if v in ("active", "churned") else v for v in frame["status"]],
         growth=[None if v is None else v * 100 for v in frame["growth"]],
         group_name=frame["group_name"].fillna(""),
+        risk_band=[band_label(b) for b in frame["risk_band"]],
+        churn_probability=[None if v is None or v != v else v * 100 for v in frame["churn_probability"]],
     )[
         [
             "account_id", "account_name", "abc_class", "is_key_account", "industry", "scale", "tenure_band",
             "region", "owner", "group_name", "revenue", "comparison_revenue", "growth", "count_orders",
-            "last_order_date", "days_since_last_order", "status",
+            "last_order_date", "days_since_last_order", "risk_band", "churn_probability", "status",
         ]
     ]
     ids = table["account_id"].tolist()
@@ -75,6 +82,8 @@ def render_list(data: dict, filters, lang: str) -> None:
             "count_orders": st.column_config.NumberColumn(t("col.count_orders"), format="%d"),
             "last_order_date": st.column_config.DateColumn(t("col.last_order_date")),
             "days_since_last_order": st.column_config.NumberColumn(t("col.days_since_last_order"), format="%d"),
+            "risk_band": st.column_config.TextColumn(t("churn.col.band")),
+            "churn_probability": st.column_config.NumberColumn(t("churn.col.probability"), format="%.1f%%"),
             "status": st.column_config.TextColumn(t("col.status")),
         },
     )

@@ -1,0 +1,106 @@
+"""Cached loaders of the Churn risk page and of the risk column / section on Accounts and Account 360
+(issue #7). Scores are computed once per database state and as-of day (kam_metrics.churn.score_accounts)
+and then filtered or joined, so the account list never re-scores on a rerun."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+from kam_metrics.filters import Filters
+
+from kam_app.loaders import LOCK_WAIT_SECONDS, _with_connection, db_path, db_version, guarded
+
+
+def _as_of(con, end: date) -> date | None:
+    """The latest order date on or before ``end``: the day the scores are as of."""
+    return con.execute("select max(order_date) from sales where order_date <= ?", [end]).fetchall()[0][0]
+
+
+def _scores(con, end: date) -> dict[str, Any]:
+    from kam_metrics.churn import score_accounts
+
+    as_of = _as_of(con, end)
+    return score_accounts(con, as_of) if as_of is not None else score_accounts(con, None)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _load_scores(path_text: str, version: tuple, end: date) -> dict[str, Any]:
+    return _with_connection(path_text, _scores, end)
+
+
+def load_churn(end: date) -> dict[str, Any]:
+    """Every account's churn scores as of the latest order date up to ``end`` (kam_metrics.churn.score_accounts)."""
+    path = db_path()
+    return guarded(_load_scores, str(path), db_version(path), end)
+
+
+def _filtered_ids(con, filters: Filters) -> list[str]:
+    from kam_metrics.accounts import load_account_options
+
+    return load_account_options(con, filters)["account_id"].tolist()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _load_filtered_ids(path_text: str, version: tuple, filters: Filters) -> list[str]:
+    return _with_connection(path_text, _filtered_ids, filters)
+
+
+def load_churn_page(filters: Filters) -> dict[str, Any]:
+    """The churn result for the period end with ``scores`` narrowed to the filtered accounts, plus
+    ``warnings`` (the early-warning list) and ``bands`` (counts per band) of those accounts."""
+    from kam_metrics.churn import band_counts, early_warning
+
+    result = dict(load_churn(filters.end))
+    if filters.has_segments:
+        path = db_path()
+        ids = set(guarded(_load_filtered_ids, str(path), db_version(path), filters))
+        result["scores"] = result["scores"][result["scores"]["account_id"].isin(ids)].reset_index(drop=True)
+    result["warnings"] = early_warning(result["scores"])
+    result["bands"] = band_counts(result["scores"])
+    return result
+
+
+def load_account_risk(account_id: str, end: date) -> dict[str, Any] | None:
+    """One account's row of the scores (as a dict) with the weights and method; None when not scored."""
+    result = load_churn(end)
+    rows = result["scores"][result["scores"]["account_id"] == account_id]
+    if rows.empty:
+        return None
+    return {"row": rows.iloc[0].to_dict(), "weights": result["weights"], "method": result["method"], "as_of": result["as_of"]}
+
+
+def save_churn_settings(weights: dict[str, float], alert: float) -> None:
+    """Store the health-score weights and the alert probability (one unit of work)."""
+    from kam_metrics.settings import save_setting
+    from kam_metrics.store import DatabaseLocked, open_db
+
+    from kam_app.state import t
+
+    try:
+        with open_db(str(db_path()), wait_seconds=LOCK_WAIT_SECONDS) as con:
+            save_setting(con, "churn_weights", weights)
+            save_setting(con, "churn_alert_probability", float(alert))
+    except DatabaseLocked:
+        st.warning(t("db.updating"), icon="⏳")
+        st.stop()
+
+
+def load_churn_settings() -> dict[str, Any]:
+    """The current churn settings (weights, alert probability, horizon)."""
+    path = db_path()
+    return guarded(_load_settings, str(path), db_version(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _load_settings(path_text: str, version: tuple) -> dict[str, Any]:
+    def work(con):
+        from kam_metrics.settings import load_settings
+
+        s = load_settings(con)
+        return {"weights": dict(s["churn_weights"]), "alert": float(s["churn_alert_probability"]),
+                "horizon": int(s["churn_horizon_days"])}
+
+    return _with_connection(path_text, work)
