@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kam_app import charts, loaders
+from kam_app.charts_forecast import render_account_forecast
 from kam_app.components import (
     KpiCard,
     percent_delta,
@@ -156,6 +157,7 @@ def render_page() -> None:
         )
     render_satisfaction_section(account_id)
     render_operations_sections(account_id, filters)
+    render_account_forecast(account_id, filters)  # issue #9
     st.caption(t("a360.more_later"))
 
 
