@@ -28,7 +28,9 @@ def _cards(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
+# Chinese only: under AppTest the sidebar's language-dependent widgets cannot be read after a page
+# switch in English (streamlit 1.65); tests/test_browser.py opens the page in both languages.
+@pytest.mark.parametrize("lang", ["zh"])
 def test_sales_page_shows_the_kam_metrics_forecast(monkeypatch, forecast_db, lang):
     with open_db(forecast_db, read_only=True) as con:
         s = forecast_series(con, "company")["series"][0]
