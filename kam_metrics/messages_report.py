@@ -423,7 +423,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.col.name": {"zh": "客户 / 项目", "en": "Account / project"},
     "report.col.before": {"zh": "之前", "en": "Before"},
     "report.col.after": {"zh": "现在", "en": "Now"},
-    "report.col.change": {"zh": "变化量(元 / 天)", "en": "Change (CNY / days)"},
+    "report.col.change": {"zh": "变化", "en": "Change"},
     "report.series.change": {"zh": "销售额变化", "en": "Revenue change"},
     # actions
     "report.actions.title": {

@@ -87,6 +87,8 @@ class Table:
     title: str
     columns: list[Column]
     rows: list[dict[str, Any]]
+    #: False for a table that only restates the section's chart: it goes to Excel and HTML, not to a slide
+    on_slide: bool = True
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=[c.key for c in self.columns])
@@ -229,8 +231,13 @@ def _f(value: Any) -> float | None:
 
 
 def _d(value: Any) -> date | None:
-    if value is None or (not isinstance(value, date) and pd.isna(value)):
+    if value is None or value is pd.NaT:
         return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -689,8 +696,8 @@ def _section_accounts(ctx: _Context) -> Section:
             groups.append((len(group), label, group["account_name"].tolist()))
         groups.sort(key=lambda g: (-g[0], g[1]))
         if groups:
-            parts = [ctx.t("report.accounts.group", label=label, n=n, names=ctx.names(names, limit=3))
-                     for n, label, names in groups[:4]]
+            parts = [ctx.t("report.accounts.group", label=label, n=n, names=ctx.names(names, limit=2))
+                     for n, label, names in groups[:3]]
             bullets.append(ctx.t(f"report.accounts.by_{dimension}", groups="; ".join(parts)))
     if key.empty:
         bullets.append(ctx.t("report.accounts.no_key"))
@@ -783,7 +790,7 @@ def _section_sales(ctx: _Context) -> Section:
         Column("month", ctx.t("chart.monthly.x")),
         Column("revenue", ctx.t("col.revenue"), "money"),
         Column("comparison_revenue", ctx.t("col.comparison_revenue"), "money"),
-    ], [{"month": label, "revenue": s0, "comparison_revenue": s1}
+    ], on_slide=False, rows=[{"month": label, "revenue": s0, "comparison_revenue": s1}
         for label, s0, s1 in zip(chart.categories if chart else [], chart.series[0].values if chart else [],
                                  chart.series[1].values if chart and len(chart.series) > 1 else [None] * 99)])
     return Section(key="sales", number="3.1", heading=ctx.t("report.section.sales"), title=title, bullets=bullets,
@@ -813,7 +820,7 @@ def _section_top(ctx: _Context) -> Section:
         Column("growth", ctx.t("col.growth"), "percent"),
     ], [{"account_name": r.account_name, "abc_class": r.abc_class or "", "owner": r.owner or "",
          "revenue": _f(r.revenue), "comparison_revenue": _f(r.comparison_revenue), "share": _f(r.share),
-         "growth": _f(r.growth)} for r in top.itertuples(index=False)])
+         "growth": _f(r.growth)} for r in top.itertuples(index=False)], on_slide=False)
     growers = top[top["growth"].notna()].sort_values("growth")
     bullets = [ctx.t("report.top.share", share=format_percent(share), herfindahl=ctx.v(k["herfindahl"], "number")
                      if k["herfindahl"] is None else f"{k['herfindahl']:.3f}")]
@@ -1329,7 +1336,7 @@ def _section_since(ctx: _Context, snapshot: dict[str, Any], previous: dict[str, 
                      "name": names.get(account_id, account_id),
                      "before": format_money(prev_revenue.get(account_id) or 0.0, ctx.lang),
                      "after": format_money(snapshot["accounts"].get(account_id, {}).get("revenue") or 0.0, ctx.lang),
-                     "change": change})
+                     "change": ("+" if change > 0 else "") + format_money(change, ctx.lang)})
     # slipped projects
     slipped = []
     if previous is not None:
@@ -1345,7 +1352,8 @@ def _section_since(ctx: _Context, snapshot: dict[str, Any], previous: dict[str, 
                 rows.append({"kind": ctx.t("report.since.kind.slipped"), "name": projects.loc[project_id, "project_name"]
                              + f" ({projects.loc[project_id, 'account_name']})",
                              "before": format_date(date.fromisoformat(before["end_date"]), ctx.lang),
-                             "after": format_date(date.fromisoformat(now["end_date"]), ctx.lang), "change": float(days)})
+                             "after": format_date(date.fromisoformat(now["end_date"]), ctx.lang),
+                             "change": "+" + format_value(days, "days", ctx.lang)})
     chart = None
     if up or down:
         movers = up + list(reversed(down))
@@ -1376,7 +1384,7 @@ def _section_since(ctx: _Context, snapshot: dict[str, Any], previous: dict[str, 
     table = Table("since_last_review", ctx.t("report.table.since"), [
         Column("kind", ctx.t("report.col.change_kind")), Column("name", ctx.t("report.col.name")),
         Column("before", ctx.t("report.col.before")), Column("after", ctx.t("report.col.after")),
-        Column("change", ctx.t("report.col.change"), "number"),
+        Column("change", ctx.t("report.col.change")),
     ], rows)
     return Section(key="since", number="★", heading=heading, title=title, bullets=bullets, chart=chart,
                    tables=[table], notes=bullets + [ctx.t("report.notes.since")])
