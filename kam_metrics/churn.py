@@ -532,6 +532,9 @@ def score_accounts(con: duckdb.DuckDBPyConnection, as_of: date | None = None, *,
     frame = components.merge(accounts, on="account_id", how="left")
     lost = (frame["status"] == "churned") & (frame["churned_on"].isna() | (pd.to_datetime(frame["churned_on"]) <= pd.Timestamp(as_of)))
     frame = frame[~lost].copy()
+    for column in (*COMPONENTS, "health_score"):  # no data stays None (not NaN) for the page and the JSON
+        frame[column] = pd.Series([None if v is None or pd.isna(v) else float(v) for v in frame[column]],
+                                  index=frame.index, dtype=object)
     frame["band"] = [band_of(s) for s in frame["health_score"]]
     frame["probability"] = frame["probability"].astype(float)
     frame["revenue_12m"] = frame["revenue_12m"].astype(float)
