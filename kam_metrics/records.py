@@ -177,7 +177,8 @@ def validate_rows(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], lis
             out.append({})
             continue
         row = {c: row.get(c) for c in COLUMNS}
-        if row.get("status") is None:  # NOT NULL in the database: the importer would be refused there
+        if row.get("status") is None and not any(p.row == position and p.column == "status" for p in problems):
+            # NOT NULL in the database: an import would be refused there
             problems.append(Problem(position, "status", None, "状态不能为空。", "The status cannot be empty.",
                                     "请选择 active(活跃)或 churned(流失)。", "Choose active or churned."))
         out.append(row)
