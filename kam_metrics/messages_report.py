@@ -573,5 +573,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.col.value": {"zh": "本期", "en": "This period"},
     "report.col.comparison": {"zh": "对比期", "en": "Comparison"},
     "report.col.category": {"zh": "类别", "en": "Category"},
+    "report.more_rows": {
+        "zh": "另有 {n} 行,见 Excel 导出。",
+        "en": "{n} more rows in the Excel export.",
+    },
     "report.sheet.text": {"zh": "汇报文字", "en": "Text"},
 }
