@@ -1520,3 +1520,23 @@ def report_json(report: Report) -> dict[str, Any]:
         "sections": [{"key": s.key, "number": s.number, "title": s.title, "available": s.available,
                       "figures": {f.key: f.value for f in s.figures}} for s in report.sections],
     }
+
+
+EXPORT_FORMATS = ("pptx", "html", "xlsx")
+
+
+def render(report: Report, fmt: str) -> bytes:
+    """The report exported as ``fmt`` (pptx, html or xlsx), as bytes."""
+    if fmt == "pptx":
+        from kam_metrics.report_pptx import render_pptx
+
+        return render_pptx(report)
+    if fmt == "html":
+        from kam_metrics.report_html import render_html
+
+        return render_html(report).encode("utf-8")
+    if fmt == "xlsx":
+        from kam_metrics.report_xlsx import render_xlsx
+
+        return render_xlsx(report)
+    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
