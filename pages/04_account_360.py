@@ -4,6 +4,8 @@ and its loyalty figures. Reached from the account list (a selected row) or by th
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
 from kam_app import charts, loaders
@@ -17,6 +19,7 @@ from kam_app.components import (
     render_period_caption,
 )
 from kam_app.state import current_filters, ensure_router, language, t
+from kam_metrics.access import escape_markdown
 from kam_metrics.i18n import format_date, format_money
 
 
@@ -47,7 +50,8 @@ def choose_account(filters) -> str | None:
 
 
 def render_profile(p: dict, lang: str) -> None:
-    st.subheader(f"{p['account_name']}({p['account_id']})" if lang == "zh" else f"{p['account_name']} ({p['account_id']})")
+    name, account_id = escape_markdown(p["account_name"]), escape_markdown(p["account_id"])  # data shown as text
+    st.subheader(f"{name}({account_id})" if lang == "zh" else f"{name} ({account_id})")
     yes_no = {True: t("a360.yes"), False: t("a360.no")}
     status = (
         t("a360.churned_on", date=format_date(p["churned_on"], lang))
@@ -75,7 +79,7 @@ def render_profile(p: dict, lang: str) -> None:
     ]
     for offset in range(0, len(fields), 4):
         for column, (key, value) in zip(st.columns(4), fields[offset : offset + 4]):
-            column.markdown(f"<span style='color:#5D6D7E'>{t(key)}</span><br><span style='font-size:1.25rem'>{value}</span>", unsafe_allow_html=True)
+            column.markdown(f"<span style='color:#5D6D7E'>{t(key)}</span><br><span style='font-size:1.25rem'>{html.escape(str(value))}</span>", unsafe_allow_html=True)
 
 
 def render_page() -> None:
@@ -158,6 +162,9 @@ def render_page() -> None:
     render_satisfaction_section(account_id)
     render_operations_sections(account_id, filters)
     render_account_forecast(account_id, filters)  # issue #9
+    from kam_app.sections_churn import render_account_risk  # issue #7
+
+    render_account_risk(account_id, filters)
     st.caption(t("a360.more_later"))
 
 
