@@ -320,6 +320,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Not a key account, so the contact cadence does not apply.",
     },
     "team.pipeline": {"zh": "各客户经理的商机", "en": "Pipeline per account manager"},
+    "ops.settings.heading": {"zh": "项目、服务与商机阈值", "en": "Projects, service and pipeline thresholds"},
+    "ops.settings.help": {
+        "zh": "保存后立即用于「合作项目」「服务与关系」「商机」页面和命令行。",
+        "en": "Used at once by the Projects, Service and Pipeline pages and the command line.",
+    },
+    "ops.settings.sla_hours": {"zh": "首次响应时限(小时)", "en": "First-response SLA (hours)"},
+    "ops.settings.cadence_call_days": {"zh": "电话回访周期(天)", "en": "Call every (days)"},
+    "ops.settings.cadence_visit_days": {"zh": "面对面拜访周期(天)", "en": "Visit every (days)"},
+    "ops.settings.project_behind_points": {"zh": "进度落后阈值(百分点)", "en": "Project behind by (points)"},
+    "ops.settings.stale_opportunity_days": {"zh": "商机停滞天数", "en": "Opportunity stale after (days)"},
+    "ops.settings.save": {"zh": "保存阈值", "en": "Save thresholds"},
+    "ops.settings.saved": {"zh": "已保存,所有页面即时生效。", "en": "Saved; every page uses the new thresholds now."},
     "team.pipeline_empty": {
         "zh": "没有商机数据。请在「数据导入」上传商机表。",
         "en": "There are no opportunities. Upload an opportunities file on Data import.",

@@ -11,6 +11,7 @@ import streamlit as st
 from kam_app import auth, loaders, loaders_records
 from kam_app import loaders_satisfaction
 from kam_app.components import render_download_table
+from kam_app.settings_forms import render_operations_settings
 from kam_app.state import ensure_router, t
 from kam_metrics.access import MIN_PASSWORD_LENGTH, PermissionDenied, UserError, escape_markdown
 from kam_metrics.schema_access import ROLES
@@ -33,6 +34,7 @@ def render_page() -> None:
         st.caption(t("access.read_only", role=t("access.role.editor")))
         st.dataframe(targets, width="stretch", hide_index=True)
         render_satisfaction_settings()
+        render_operations_settings()
         render_access_sections()
         return
     edited = st.data_editor(
@@ -67,6 +69,7 @@ def render_page() -> None:
         else:
             st.success(t("targets.saved", **counts), icon="✅")
     render_satisfaction_settings()
+    render_operations_settings()
     render_access_sections()
 
 
