@@ -113,6 +113,7 @@ def build_forecast_figure(series: dict | None, *, lang: str, history_months: int
         title=forecast_title(series, lang),
         yaxis_title=t("forecast.chart.yaxis", lang, unit=unit),
         xaxis_title=t("forecast.chart.month", lang),
+        xaxis={"tickformat": "%Y-%m"},
         height=440,
         yaxis={"rangemode": "tozero"},
     )
@@ -153,11 +154,17 @@ def build_completion_figure(frame: pd.DataFrame, *, level: str, lang: str) -> go
     )
     fig.add_bar(
         y=labels, x=[float(v or 0) / divisor for v in ordered["forecast_rest"]], orientation="h",
-        name=t("forecast.completion.rest", lang), marker_color=[NEGATIVE if s else POSITIVE for s in short],
-        opacity=0.55,
-        text=[format_percent(c) for c in ordered["projected_completion"]], textposition="outside", cliponaxis=False,
+        name=t("forecast.completion.rest", lang),
+        marker_color=["rgba(198, 40, 40, 0.5)" if s else "rgba(46, 125, 50, 0.5)" for s in short],
         customdata=[format_money(v, lang) for v in ordered["forecast_rest"]],
-        hovertemplate="%{y}: %{customdata} · %{text}<extra></extra>",
+        hovertemplate="%{y}: %{customdata}<extra></extra>",
+    )
+    # the projected completion, written right of whichever ends later: the bar or the target tick
+    fig.add_scatter(
+        y=labels,
+        x=[max(float(p or 0), float(g)) / divisor for p, g in zip(ordered["projected"], ordered["revenue_target"])],
+        mode="text", text=[" " + format_percent(c) for c in ordered["projected_completion"]], textposition="middle right",
+        textfont={"color": [NEGATIVE if s else "#1B2631" for s in short]}, showlegend=False, hoverinfo="skip",
     )
     fig.add_scatter(
         y=labels, x=[float(v) / divisor for v in ordered["revenue_target"]], mode="markers",
@@ -180,35 +187,36 @@ def build_completion_figure(frame: pd.DataFrame, *, level: str, lang: str) -> go
 
 
 def _forecast_cards(series: dict, lang: str) -> None:
-    from kam_app.components import KpiCard, render_kpi_cards
+    """Next month, next 12 months, back-test MAPE with the seasonal-naive MAPE under it, bias. Drawn with
+    st.metric directly: the baseline line under the MAPE is a note, not a change, so it has no arrow."""
+    import streamlit as st
 
     first = series["forecast"][0]
     total12 = horizon_total(series, len(series["forecast"]))
     low12, high12 = horizon_bounds(series, len(series["forecast"]))
-    render_kpi_cards(
-        [
-            KpiCard(
-                t("forecast.kpi.next_month", lang, month=format_month(first["month"], lang)),
-                format_money(first["value"], lang),
-                None,
-                t("forecast.help.interval", lang, lower=format_money(first["lower"], lang), upper=format_money(first["upper"], lang)),
-            ),
-            KpiCard(
-                t("forecast.kpi.next_12", lang) if len(series["forecast"]) == 12 else t("forecast.col.value", lang),
-                format_money(total12, lang),
-                None,
-                t("forecast.help.interval", lang, lower=format_money(low12, lang), upper=format_money(high12, lang)),
-            ),
-            KpiCard(
-                t("forecast.kpi.mape", lang),
-                format_percent(series["mape_backtest"]),
-                t("forecast.kpi.baseline", lang, baseline=format_percent(series["baseline_mape"])),
-                t("forecast.help.mape", lang, n=series["n_months"], zero=series["n_zero_months"]),
-                delta_color="off",
-            ),
-            KpiCard(t("forecast.kpi.bias", lang), format_percent(series["bias"], signed=True), None, t("forecast.help.bias", lang)),
-        ]
-    )
+    cards = [
+        (
+            t("forecast.kpi.next_month", lang, month=format_month(first["month"], lang)),
+            format_money(first["value"], lang),
+            None,
+            t("forecast.help.interval", lang, lower=format_money(first["lower"], lang), upper=format_money(first["upper"], lang)),
+        ),
+        (
+            t("forecast.kpi.next_12", lang) if len(series["forecast"]) == 12 else t("forecast.col.value", lang),
+            format_money(total12, lang),
+            None,
+            t("forecast.help.interval", lang, lower=format_money(low12, lang), upper=format_money(high12, lang)),
+        ),
+        (
+            t("forecast.kpi.mape", lang),
+            format_percent(series["mape_backtest"]),
+            t("forecast.kpi.baseline", lang, baseline=format_percent(series["baseline_mape"])),
+            t("forecast.help.mape", lang, n=series["n_months"], zero=series["n_zero_months"]),
+        ),
+        (t("forecast.kpi.bias", lang), format_percent(series["bias"], signed=True), None, t("forecast.help.bias", lang)),
+    ]
+    for column, (label, value, delta, help_text) in zip(st.columns(len(cards)), cards):
+        column.metric(label, value, delta=delta, help=help_text, border=True, delta_color="off", delta_arrow="off")
 
 
 def _forecast_table(series: dict, *, file_name: str) -> None:

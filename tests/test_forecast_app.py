@@ -65,3 +65,25 @@ def test_account_360_shows_the_accounts_forecast(monkeypatch, forecast_db):
     assert s["method"] == "holt"  # 12 months: no season yet
     assert cards["下月预测(2025年7月)"] == format_money(s["forecast"][0]["value"], "zh") == "¥800"
     assert any("Holt 指数平滑" in c.value for c in at.caption)
+
+
+def test_completion_figure_title_states_the_finding(forecast_db):
+    from kam_app.charts_forecast import build_completion_figure, build_forecast_figure, completion_title
+
+    with open_db(forecast_db, read_only=True) as con:
+        owners = project_completion(con, "owner", "year")
+        s = forecast_series(con, "company")["series"][0]
+    # 张三 (K1) and 李四 (K2): each projected against its own 2025 target; the title counts who reaches it
+    reached = sum(1 for g in owners["gap"] if g is not None and g <= 0)
+    title = completion_title(owners, level="owner", lang="en")
+    if reached == 2:
+        assert title == "All 2 account managers projected to reach target"
+    else:
+        worst = owners.loc[owners["gap"].astype(float).idxmax()]
+        assert title.startswith(f"{reached} of 2 account managers projected to reach target; largest gap: {worst['key']}")
+    fig = build_completion_figure(owners, level="owner", lang="zh")
+    assert fig.layout.title.text == completion_title(owners, level="owner", lang="zh")
+    assert build_completion_figure(owners.assign(revenue_target=None), level="owner", lang="zh") is None
+    forecast_fig = build_forecast_figure(s, lang="en")
+    assert forecast_fig.layout.title.text.startswith("Next 12 months expected at ")
+    assert format_percent(s["baseline_mape"]) in forecast_fig.layout.title.text
