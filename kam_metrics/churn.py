@@ -355,14 +355,23 @@ def build_model():
     ])
 
 
-def train_model(con: duckdb.DuckDBPyConnection, as_of: date, horizon_days: int) -> dict[str, Any]:
+def _features(con: duckdb.DuckDBPyConnection, as_of: date, cache: dict | None) -> pd.DataFrame:
+    """compute_features, remembered in ``cache`` (one scoring run computes each as-of day once)."""
+    if cache is None:
+        return compute_features(con, as_of)
+    if as_of not in cache:
+        cache[as_of] = compute_features(con, as_of)
+    return cache[as_of]
+
+
+def train_model(con: duckdb.DuckDBPyConnection, as_of: date, horizon_days: int, cache: dict | None = None) -> dict[str, Any]:
     """Train as of ``as_of``: features as of as_of − horizon, labels from (as_of − horizon, as_of].
 
     Returns {"model" (None when there is too little labelled history), "reason" (why not, else None),
     "features_as_of", "labels_from", "labels_to", "n_train", "n_churned", "base_rate", "importance"}.
     """
     train_as_of = as_of - timedelta(days=horizon_days)
-    features = compute_features(con, train_as_of)
+    features = _features(con, train_as_of, cache)
     labels = compute_labels(con, features["account_id"], train_as_of, horizon_days)
     churned = int(labels.sum())
     info: dict[str, Any] = {
@@ -398,12 +407,12 @@ def fallback_probability(components: pd.DataFrame, weights: dict[str, float]) ->
 
 
 def predict(con: duckdb.DuckDBPyConnection, as_of: date, horizon_days: int, weights: dict[str, float],
-            features: pd.DataFrame | None = None) -> dict[str, Any]:
+            cache: dict | None = None) -> dict[str, Any]:
     """Churn probabilities of every account with a purchase by ``as_of`` (features as of as_of), from a
     model trained as of as_of, or the fallback. Returns {"features", "components" (transaction ones
     only), "probability" (array), "method", "training"}."""
-    features = compute_features(con, as_of) if features is None else features
-    training = train_model(con, as_of, horizon_days)
+    features = _features(con, as_of, cache)
+    training = train_model(con, as_of, horizon_days, cache)
     components = health_components(features)
     if training["model"] is not None and len(features):
         probability = training["model"].predict_proba(model_frame(features))[:, 1]
@@ -427,13 +436,13 @@ def _auc(labels: np.ndarray, scores: np.ndarray) -> float | None:
 
 
 def backtest_as_of(con: duckdb.DuckDBPyConnection, as_of: date, horizon_days: int,
-                   weights: dict[str, float]) -> dict[str, Any]:
+                   weights: dict[str, float], cache: dict | None = None) -> dict[str, Any]:
     """Score every account as of ``as_of`` (trained as of it: features as of as_of − horizon) and compare
     with what happened in (as_of, as_of + horizon]. The §7 keys plus calibration bins and the training
     window. The rows after as_of are read only for the outcome."""
     from sklearn.metrics import average_precision_score, brier_score_loss
 
-    result = predict(con, as_of, horizon_days, weights)
+    result = predict(con, as_of, horizon_days, weights, cache)
     features, probability = result["features"], np.asarray(result["probability"], dtype=float)
     labels = compute_labels(con, features["account_id"], as_of, horizon_days).to_numpy()
     n = int(len(labels))
@@ -520,7 +529,8 @@ def score_accounts(con: duckdb.DuckDBPyConnection, as_of: date | None = None, *,
             "importance": None, "backtest": None, "training": None, "method": None, "fallback_reason": None}
     if as_of is None:
         return {**base, "scores": empty}
-    result = predict(con, as_of, horizon, weights)
+    cache: dict = {}  # features as of as_of − horizon serve both the model's training and the back-test's scoring
+    result = predict(con, as_of, horizon, weights, cache)
     features = result["features"]
     context = compute_context(con, as_of)
     components = health_components(features, context)
@@ -551,7 +561,7 @@ def score_accounts(con: duckdb.DuckDBPyConnection, as_of: date | None = None, *,
         card_as_of = as_of - timedelta(days=horizon)
         first = con.execute("select min(order_date) from sales where amount > 0").fetchall()[0][0]
         if first is not None and first <= card_as_of:
-            card = backtest_as_of(con, card_as_of, horizon, weights)
+            card = backtest_as_of(con, card_as_of, horizon, weights, cache)
     return {
         **base,
         "method": result["method"],
