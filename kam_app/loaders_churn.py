@@ -82,7 +82,7 @@ def save_churn_settings(weights: dict[str, float], alert: float) -> None:
     try:
         with open_db(str(db_path()), wait_seconds=LOCK_WAIT_SECONDS) as con:
             save_setting(con, "churn_weights", weights)
-            save_setting(con, "churn_alert_probability", float(alert))
+            save_setting(con, "churn_alert_probability", round(float(alert), 4))
     except DatabaseLocked:
         st.warning(t("db.updating"), icon="⏳")
         st.stop()

@@ -40,22 +40,36 @@ def render_account_risk(account_id: str, filters) -> None:
 
 
 def render_churn_settings() -> None:
-    """Settings: the health-score weights and the alert probability."""
+    """Settings: the health-score weights and the alert probability (admins edit, others read)."""
+    from kam_app import auth
+    from kam_metrics.access import PermissionDenied
+
+    if not loaders_churn.db_path().exists():
+        return
     st.subheader(t("churn.settings.heading"))
     st.caption(t("churn.settings.caption"))
     current = loaders_churn.load_churn_settings()
-    with st.form("churn_settings"):
-        columns = st.columns(4)
-        weights = {}
-        for i, component in enumerate(COMPONENTS):
-            weights[component] = columns[i % 4].number_input(
-                t(f"churn.component.{component}"), min_value=0.0, max_value=10.0, step=0.05,
-                value=float(current["weights"].get(component, 0.0)), key=f"churn_w_{component}")
-        alert = st.slider(t("churn.settings.alert"), min_value=0.05, max_value=0.95, step=0.05,
-                          value=float(current["alert"]), key="churn_alert")
-        if st.form_submit_button(t("churn.settings.save")):
-            if any(w < 0 for w in weights.values()) or not any(w > 0 for w in weights.values()):
-                st.error(t("churn.settings.invalid"))
-            else:
-                loaders_churn.save_churn_settings(weights, alert)
-                st.success(t("churn.settings.saved"))
+    locked = not auth.can("edit_settings")
+    if locked:
+        st.caption(t("access.read_only", role=t("access.role.admin")))
+    columns = st.columns(4)
+    weights = {}
+    for i, component in enumerate(COMPONENTS):
+        weights[component] = columns[i % 4].number_input(
+            t(f"churn.component.{component}"), min_value=0.0, max_value=10.0, step=0.05,
+            value=float(current["weights"].get(component, 0.0)), key=f"churn_w_{component}", disabled=locked)
+    alert = st.slider(t("churn.settings.alert"), min_value=0.05, max_value=0.95, step=0.05,
+                      value=float(current["alert"]), key="churn_alert", disabled=locked)
+    if locked or not st.button(t("churn.settings.save"), key="churn_settings_save", icon=":material/save:"):
+        return
+    if any(w < 0 for w in weights.values()) or not any(w > 0 for w in weights.values()):
+        st.error(t("churn.settings.invalid"), icon="⚠️")
+        return
+    try:
+        actor = auth.require_action("edit_settings")  # checked again before writing
+    except PermissionDenied as denied:
+        auth.show_denied(denied)
+        return
+    loaders_churn.save_churn_settings(weights, alert)
+    auth.record("edit_settings", detail={"churn_weights": weights, "churn_alert_probability": alert}, actor=actor)
+    st.success(t("churn.settings.saved"), icon="✅")

@@ -11,6 +11,7 @@ import streamlit as st
 from kam_app import auth, loaders, loaders_records
 from kam_app import loaders_satisfaction
 from kam_app.components import render_download_table
+from kam_app.sections_churn import render_churn_settings
 from kam_app.settings_forms import render_operations_settings
 from kam_app.state import ensure_router, t
 from kam_metrics.access import MIN_PASSWORD_LENGTH, PermissionDenied, UserError, escape_markdown
@@ -35,6 +36,7 @@ def render_page() -> None:
         st.dataframe(targets, width="stretch", hide_index=True)
         render_satisfaction_settings()
         render_operations_settings()
+        render_churn_settings()  # issue #7
         render_access_sections()
         return
     edited = st.data_editor(
@@ -70,6 +72,7 @@ def render_page() -> None:
             st.success(t("targets.saved", **counts), icon="✅")
     render_satisfaction_settings()
     render_operations_settings()
+    render_churn_settings()  # issue #7
     render_access_sections()
 
 

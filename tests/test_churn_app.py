@@ -3,6 +3,8 @@ under AppTest: the numbers shown are the kam_metrics values."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from app_support import run_app
 from churn_support import SYNTH_END, build_synthetic_db
@@ -64,3 +66,28 @@ def test_accounts_list_and_account_360_show_the_risk(monkeypatch, synthetic_db, 
     cards = _cards(at)
     assert cards["健康分"] == f"{scores.loc[first, 'health_score']:.1f}"
     assert cards["流失概率"] == f"{scores.loc[first, 'probability'] * 100:.1f}%"
+
+
+def test_settings_page_stores_the_health_weights_and_alert_probability(monkeypatch, tmp_path):
+    from churn_support import build_hand_db
+
+    from kam_metrics.settings import DEFAULTS, load_settings
+
+    from streamlit.testing.v1 import AppTest
+
+    db = build_hand_db(tmp_path / "hand.duckdb")
+    # the page on its own (single-user mode, no users yet: full rights); a click through the router's
+    # switch_page does not rerun the page under AppTest
+    monkeypatch.setenv("KAM_DB", str(db))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "pages" / "14_settings.py"), default_timeout=90)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.number_input(key="churn_w_recency").value == DEFAULTS["churn_weights"]["recency"]
+    at.number_input(key="churn_w_satisfaction").set_value(0.0)
+    at.slider(key="churn_alert").set_value(0.7)
+    at.button(key="churn_settings_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    with open_db(db, read_only=True) as con:
+        settings = load_settings(con)
+    assert settings["churn_weights"] == {**DEFAULTS["churn_weights"], "satisfaction": 0.0}
+    assert settings["churn_alert_probability"] == 0.7
