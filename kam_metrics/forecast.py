@@ -170,8 +170,17 @@ def load_monthly_series(
     account_keys: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Columns level, key, month, revenue (one row per series and month with sales up to ``as_of``)."""
+    from dataclasses import replace
+
+    from kam_metrics.sales import segment_sql
+
     settings = load_settings(con)
     f = filters
+    if account_keys and levels == ("account",):
+        # one account's forecast (Account 360): restrict the scan to those accounts; no ABC class needed
+        f = replace(f, accounts=tuple(account_keys)) if f else Filters(start=as_of, end=as_of, accounts=tuple(account_keys))
+    needs_abc = "account" in levels and not account_keys
+    sql = segment_sql(MONTHLY_SERIES_SQL, f or Filters(start=as_of, end=as_of), needs_abc=needs_abc)
     params = {
         "as_of": as_of,
         "segment_end": as_of,
@@ -187,7 +196,7 @@ def load_monthly_series(
         "abc_a_share": float(settings["abc_a_share"]),
         "abc_b_share": float(settings["abc_b_share"]),
     }
-    return query_df(con, MONTHLY_SERIES_SQL, params)
+    return query_df(con, sql, params)
 
 
 # --- the vectorised engine ----------------------------------------------------------------------------
