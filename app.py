@@ -6,13 +6,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from kam_app import auth, loaders
+from kam_app import auth, loaders, presenter
 from kam_app.state import language, render_language_switch, render_sidebar_filters, t
 from kam_app.theme import register_template
 
 ROOT = Path(__file__).resolve().parent
 PAGE_ICONS = {"overview": ":material/dashboard:", "import": ":material/upload_file:", "records": ":material/contacts:",
-              "churn": ":material/crisis_alert:"}
+              "churn": ":material/crisis_alert:", "report": ":material/slideshow:"}
 
 st.set_page_config(page_title="KAM Dashboard · 大客户管理分析看板", page_icon="📊", layout="wide")
 register_template()
@@ -44,4 +44,6 @@ st.sidebar.markdown(f"**{t('app.title')}**  \n{t('app.subtitle')}")
 context = loaders.load_context()
 if context and context["last"] is not None:
     render_sidebar_filters(context["last"], context["first"], context["segments"])
+presenter.render_toggle()  # presenter mode (issue #8): hides the sidebar and chrome, larger type
+presenter.apply()
 navigation.run()

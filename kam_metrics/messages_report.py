@@ -419,7 +419,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.since.kind.down": {"zh": "下降", "en": "Faller"},
     "report.since.kind.slipped": {"zh": "项目延期", "en": "Project slipped"},
     "report.table.since": {"zh": "自上次汇报以来的变化", "en": "Changes since the last review"},
-    "report.col.change_kind": {"zh": "变化", "en": "Change"},
+    "report.col.change_kind": {"zh": "类型", "en": "Kind"},
     "report.col.name": {"zh": "客户 / 项目", "en": "Account / project"},
     "report.col.before": {"zh": "之前", "en": "Before"},
     "report.col.after": {"zh": "现在", "en": "Now"},

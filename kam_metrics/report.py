@@ -487,9 +487,13 @@ def _clean_actions(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if status not in ACTION_STATUSES:
             raise ActionsInvalid(f"row {number}: status must be one of {', '.join(ACTION_STATUSES)}")
         due = action.get("due_date")
-        if due is not None and not isinstance(due, date):
+        if due is None or due is pd.NaT or (not isinstance(due, str) and pd.isna(due)):
+            due = None
+        elif isinstance(due, datetime):
+            due = due.date()
+        elif not isinstance(due, date):
             try:
-                due = None if pd.isna(due) else pd.Timestamp(due).date()
+                due = pd.Timestamp(due).date()
             except (TypeError, ValueError):
                 raise ActionsInvalid(f"row {number}: due date {due!r} is not a date") from None
         action_id = action.get("action_id")

@@ -1,0 +1,77 @@
+"""Cached loaders of the Review report page (issue #8): the report model, the choices of scope and saved
+reports, saving, and the exports. One unit of work per call, cached by the database file's state."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import streamlit as st
+
+from kam_app.loaders import LOCK_WAIT_SECONDS, _with_connection, db_path, db_version, guarded
+from kam_app.state import t
+from kam_metrics import report as reports
+from kam_metrics.filters import Filters
+from kam_metrics.store import DatabaseLocked, open_db
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _report(path_text: str, version: tuple, filters: Filters, lang: str, scope_json: str, report_id: int | None):
+    def work(con):
+        return reports.build_report(con, filters, lang, json.loads(scope_json), report_id=report_id)
+
+    return _with_connection(path_text, work)
+
+
+def load_report(filters: Filters, lang: str, scope: dict[str, Any], report_id: int | None) -> reports.Report:
+    """The unmasked report (kam_metrics.report.build_report) with the saved text and actions of
+    ``report_id`` when given."""
+    path = db_path()
+    scope_json = json.dumps(reports.normalize_scope(scope), ensure_ascii=False, sort_keys=True)
+    return guarded(_report, str(path), db_version(path), filters, lang, scope_json, report_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _options(path_text: str, version: tuple) -> dict[str, Any]:
+    def work(con):
+        from kam_metrics.sales import load_segment_values
+
+        segments = load_segment_values(con)
+        accounts = con.execute(
+            "select account_id, account_name from accounts order by account_name, account_id"
+        ).fetchall()
+        saved = reports.load_saved_reports(con)
+        return {
+            "owners": segments["owners"],
+            "regions": segments["regions"],
+            "accounts": {a: n for a, n in accounts},
+            "saved": [
+                {"report_id": int(r.report_id), "period": r.period, "start": r.start_date, "end": r.end_date,
+                 "compare": r.compare, "scope": json.loads(r.scope_json), "lang": r.lang, "updated_at": r.updated_at}
+                for r in saved.itertuples(index=False)
+            ],
+        }
+
+    return _with_connection(path_text, work)
+
+
+def load_report_options() -> dict[str, Any]:
+    """Scope choices (owners, regions, accounts {id: name}) and the saved reports, newest first."""
+    path = db_path()
+    return guarded(_options, str(path), db_version(path))
+
+
+def save_report(report: reports.Report, texts: dict[str, str], actions: list[dict[str, Any]]) -> int:
+    """Store the report with its edited text and actions (kam_metrics.report.save_report); the cached
+    loaders see it on the next rerun as the database file changes. Raises ActionsInvalid."""
+    try:
+        with open_db(str(db_path()), wait_seconds=LOCK_WAIT_SECONDS) as con:
+            return reports.save_report(con, report, texts=texts, actions=actions)
+    except DatabaseLocked:
+        st.warning(t("db.updating"), icon="⏳")
+        st.stop()
+
+
+def export(report: reports.Report, fmt: str) -> bytes:
+    """The report as pptx, html or xlsx bytes (nothing cached: the page's edits are part of it)."""
+    return reports.render(report, fmt)
