@@ -88,6 +88,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "回测:以 {as_of} 为基准对本数据库评分,对照其后 {days} 天(至 {outcome_to})的实际情况。",
         "en": "Back-test: this database scored as of {as_of}, checked against what happened in the next {days} days (to {outcome_to}).",
     },
+    "churn.card.btyd": {
+        "zh": "对照:同一划分下的 BG/NBD 客户生命周期模型(buy-till-you-die)AUC {auc}、PR-AUC {pr_auc}、Brier {brier}。",
+        "en": "Benchmark: the BG/NBD buy-till-you-die model on the same split, AUC {auc}, PR-AUC {pr_auc}, Brier {brier}.",
+    },
     "churn.card.no_backtest": {"zh": "历史不足一个预测期,无法回测。", "en": "History is shorter than one horizon: no back-test."},
     "churn.metric.auc": {"zh": "AUC(本方法)", "en": "AUC (this method)"},
     "churn.metric.baseline": {"zh": "AUC(仅按未下单天数)", "en": "AUC (recency only)"},

@@ -217,3 +217,25 @@ def test_risk_joins_the_account_list(churn_hand_db):
     assert len(joined) == len(accounts)
     assert joined.set_index("account_id").loc["H1", "risk_band"] == "amber"
     assert joined.set_index("account_id").loc["H1", "churn_probability"] == pytest.approx(0.625)
+
+
+def test_bgnbd_benchmark_formulas():
+    import numpy as np
+
+    from kam_metrics import churn_btyd
+
+    r, alpha, a, b = 0.5, 2.0, 1.0, 3.0
+    # one purchase (x = 0): alive for sure; no purchase in 2 weeks = ((α + T) / (α + T + 2))^r, T = 4 weeks
+    p = churn_btyd.churn_probability(np.array([r, alpha, a, b]), [0], [0], [28], 14)
+    assert p[0] == pytest.approx((6 / 8) ** 0.5)
+    # x = 2, t_x = 2 weeks, T = 4: P(alive) = 1 / (1 + a / (b + 1) × ((α + 4) / (α + 2))^(r + 2))
+    alive = 1 / (1 + 1 / 4 * (6 / 4) ** 2.5)
+    p = churn_btyd.churn_probability(np.array([r, alpha, a, b]), [2], [14], [28], 14)
+    assert p[0] == pytest.approx(1 - alive * (1 - (6 / 8) ** 2.5))
+
+
+def test_backtest_carries_the_bgnbd_benchmark(synthetic_db):
+    with open_db(synthetic_db, read_only=True) as con:
+        result = churn.backtest(con, date(2025, 6, 1), 180, WEIGHTS)
+    assert result["btyd"]["method"].startswith("BG/NBD")
+    assert 0.5 < result["btyd"]["auc"] <= 1 and 0 <= result["btyd"]["brier"] <= 1
