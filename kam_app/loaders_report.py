@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from kam_app.loaders import LOCK_WAIT_SECONDS, _with_connection, db_path, db_version, guarded
@@ -46,7 +47,8 @@ def _options(path_text: str, version: tuple) -> dict[str, Any]:
             "regions": segments["regions"],
             "accounts": {a: n for a, n in accounts},
             "saved": [
-                {"report_id": int(r.report_id), "period": r.period, "start": r.start_date, "end": r.end_date,
+                {"report_id": int(r.report_id), "period": r.period, "start": pd.Timestamp(r.start_date).date(),
+                 "end": pd.Timestamp(r.end_date).date(),
                  "compare": r.compare, "scope": json.loads(r.scope_json), "lang": r.lang, "updated_at": r.updated_at}
                 for r in saved.itertuples(index=False)
             ],

@@ -143,6 +143,22 @@ def _edit_actions(report: reports.Report, section: reports.Section, identity: st
     return records
 
 
+def _save(report: reports.Report, identity: str, texts: dict, actions: list[dict] | None) -> None:
+    """The save button's callback (runs before the rerun, so a click is never lost): the latest text of
+    each section, the actions as last edited, stored with the report; the page then reopens it."""
+    texts = {key: st.session_state.get(f"report_text::{identity}::{key}", value) for key, value in texts.items()}
+    try:
+        final = reports.apply_edits(report, texts, actions)
+        new_id = loaders_report.save_report(final, texts, actions if actions is not None else report.actions)
+    except reports.ActionsInvalid as exc:
+        st.session_state["report_save_error"] = str(exc)
+        return
+    st.session_state.pop(f"report_texts_value::{identity}", None)
+    st.session_state.pop(f"report_actions_value::{identity}", None)
+    st.session_state[PENDING_KEY] = new_id
+    st.session_state["report_save_message"] = new_id
+
+
 def _exports(shown: reports.Report, container) -> None:
     with container:
         st.markdown(f"**{t('report.export')}**")
@@ -214,19 +230,12 @@ def render_page() -> None:
         st.error(t("report.actions_invalid", error=str(exc)))
         return
     with top:
-        if st.button(t("report.save"), type="primary", icon=":material/save:", key="report_save"):
-            try:
-                new_id = loaders_report.save_report(final, texts, actions or [])
-            except reports.ActionsInvalid as exc:
-                st.error(t("report.actions_invalid", error=str(exc)))
-            else:
-                st.session_state.pop(texts_key, None)
-                st.session_state.pop(actions_key, None)
-                st.session_state[PENDING_KEY] = new_id
-                st.session_state["report_save_message"] = new_id
-                st.rerun()
+        st.button(t("report.save"), type="primary", icon=":material/save:", key="report_save", on_click=_save,
+                  args=(report, identity, texts, actions))
         if "report_save_message" in st.session_state:
             st.success(t("report.save_done", id=st.session_state.pop("report_save_message")), icon="✅")
+        if "report_save_error" in st.session_state:
+            st.error(t("report.actions_invalid", error=st.session_state.pop("report_save_error")))
     _exports(final, top)
 
 

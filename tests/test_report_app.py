@@ -1,0 +1,72 @@
+"""AppTest of the 汇报 Review report page (issue #8): the figures shown are the kam_metrics figures, edits are
+saved with the report and reopen, masking hides every account name, presenter mode pages the sections."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from app_support import run_app
+
+from kam_metrics import report as reports
+from kam_metrics.filters import Filters
+from kam_metrics.i18n import format_money, format_percent
+from kam_metrics.kpi import compute_kpis
+from kam_metrics.store import open_db
+
+Q2 = Filters(start=date(2025, 4, 1), end=date(2025, 6, 30))
+PAGE = "pages/11_report.py"
+
+
+def _ok(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_report_page_shows_kam_metrics_figures_saves_edits_and_masks(monkeypatch, hand_db):
+    with open_db(hand_db, read_only=True) as con:
+        kpis = compute_kpis(con, Q2)
+        names = [n for (n,) in con.execute("select account_name from accounts").fetchall()]
+    at = run_app(monkeypatch, hand_db, PAGE)
+    _ok(at)
+    cards = {m.label: m.value for m in at.metric}
+    assert cards["销售额"] == format_money(kpis["revenue"], "zh") == "¥3,050"
+    assert cards["目标完成率"] == format_percent(kpis["target_completion"]) == "101.7%"  # 3050 / 3000
+    markdown = " ".join(m.value for m in at.markdown)
+    assert "甲机械有限公司" in markdown  # the largest account, by name, before masking
+    assert len(at.text_area) == 4  # sections 5-8
+
+    # edit section 5 and save: a saved report holding the text, reopened on the page
+    at.text_area[0].input("预算审批慢是主因").run()
+    _ok(at)
+    next(b for b in at.button if b.label == "保存汇报").click().run()
+    _ok(at)
+    with open_db(hand_db, read_only=True) as con:
+        saved = reports.load_saved_reports(con)
+        assert len(saved) == 1
+        body = reports.load_saved_report(con, int(saved["report_id"][0]))["sections"]["causes"]
+    assert body == "预算审批慢是主因"
+    assert any("已保存为汇报" in s.value for s in at.success)
+    assert at.text_area[0].value == "预算审批慢是主因"  # the reopened report's text
+
+    # masking: no account name anywhere on the page
+    at.toggle(key="report_mask").set_value(True).run()
+    _ok(at)
+    shown = " ".join([m.value for m in at.markdown] + [str(d.value.to_dict()) for d in at.dataframe]
+                     + [i.value for i in at.info])
+    assert not [n for n in names if n in shown]
+    assert "客户A" in shown
+
+
+def test_presenter_mode_pages_through_the_sections(monkeypatch, hand_db):
+    at = run_app(monkeypatch, hand_db, PAGE)
+    _ok(at)
+    at.toggle(key="presenter_mode").set_value(True).run()
+    _ok(at)
+    headings = [m.value for m in at.markdown if m.value.startswith("##### ")]
+    assert headings == ["##### 1 汇报目标与范围"]  # one section at a time
+    assert any("第 1 / 16 页" in m.value for m in at.markdown)
+    at.button(key="presenter_next").click().run()
+    _ok(at)
+    assert [m.value for m in at.markdown if m.value.startswith("##### ")] == ["##### 2 大客户名单及分类"]
+    at.button(key="presenter_exit").click().run()
+    _ok(at)
+    assert len([m for m in at.markdown if m.value.startswith("##### ")]) == 16
