@@ -41,7 +41,7 @@ def score_table(frame, lang: str):
         health_score=frame["health_score"].astype(float),
         owner=frame["owner"].fillna(""),
         reasons=frame["reasons_zh" if lang == "zh" else "reasons_en"],
-    )[["account_id", "account_name", "owner", "band", "health_score", "probability", "revenue_12m", "revenue_at_risk", "reasons"]]
+    )[["account_id", "account_name", "owner", "band", "probability", "revenue_at_risk", "reasons", "health_score", "revenue_12m"]]
 
 
 def render_model_card(data: dict, lang: str) -> None:
