@@ -12,7 +12,7 @@ import json
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam_app.components import KpiCard, render_chart, render_download_table, render_kpi_cards
+from kam_app.components import render_chart, render_download_table
 from kam_app.state import language, t
 from kam_app.theme import COMPARISON, PALETTE, PRIMARY
 from kam_metrics.i18n import money_unit
@@ -72,7 +72,7 @@ if (!doc.__kamPager) {{
   doc.addEventListener('keydown', (event) => {{
     const label = (doc.__kamPagerLabels || {{}})[event.key];
     if (!label) return;
-    const button = Array.from(doc.querySelectorAll('button')).find((b) => b.innerText.trim().startsWith(label));
+    const button = Array.from(doc.querySelectorAll("button")).find((b) => b.innerText.includes(label));
     if (button) {{ event.preventDefault(); button.click(); }}
   }});
 }}
@@ -138,17 +138,17 @@ def render_section(report: Report, section: Section, *, presenting: bool = False
     Editable sections are shown read-only here (the page edits them)."""
     lang = language()
     st.markdown(f"##### {section.heading}")
-    st.markdown(f"## {section.title}")
+    st.markdown(f"{'##' if presenting else '###'} {section.title}")
     if not section.available:
         st.caption("ℹ️ " + t("report.unavailable"))
     if section.figures:
-        cards = []
-        for figure in section.figures[:6]:
+        figures = section.figures[:6]
+        for column, figure in zip(st.columns(len(figures)), figures):
             delta = None
             if figure.comparison is not None and figure.value is not None:
                 delta = t("report.vs", value=format_value(figure.comparison, figure.kind, lang))
-            cards.append(KpiCard(figure.label, format_value(figure.value, figure.kind, lang), delta, None, "off"))
-        render_kpi_cards(cards, per_row=min(len(cards), 5))
+            column.metric(figure.label, format_value(figure.value, figure.kind, lang), delta=delta,
+                          delta_color="off", delta_arrow="off", border=True)
     if section.chart is not None:
         if section.bullets and not section.editable:
             left, right = st.columns([3, 2])

@@ -19,6 +19,7 @@ from kam_metrics.i18n import format_date
 from kam_metrics.schema_report import ACTION_STATUSES
 
 SAVED_KEY = "report_saved"
+NEW = 0  # the "new report" choice (report ids start at 1)
 PENDING_KEY = "report_saved_pending"
 MIMES = {
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
@@ -43,7 +44,7 @@ def _choose(filters: Filters, options: dict) -> tuple[Filters, dict, int | None]
     if PENDING_KEY in st.session_state:
         st.session_state[SAVED_KEY] = st.session_state.pop(PENDING_KEY)
     if st.session_state.get(SAVED_KEY) not in saved:
-        st.session_state[SAVED_KEY] = None
+        st.session_state[SAVED_KEY] = NEW
     if presenter.is_active():
         chosen = st.session_state.get(SAVED_KEY)
         scope = st.session_state.get("report_scope_value", {"kind": "all"})
@@ -53,14 +54,14 @@ def _choose(filters: Filters, options: dict) -> tuple[Filters, dict, int | None]
         lang = language()
         chosen = first.selectbox(
             t("report.saved"),
-            options=[None] + list(saved),
-            format_func=lambda rid: t("report.saved.new") if rid is None else t(
+            options=[NEW] + list(saved),
+            format_func=lambda rid: t("report.saved.new") if rid == NEW else t(
                 "report.saved.option", id=rid, period=saved[rid]["period"],
                 scope=_scope_label(saved[rid]["scope"], options),
                 at=format_date(pd.Timestamp(saved[rid]["updated_at"]).date(), lang)),
             key=SAVED_KEY,
         )
-        if chosen is None:
+        if chosen == NEW:
             kind = second.selectbox(t("report.scope"), options=list(reports.SCOPE_KINDS),
                                     format_func=lambda k: t(f"report.scope_kind.{k}"), key="report_scope_kind")
             values: list[str] = []
@@ -75,7 +76,7 @@ def _choose(filters: Filters, options: dict) -> tuple[Filters, dict, int | None]
             st.session_state["report_scope_value"] = scope
         else:
             scope = saved[chosen]["scope"]
-    if chosen is not None:
+    if chosen != NEW and chosen in saved:
         row = saved[chosen]
         st.info(t("report.saved.reopened", id=chosen, period=row["period"]), icon="📂")
         return Filters(start=row["start"], end=row["end"], compare=row["compare"]), scope, chosen
@@ -106,7 +107,7 @@ def _edit_section(report: reports.Report, section: reports.Section, identity: st
 
 def _edit_actions(report: reports.Report, section: reports.Section, identity: str) -> list[dict]:
     st.markdown(f"##### {section.heading}")
-    st.markdown(f"## {section.title}")
+    st.markdown(f"### {section.title}")
     st.caption(" ".join(section.bullets))
     stored = st.session_state.get(f"report_actions_value::{identity}")
     editor_key, base_key = f"report_actions::{identity}", f"report_actions_base::{identity}"
