@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -284,6 +285,29 @@ def _lock_holder(exc: Exception) -> str:
     return f"process {match.group(1)}" if match else "another process"
 
 
+#: Opening and closing the file are serialised within a process. Without this, threads opening and closing
+#: it at the same moment (sessions of the app) were seen reading a stale copy after another process's
+#: import had committed (tests/test_concurrency.py); the likely cause is DuckDB's per-process instance
+#: cache together with POSIX record locks, which a process loses on every descriptor of a file when it
+#: closes any one of them.
+_OPEN_CLOSE_LOCK = threading.Lock()
+
+#: A writer that finds the file held leaves this sibling file (holding its process id) while it waits;
+#: other processes do not start a new unit of work while it is fresh, so a busy app (many sessions opening
+#: the file in turn) cannot starve a command-line import (issue #10, tests/test_concurrency.py).
+WAITING_SUFFIX = ".writer-waiting"
+_WAITING_FRESH_SECONDS = 2.0
+
+
+def _other_writer_waiting(marker: Path) -> bool:
+    try:
+        if time.time() - marker.stat().st_mtime > _WAITING_FRESH_SECONDS:
+            return False  # left behind by a writer that died while waiting
+        return marker.read_text().strip() != str(os.getpid())
+    except (OSError, ValueError):
+        return False
+
+
 @contextmanager
 def open_db(
     db: str | os.PathLike | None = None,
@@ -309,25 +333,41 @@ def open_db(
             )
         path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_seconds
-    while True:
-        try:
-            con = duckdb.connect(str(path), read_only=read_only)
-            break
-        except duckdb.IOException as exc:
-            if not _is_lock_error(exc):
-                raise
-            if time.monotonic() >= deadline:
-                raise DatabaseLocked(
-                    f"Database {path} is held by {_lock_holder(exc)} (an import or another command). "
-                    f"Waited {wait_seconds:.0f} s; try again when it has finished."
-                ) from exc
-            time.sleep(0.2)
+    marker = path.with_name(path.name + WAITING_SUFFIX)
+    waiting = False
+    try:
+        while True:
+            while _other_writer_waiting(marker) and time.monotonic() < deadline:
+                time.sleep(0.05)  # let the waiting writer in first
+            try:
+                with _OPEN_CLOSE_LOCK:
+                    con = duckdb.connect(str(path), read_only=read_only)
+                break
+            except duckdb.IOException as exc:
+                if not _is_lock_error(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise DatabaseLocked(
+                        f"Database {path} is held by {_lock_holder(exc)} (an import or another command). "
+                        f"Waited {wait_seconds:.0f} s; try again when it has finished."
+                    ) from exc
+                if not read_only:
+                    try:
+                        marker.write_text(str(os.getpid()))
+                        waiting = True
+                    except OSError:
+                        pass
+                time.sleep(0.2)
+    finally:
+        if waiting and not _other_writer_waiting(marker):
+            marker.unlink(missing_ok=True)
     try:
         if not read_only:
             ensure_schema(con)
         yield con
     finally:
-        con.close()
+        with _OPEN_CLOSE_LOCK:
+            con.close()
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
