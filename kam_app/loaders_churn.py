@@ -19,22 +19,32 @@ def _as_of(con, end: date) -> date | None:
     return con.execute("select max(order_date) from sales where order_date <= ?", [end]).fetchall()[0][0]
 
 
-def _scores(con, end: date) -> dict[str, Any]:
-    from kam_metrics.churn import score_accounts
+def _scores(con, as_of: date | None) -> dict[str, Any]:
+    from kam_metrics.churn import empty_scores, score_accounts
 
-    as_of = _as_of(con, end)
-    return score_accounts(con, as_of) if as_of is not None else score_accounts(con, None)
+    if as_of is None:  # no order up to the period end: nothing to score (not the latest day of all data)
+        return {"as_of": None, "scores": empty_scores(), "method": None, "weights": {}, "horizon_days": None,
+                "alert_probability": None, "training": None, "importance": None, "backtest": None, "fallback_reason": None}
+    return score_accounts(con, as_of)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _load_scores(path_text: str, version: tuple, end: date) -> dict[str, Any]:
-    return _with_connection(path_text, _scores, end)
+@st.cache_data(show_spinner=False, max_entries=64)
+def _load_as_of(path_text: str, version: tuple, end: date) -> date | None:
+    return _with_connection(path_text, _as_of, end)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _load_scores(path_text: str, version: tuple, as_of: date | None) -> dict[str, Any]:
+    return _with_connection(path_text, _scores, as_of)
 
 
 def load_churn(end: date) -> dict[str, Any]:
-    """Every account's churn scores as of the latest order date up to ``end`` (kam_metrics.churn.score_accounts)."""
+    """Every account's churn scores as of the latest order date up to ``end`` (kam_metrics.churn.score_accounts),
+    computed once per database state and as-of day: periods ending on other days with the same latest
+    order date share the result."""
     path = db_path()
-    return guarded(_load_scores, str(path), db_version(path), end)
+    as_of = guarded(_load_as_of, str(path), db_version(path), end)
+    return guarded(_load_scores, str(path), db_version(path), as_of)
 
 
 def _filtered_ids(con, filters: Filters) -> list[str]:

@@ -541,8 +541,7 @@ def score_accounts(con: duckdb.DuckDBPyConnection, as_of: date | None = None, *,
     horizon = int(settings["churn_horizon_days"])
     alert = float(settings["churn_alert_probability"])
     as_of = as_of or latest_order_date(con)
-    empty = pd.DataFrame(columns=["account_id", "account_name", "owner", "health_score", "band", "probability",
-                                  "revenue_12m", "revenue_at_risk", "is_alert", "reasons_zh", "reasons_en"])
+    empty = empty_scores()
     base = {"as_of": as_of, "horizon_days": horizon, "weights": weights, "alert_probability": alert,
             "importance": None, "backtest": None, "training": None, "method": None, "fallback_reason": None}
     if as_of is None:
@@ -589,6 +588,12 @@ def score_accounts(con: duckdb.DuckDBPyConnection, as_of: date | None = None, *,
         "scores": frame.reset_index(drop=True),
         "backtest": card,
     }
+
+
+def empty_scores() -> pd.DataFrame:
+    """A scores frame without rows (nothing to score as of the day)."""
+    return pd.DataFrame(columns=["account_id", "account_name", "owner", "health_score", "band", "probability",
+                                 "revenue_12m", "revenue_at_risk", "is_alert", "reasons", "reasons_zh", "reasons_en"])
 
 
 def early_warning(scores: pd.DataFrame) -> pd.DataFrame:
