@@ -109,6 +109,8 @@ def chart_figure(chart: Chart, lang: str) -> go.Figure:
     for index, series in enumerate(chart.series):
         scaled = [None if v is None else v / divisor for v in series.values]
         colour = (PRIMARY, COMPARISON)[index] if index < 2 else PALETTE[index % len(PALETTE)]
+        if chart.key == "forecast" and index >= 1:
+            colour = PALETTE[1]  # the forecast and its interval in one accent colour, the bounds dashed
         text = [format_value(v, chart.value_kind, lang) if v is not None else "" for v in series.values]
         if chart.kind == "line":
             dash = "dash" if chart.key == "forecast" and index >= 2 else None

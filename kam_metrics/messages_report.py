@@ -438,6 +438,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.actions.overdue": {"zh": "{n} 项行动已过截止日期。", "en": "{n} actions are past their due date."},
     "report.table.actions": {"zh": "行动清单", "en": "Actions"},
     "report.col.what": {"zh": "事项", "en": "What"},
+    "report.col.action_owner": {"zh": "负责人", "en": "Owner"},
     "report.col.due_date": {"zh": "截止日期", "en": "Due"},
     "report.col.status": {"zh": "状态", "en": "Status"},
     "report.status.open": {"zh": "未开始", "en": "Open"},

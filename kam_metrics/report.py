@@ -1396,7 +1396,7 @@ def _section_since(ctx: _Context, snapshot: dict[str, Any], previous: dict[str, 
 
 def action_table(actions: list[dict[str, Any]], lang: str) -> Table:
     return Table("review_actions", t("report.table.actions", lang), [
-        Column("what", t("report.col.what", lang)), Column("owner", t("col.owner", lang)),
+        Column("what", t("report.col.what", lang)), Column("owner", t("report.col.action_owner", lang)),
         Column("due_date", t("report.col.due_date", lang), "date"), Column("status", t("report.col.status", lang)),
     ], [{"what": a["what"], "owner": a.get("owner") or "", "due_date": a.get("due_date"),
          "status": t(f"report.status.{a.get('status') or 'open'}", lang)} for a in actions])

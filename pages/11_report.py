@@ -126,7 +126,7 @@ def _edit_actions(report: reports.Report, section: reports.Section, identity: st
         column_config={
             "action_id": None,
             "what": st.column_config.TextColumn(t("report.col.what"), required=True, width="large"),
-            "owner": st.column_config.TextColumn(t("col.owner")),
+            "owner": st.column_config.TextColumn(t("report.col.action_owner")),
             "due_date": st.column_config.DateColumn(t("report.col.due_date"), format="YYYY-MM-DD"),
             "status": st.column_config.SelectboxColumn(t("report.col.status"), options=list(ACTION_STATUSES),
                                                        default="open", required=True,
