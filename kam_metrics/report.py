@@ -351,7 +351,10 @@ def load_churn_scores(con: duckdb.DuckDBPyConnection, filters: Filters, account_
     result = module.score_accounts(con, as_of=filters.end, with_backtest=False)
     scores = result["scores"]
     scores = scores[scores["account_id"].isin(set(account_ids))].reset_index(drop=True)
-    return {"method": result.get("method"), "fallback_reason": result.get("fallback_reason"), "scores": scores}
+    labels = {lang: (module.method_label(result.get("method"), lang) if hasattr(module, "method_label")
+                     else result.get("method")) for lang in ("zh", "en")}
+    return {"method": result.get("method"), "method_text": labels, "fallback_reason": result.get("fallback_reason"),
+            "scores": scores}
 
 
 def load_forecast(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any] | None:
@@ -382,7 +385,15 @@ def load_forecast(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str,
                          "upper": float(sum(r["upper"] or 0.0 for r in rows)),
                          "target": None if target is None else float(target),
                          "completion": None if not target else total / float(target)}
-    return {**series, "history_end": out["history_end"], "windows": windows}
+    settings = out.get("settings") or {}
+    try:  # the method named in the report's language (kam_metrics.messages_forecast)
+        method_text = {lang: t(f"forecast.method.{series['method']}", lang, n=series.get("history_months"),
+                               model=settings.get("forecast_min_months_model"),
+                               seasonal=settings.get("forecast_min_months_seasonal"),
+                               stopped=settings.get("forecast_stopped_months")) for lang in ("zh", "en")}
+    except KeyError:
+        method_text = {}
+    return {**series, "history_end": out["history_end"], "windows": windows, "method_text": method_text}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1027,7 +1038,7 @@ def _section_churn(ctx: _Context) -> Section:
     bullets.insert(0, ctx.t("report.churn.bands", red=counts["red"], amber=counts["amber"], green=counts["green"],
                             names=ctx.names(red["account_name"].tolist(), 3) if not red.empty else "—"))
     bullets.insert(1, ctx.t("report.churn.warning", n=len(warn), revenue=format_money(at_risk_revenue, ctx.lang),
-                            method=churn.get("method") or "—"))
+                            method=churn.get("method_text", {}).get(ctx.lang) or churn.get("method") or "—"))
     for r in warn.head(3).to_dict("records"):
         if isinstance(r.get(reasons), str) and r[reasons]:
             bullets.append(f"{r['account_name']}: {r[reasons]}")
@@ -1186,7 +1197,8 @@ def _forecast_hints(ctx: _Context, forecast: dict[str, Any]) -> list[str]:
                          end=format_month(window["end"], ctx.lang), value=format_money(window["forecast"], ctx.lang),
                          lower=format_money(window["lower"], ctx.lang), upper=format_money(window["upper"], ctx.lang),
                          target=format_money(window["target"], ctx.lang), completion=format_percent(window["completion"])))
-    out.append(ctx.t("report.forecast.method", method=forecast.get("method_note") or forecast.get("method") or "—",
+    method = forecast.get("method_text", {}).get(ctx.lang) or forecast.get("method_note") or forecast.get("method") or "—"
+    out.append(ctx.t("report.forecast.method", method=method,
                      mape=format_percent(forecast.get("mape_backtest")),
                      baseline=format_percent(forecast.get("baseline_mape"))))
     return out
