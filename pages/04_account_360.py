@@ -4,8 +4,6 @@ and its loyalty figures. Reached from the account list (a selected row) or by th
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from kam_app import charts, loaders
@@ -79,7 +77,7 @@ def render_profile(p: dict, lang: str) -> None:
     ]
     for offset in range(0, len(fields), 4):
         for column, (key, value) in zip(st.columns(4), fields[offset : offset + 4]):
-            column.markdown(f"<span style='color:#5D6D7E'>{t(key)}</span><br><span style='font-size:1.25rem'>{html.escape(str(value))}</span>", unsafe_allow_html=True)
+            column.markdown(f"<span style='color:#5D6D7E'>{t(key)}</span><br><span style='font-size:1.25rem'>{escape_markdown(value)}</span>", unsafe_allow_html=True)
 
 
 def render_page() -> None:
