@@ -289,12 +289,15 @@ def reasons_for(row: dict[str, Any], weights: dict[str, float], context: dict[st
                 limit: int = 3) -> list[tuple[str, dict]]:
     """The account's top ``limit`` drivers: the components costing it most (normalised weight × (100 −
     score)), each as (message key, fields); a component costing fewer than MIN_REASON_POINTS points gives
-    no reason."""
+    no reason. An account with a single purchase day also hears so (no usual interval of its own)."""
     present = {c: row[c] for c in COMPONENTS if row.get(c) is not None and not pd.isna(row[c]) and weights.get(c, 0) > 0}
     total = sum(weights[c] for c in present)
     costs = sorted(((weights[c] / total * (100.0 - s), c) for c, s in present.items() if s < 100.0),
                    key=lambda pair: (-pair[0], COMPONENTS.index(pair[1])))
-    return [component_reason(c, row, context) for cost, c in costs if cost >= MIN_REASON_POINTS][:limit]
+    reasons = [component_reason(c, row, context) for cost, c in costs if cost >= MIN_REASON_POINTS][:limit]
+    if len(reasons) < limit and row.get("count_purchase_days") == 1:  # the model's strongest sign for a new buyer
+        reasons.append(("churn.reason.single_order", {"days": _int(row["recency_days"])}))
+    return reasons
 
 
 def reason_text(reason: tuple[str, dict], lang: str) -> str:

@@ -96,11 +96,21 @@ def test_reasons_in_both_languages_quote_the_numbers(churn_hand_db):
     # costs: recency 0.25 / 0.75 × 100 = 33.3 points, satisfaction 0.15 / 0.75 × 20 = 4 points
     assert [key for key, _ in h1["reasons"]] == ["churn.reason.recency", "churn.reason.satisfaction_fell"]
     assert h1["reasons_en"] == "no order for 142 days; usually every 35; satisfaction fell 20 points since the last wave (now 80)"
-    assert h1["reasons_zh"].startswith("已 142 天未下单,通常每 35 天一单")
+    assert h1["reasons_zh"].startswith("已 142 天未下单，通常每 35 天一单")
     assert "下降 20 分" in h1["reasons_zh"]
     h2 = _row(scores, "H2")
     assert [key for key, _ in h2["reasons"]] == ["churn.reason.revenue_trend"]
     assert "58%" in h2["reasons_en"] and "58%" in h2["reasons_zh"]  # 250 against 600: down 58 %
+
+
+def test_a_single_order_account_is_told_so():
+    row = {"recency_days": 20, "usual_interval": 35, "count_purchase_days": 1, "recency": 100.0,
+           "revenue_recent": 80.0, "revenue_before": 0.0, "revenue_trend": 100.0, "orders_recent": 1,
+           "orders_before": 0, "frequency_trend": 100.0}
+    reasons = churn.reasons_for(row, WEIGHTS)
+    assert reasons == [("churn.reason.single_order", {"days": 20})]  # every component at 100: no other reason
+    assert churn.reason_text(reasons[0], "en") == "only one order so far (20 days ago)"
+    assert churn.reason_text(reasons[0], "zh") == "至今只下过一次单（20 天前）"
 
 
 def test_tiny_history_falls_back_to_recency_and_frequency(churn_hand_db):

@@ -95,7 +95,7 @@ def test_score_json(tmp_path, capsys):
     h1 = next(a for a in payload["accounts"] if a["account_id"] == "H1")
     assert h1["probability"] == 0.625 and h1["is_alert"] is True
     assert h1["reasons"]["en"][0] == "no order for 142 days; usually every 35"
-    assert h1["reasons"]["zh"][0] == "已 142 天未下单,通常每 35 天一单"
+    assert h1["reasons"]["zh"][0] == "已 142 天未下单，通常每 35 天一单"
     assert set(payload["backtest"]) == KEYS
     assert run(capsys, "churn", "score", "--db", str(tmp_path / "missing.duckdb"))[0] == 1
 
