@@ -195,14 +195,20 @@ def build_likert_figure(likert: pd.DataFrame, items: pd.DataFrame, *, lang: str)
 
 
 def build_waves_figure(history: pd.DataFrame, *, lang: str) -> go.Figure | None:
-    """Response and validity rate per wave (lines, %), waves oldest first; missing rates left as gaps."""
+    """Response and validity rate per wave (lines, %), waves oldest first; missing rates left as gaps, the
+    response line left out when no wave has one (under an account filter)."""
     if history.empty:
         return None
     last = history.iloc[-1]
-    title = t("sat.chart.waves.title", lang, response=format_percent(last["response_rate"]),
-              validity=format_percent(last["validity_rate"]))
+    has_response = history["response_rate"].notna().any()  # none under an account filter (sent is per wave)
+    if has_response:
+        title = t("sat.chart.waves.title", lang, response=format_percent(last["response_rate"]),
+                  validity=format_percent(last["validity_rate"]))
+    else:
+        title = t("sat.chart.waves.title_no_response", lang, validity=format_percent(last["validity_rate"]))
     fig = go.Figure()
-    for column, key, color in (("response_rate", "sat.col.response_rate", PRIMARY), ("validity_rate", "sat.col.validity_rate", PALETTE[2])):
+    lines = (("response_rate", "sat.col.response_rate", PRIMARY), ("validity_rate", "sat.col.validity_rate", PALETTE[2]))
+    for column, key, color in lines[0 if has_response else 1:]:
         values = [None if pd.isna(v) else v * 100 for v in history[column]]
         fig.add_scatter(x=history["wave"], y=values, mode="lines+markers+text", name=t(key, lang),
                         text=[format_percent(None if v is None else v / 100) for v in values], textposition="top center",

@@ -9,27 +9,30 @@ import streamlit as st
 from kam_app.loaders import LOCK_WAIT_SECONDS, _with_connection, db_path, db_version, guarded
 from kam_app.state import t
 from kam_metrics import satisfaction
+from kam_metrics.filters import Filters
 from kam_metrics.settings import load_settings, save_setting
 from kam_metrics.store import DatabaseLocked, open_db
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _satisfaction_page(path_text: str, version: tuple, wave: str | None) -> dict[str, Any]:
+def _satisfaction_page(path_text: str, version: tuple, wave: str | None, segments: Filters | None) -> dict[str, Any]:
     def work(con):
-        data = satisfaction.compute_satisfaction_page(con, wave)
+        data = satisfaction.compute_satisfaction_page(con, wave, segments)
         data["settings"] = load_settings(con)
         return data
 
     return _with_connection(path_text, work)
 
 
-def load_satisfaction_page(wave: str | None) -> dict[str, Any] | None:
+def load_satisfaction_page(wave: str | None, filters: Filters | None = None) -> dict[str, Any] | None:
     """Satisfaction page data (kam_metrics.satisfaction.compute_satisfaction_page plus settings) for
-    ``wave`` (None: latest); None when the database file is missing."""
+    ``wave`` (None: latest) and the sidebar's segment filters (``filters``: kam_app.state.current_filters(),
+    None when there are no sales); None when the database file is missing. Cached on the database
+    version, the wave and the segments only (the page does not use the sidebar period)."""
     path = db_path()
     if not path.exists():
         return None
-    return guarded(_satisfaction_page, str(path), db_version(path), wave)
+    return guarded(_satisfaction_page, str(path), db_version(path), wave, satisfaction.page_segments(filters))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

@@ -10,9 +10,31 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "sat.wave": {"zh": "调查批次", "en": "Survey wave"},
     "sat.caption": {
-        "zh": "批次 {wave}:回收 {returned} 份,有效 {valid} 份;与上一批次 {previous} 比较。满意度指数 = 得分 × 100 / 满分;一项空白计为 {impute} 分,空白超过 {max_blanks} 项的问卷无效。全部客户(不受侧边栏筛选影响)。",
+        "zh": "批次 {wave}:回收 {returned} 份,有效 {valid} 份;与上一批次 {previous} 比较。满意度指数 = 得分 × 100 / 满分;一项空白计为 {impute} 分,空白超过 {max_blanks} 项的问卷无效。本页按调查批次统计,侧边栏的期间不适用。",
         "en": "Wave {wave}: {returned} questionnaires returned, {valid} valid; compared with wave {previous}. Index = score × 100 / scale max; "
-        "a blank answer counts as {impute}, more than {max_blanks} blanks make a questionnaire invalid. All accounts (sidebar filters do not apply).",
+        "a blank answer counts as {impute}, more than {max_blanks} blanks make a questionnaire invalid. This page counts by survey wave; the sidebar period does not apply.",
+    },
+    "sat.scope.all": {
+        "zh": "客户范围:全部问卷(含匿名问卷);侧边栏的客户筛选(行业、规模、合作年限、区域、客户经理、ABC 分类)未设置。",
+        "en": "Accounts: every questionnaire (anonymous ones included); no sidebar account filter (industry, scale, tenure, region, "
+        "account manager, ABC class) is set.",
+    },
+    "sat.scope.segment": {
+        "zh": "客户筛选:{filters}({accounts} 家客户)。本页所有数字只计这些客户的问卷:本批次共 {n_all} 份问卷,计入 {n_segment} 份;"
+        "{n_anonymous} 份匿名问卷无法归属客户,不计入。合作年限与 ABC 分类按本批次最后答卷日 {as_of} 判定,上一批次与各批次历史使用同一批客户。",
+        "en": "Account filter: {filters} ({accounts} accounts). Every figure on this page counts only these accounts' questionnaires: "
+        "{n_segment} of the wave's {n_all}; {n_anonymous} anonymous questionnaires cannot be attributed to an account and are left out. "
+        "Tenure and ABC class are evaluated as of the wave's last survey date, {as_of}; the previous wave and the wave history use the same accounts.",
+    },
+    "sat.kpi.response_help_segment": {
+        "zh": "按客户筛选时无法计算:问卷发放数只按批次记录,没有按客户记录,筛选后回收的问卷没有对应的发放数。清除侧边栏的客户筛选可查看反馈率。",
+        "en": "Not available under an account filter: questionnaires sent are recorded per wave, not per account, so the questionnaires "
+        "returned by these accounts have no matching number sent. Clear the sidebar's account filters to see the response rate.",
+    },
+    "sat.waves_segment": {
+        "zh": "按客户筛选时“发放”和“反馈率”显示为“—”:发放数只按批次记录,没有按客户记录。回收、有效与有效率只计所选客户的问卷。",
+        "en": "Under an account filter, Sent and Response rate show “—”: questionnaires sent are recorded per wave, not per account. "
+        "Returned, valid and validity rate count the selected accounts' questionnaires only.",
     },
     "sat.none": {"zh": "无", "en": "none"},
     "sat.low_sample": {
@@ -109,6 +131,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sat.likert.4": {"zh": "4 满意", "en": "4 satisfied"},
     "sat.likert.5": {"zh": "5 非常满意", "en": "5 very satisfied"},
     "sat.chart.waves.title": {"zh": "最近一批反馈率 {response},有效率 {validity}", "en": "Latest wave: response {response}, validity {validity}"},
+    "sat.chart.waves.title_no_response": {
+        "zh": "最近一批有效率 {validity}(按客户筛选时没有反馈率)",
+        "en": "Latest wave: validity {validity} (no response rate under an account filter)",
+    },
     "sat.chart.rate_axis": {"zh": "比率(%)", "en": "Rate (%)"},
     "sat.chart.wave_axis": {"zh": "调查批次", "en": "Survey wave"},
     # dimensions

@@ -5,18 +5,30 @@ blank as ``survey_blank_impute_score`` (3, 一般); more blanks make it invalid.
 score × 100 / scale_max. Index items are the 1-5 items outside the dimension ``overall``. Item
 satisfaction is the mean index value over valid questionnaires; overall satisfaction is the
 weight-weighted mean of item satisfaction.
+
+Segment filters (design.md §5: industry, scale, tenure band, region, owner, ABC class): every function
+of issue #5 takes ``accounts``, a list of account ids (None = no segment filter, the numbers of the whole
+survey). With a list, only the questionnaires of those accounts count: anonymous questionnaires drop
+out, the response rate has no denominator (questionnaires are sent per wave, not per segment) and is
+None, and coverage is the share of those accounts' revenue. :func:`compute_satisfaction_page` turns the
+sidebar's Filters into that list once (:func:`segment_account_ids`), evaluating the segments (tenure
+band, ABC class) as of the selected wave's last survey date, and uses the same accounts for the
+previous wave and every wave of the history, as Filters.for_comparison does for periods.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 import duckdb
 import pandas as pd
 
+from kam_metrics.filters import Filters
 from kam_metrics.settings import load_settings
-from kam_metrics.sql import ABC_CTES, query_df, query_row
+from kam_metrics.sql import ABC_CTES, SEGMENT_CTES, filter_params, query_df, query_row
 
 WAVES_SQL = """
 select
@@ -123,7 +135,8 @@ def compute_latest_overall(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[
 # --- issue #5: every rule of design.md §4 *Satisfaction* for a wave or a date range ---------------
 #
 # SCORED_CTES selects the questionnaires of one wave ($wave) or of a date range ($start..$end; any of
-# the three may be null), applies the blank rule per questionnaire against the 1-5 items asked in the
+# the three may be null), of the segment's accounts when $segment_accounts is a list (null: every
+# questionnaire, anonymous ones included), applies the blank rule per questionnaire against the 1-5 items asked in the
 # questionnaire's own wave, and yields one row per valid questionnaire × index item (``index_values``).
 
 SCORED_CTES = """
@@ -139,6 +152,8 @@ selected as (
       and ($start::date is null or r.survey_date >= $start::date)
       and ($end::date is null or r.survey_date <= $end::date)
       and ($account_id::varchar is null or r.account_id = $account_id::varchar)
+      and ($segment_accounts::varchar[] is null
+           or r.account_id in (select unnest($segment_accounts::varchar[])))
 ),
 asked_items as (
     select distinct coalesce(r.wave, '') as wave_key, r.item_code, i.dimension, i.weight, i.scale_max
@@ -288,6 +303,7 @@ where i.scale_min = 0 and i.scale_max = 10 and r.score is not null
   and ($start::date is null or r.survey_date >= $start::date)
   and ($end::date is null or r.survey_date <= $end::date)
   and ($account_id::varchar is null or r.account_id = $account_id::varchar)
+  and ($segment_accounts::varchar[] is null or r.account_id in (select unnest($segment_accounts::varchar[])))
 """
 
 #: verbatim comments of the selection, newest first.
@@ -298,6 +314,7 @@ where comment is not null and trim(comment) <> ''
   and ($wave::varchar is null or wave = $wave::varchar)
   and ($start::date is null or survey_date >= $start::date)
   and ($end::date is null or survey_date <= $end::date)
+  and ($segment_accounts::varchar[] is null or account_id in (select unnest($segment_accounts::varchar[])))
 order by survey_date desc, response_id, item_code
 """
 
@@ -314,7 +331,8 @@ full join answered as a using (wave)
 order by coalesce(a.last_survey_date, w.sent_on) nulls last, 1
 """
 
-#: trailing-12-month revenue of every account with revenue, its ABC class and whether it is surveyed.
+#: trailing-12-month revenue of every account with revenue (of the segment's accounts when
+#: $segment_accounts is a list), its ABC class among all accounts and whether it is surveyed.
 COVERAGE_SQL = (
     "with"
     + SCORED_CTES
@@ -325,6 +343,7 @@ select abc.account_id, a.account_name, abc.abc_class, abc.revenue_12m,
        abc.account_id in (select account_id from valid_questionnaires) as is_surveyed
 from abc
 left join accounts as a using (account_id)
+where $segment_accounts::varchar[] is null or abc.account_id in (select unnest($segment_accounts::varchar[]))
 order by abc.revenue_12m desc, abc.account_id
 """
 )
@@ -334,6 +353,9 @@ ACCOUNT_NAMES_SQL = """
 select account_id, account_name, owner from accounts where list_contains($account_ids::varchar[], account_id)
 """
 
+#: the selection's last answer over ALL its questionnaires (no segment condition on purpose: under a
+#: segment filter the coverage date and the revenue window stay the wave's, the date the segments are
+#: evaluated on, even when the segment's accounts answered earlier or not at all).
 LATEST_SURVEY_DATE_SQL = """
 select max(survey_date) as last_date from survey_responses
 where ($wave::varchar is null or wave = $wave::varchar)
@@ -394,13 +416,16 @@ def load_all_waves(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def _params(con: duckdb.DuckDBPyConnection, wave: str | None, start: date | None, end: date | None,
-            account_id: str | None = None) -> dict[str, Any]:
+            account_id: str | None = None, accounts: Sequence[str] | None = None) -> dict[str, Any]:
+    """The SQL parameters of a selection; ``accounts`` (None: no segment filter) becomes
+    $segment_accounts, the one condition every query of the selection applies."""
     settings = load_settings(con)
     return {
         "wave": wave,
         "start": start,
         "end": end,
         "account_id": account_id,
+        "segment_accounts": None if accounts is None else list(accounts),
         "max_blanks": int(settings["survey_max_imputed_blanks"]),
         "impute_score": float(settings["survey_blank_impute_score"]),
         "target_index": float(settings["target_index"]),
@@ -412,12 +437,13 @@ def _params(con: duckdb.DuckDBPyConnection, wave: str | None, start: date | None
 
 
 def compute_item_satisfaction(con: duckdb.DuckDBPyConnection, wave: str | None = None,
-                              start: date | None = None, end: date | None = None) -> pd.DataFrame:
+                              start: date | None = None, end: date | None = None, *,
+                              accounts: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per index item (1-5, outside overall) of the selection. Columns: item_code, dimension,
     label_zh, label_en, weight, target_index, satisfaction (0-100), n (valid questionnaires, imputed
     answers included), count_imputed, competitor_index, n_competitor, gap_target (satisfaction −
     target), gap_competitor (satisfaction − competitor_index)."""
-    frame = query_df(con, ITEMS_SQL, _params(con, wave, start, end))
+    frame = query_df(con, ITEMS_SQL, _params(con, wave, start, end, accounts=accounts))
     frame["gap_target"] = frame["satisfaction"] - frame["target_index"]
     frame["gap_competitor"] = frame["satisfaction"] - frame["competitor_index"]
     return frame
@@ -447,10 +473,11 @@ def compute_overall_index(items: pd.DataFrame) -> float | None:
 
 def compute_questionnaire_indexes(con: duckdb.DuckDBPyConnection, wave: str | None = None,
                                   start: date | None = None, end: date | None = None,
-                                  account_id: str | None = None) -> pd.DataFrame:
+                                  account_id: str | None = None, *,
+                                  accounts: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per valid questionnaire: response_id, account_id ('' = anonymous), wave,
     questionnaire_index (Σ index value × weight / Σ weight over its index items)."""
-    return query_df(con, QUESTIONNAIRES_SQL, _params(con, wave, start, end, account_id))
+    return query_df(con, QUESTIONNAIRES_SQL, _params(con, wave, start, end, account_id, accounts))
 
 
 def compute_account_satisfaction(questionnaires: pd.DataFrame, satisfied_index: float) -> pd.DataFrame:
@@ -468,10 +495,11 @@ def compute_account_satisfaction(questionnaires: pd.DataFrame, satisfied_index: 
 
 
 def compute_nps_score(con: duckdb.DuckDBPyConnection, wave: str | None = None, start: date | None = None,
-                      end: date | None = None, account_id: str | None = None) -> dict[str, Any]:
+                      end: date | None = None, account_id: str | None = None, *,
+                      accounts: Sequence[str] | None = None) -> dict[str, Any]:
     """NPS of the 0-10 items, scored on their own scale: % scoring 9-10 − % scoring 0-6, in points.
     Keys: nps (None without answers), count_answers, count_promoters, count_detractors."""
-    row = query_row(con, NPS_SQL, _params(con, wave, start, end, account_id))
+    row = query_row(con, NPS_SQL, _params(con, wave, start, end, account_id, accounts))
     n = int(row["count_answers"] or 0)
     promoters, detractors = int(row["count_promoters"] or 0), int(row["count_detractors"] or 0)
     share = ratio(promoters - detractors, n)
@@ -480,15 +508,16 @@ def compute_nps_score(con: duckdb.DuckDBPyConnection, wave: str | None = None, s
 
 
 def compute_importance(con: duckdb.DuckDBPyConnection, wave: str | None = None, start: date | None = None,
-                       end: date | None = None) -> pd.DataFrame:
+                       end: date | None = None, *, accounts: Sequence[str] | None = None) -> pd.DataFrame:
     """Derived importance, one row per index item: item_code, outcome_item (the overall item used as
     outcome, a 1-5 one first), importance (Pearson correlation of the item's index value with the outcome answer over
     valid questionnaires; None when constant), n_importance."""
-    return query_df(con, IMPORTANCE_SQL, _params(con, wave, start, end))
+    return query_df(con, IMPORTANCE_SQL, _params(con, wave, start, end, accounts=accounts))
 
 
 def compute_revenue_importance(con: duckdb.DuckDBPyConnection, wave: str | None = None,
-                               start: date | None = None, end: date | None = None) -> pd.DataFrame:
+                               start: date | None = None, end: date | None = None, *,
+                               accounts: Sequence[str] | None = None) -> pd.DataFrame:
     """Derived importance when the survey has no overall item (design.md §4): per index item, the Pearson
     correlation across surveyed accounts of the account's item index with its next-period revenue
     change = revenue in the REVENUE_WINDOW_MONTHS after the selection's last answer / revenue in as
@@ -496,7 +525,7 @@ def compute_revenue_importance(con: duckdb.DuckDBPyConnection, wave: str | None 
 
     Columns: item_code, importance (None when fewer than 3 accounts or constant), n_importance.
     """
-    params = _params(con, wave, start, end)
+    params = _params(con, wave, start, end, accounts=accounts)
     columns = ["item_code", "importance", "n_importance"]
     values = query_df(con, ACCOUNT_ITEM_SQL, params)
     anchor = query_row(con, LATEST_SURVEY_DATE_SQL, params)["last_date"]
@@ -552,11 +581,14 @@ def bootstrap_difference(current: list[float], previous: list[float], *, samples
 
 
 def compute_coverage(con: duckdb.DuckDBPyConnection, wave: str | None = None, start: date | None = None,
-                     end: date | None = None) -> dict[str, Any]:
+                     end: date | None = None, *, accounts: Sequence[str] | None = None) -> dict[str, Any]:
     """Revenue coverage: share of trailing-12-month revenue (ending at the selection's last answer, or
     ``end``) from accounts with a valid questionnaire in the selection. Keys: coverage (None without
-    revenue), as_of, a_not_surveyed (frame: account_id, account_name, revenue_12m)."""
-    params = _params(con, wave, start, end)
+    revenue), as_of, a_not_surveyed (frame: account_id, account_name, revenue_12m).
+
+    With ``accounts`` both the revenue and the A accounts are those accounts' only; the ABC class is
+    still the account's rank among all accounts, and as_of stays the selection's last answer."""
+    params = _params(con, wave, start, end, accounts=accounts)
     as_of = end or query_row(con, LATEST_SURVEY_DATE_SQL, params)["last_date"]
     empty = pd.DataFrame(columns=["account_id", "account_name", "revenue_12m"])
     if as_of is None:
@@ -569,60 +601,66 @@ def compute_coverage(con: duckdb.DuckDBPyConnection, wave: str | None = None, st
 
 
 def compute_satisfaction(con: duckdb.DuckDBPyConnection, wave: str | None = None, start: date | None = None,
-                         end: date | None = None) -> dict[str, Any]:
+                         end: date | None = None, *, accounts: Sequence[str] | None = None) -> dict[str, Any]:
     """Every satisfaction figure of one wave or date range (design.md §4 *Satisfaction*).
 
     Keys: overall_index, satisfied_rate, satisfied_rate_target, count_satisfied, count_surveyed,
     response_rate, validity_rate, n_sent, n_returned, n_valid, is_low_sample (n_valid < 5), nps (see
     compute_nps_score), items (item frame + importance, quadrant), importance_source ("overall_item",
     "revenue_change" when there is no overall item, or None), dimensions (frame), accounts (frame),
-    questionnaire_indexes (list of floats).
+    questionnaire_indexes (list of floats), is_segment (``accounts`` given).
+
+    ``accounts`` (None: every questionnaire): only those accounts' questionnaires count; n_sent and
+    response_rate are then None, since questionnaires are sent per wave, not per segment.
     """
-    params = _params(con, wave, start, end)
+    params = _params(con, wave, start, end, accounts=accounts)
     counts = query_row(con, COUNTS_SQL, params)
-    items = compute_item_satisfaction(con, wave, start, end)
-    importance = compute_importance(con, wave, start, end)
+    items = compute_item_satisfaction(con, wave, start, end, accounts=accounts)
+    importance = compute_importance(con, wave, start, end, accounts=accounts)
     importance_source = "overall_item" if not importance.empty else None
     if importance.empty:  # no overall item answered: importance from the next-period revenue change
-        importance = compute_revenue_importance(con, wave, start, end)
+        importance = compute_revenue_importance(con, wave, start, end, accounts=accounts)
         importance_source = "revenue_change" if importance["importance"].notna().any() else None
         importance["outcome_item"] = None
     items = items.merge(importance, on="item_code", how="left")
     items["importance"] = items["importance"].astype(float)
     items["quadrant"] = classify_quadrants(items)
-    questionnaires = compute_questionnaire_indexes(con, wave, start, end)
-    accounts = compute_account_satisfaction(questionnaires, params["satisfied_index"])
+    questionnaires = compute_questionnaire_indexes(con, wave, start, end, accounts=accounts)
+    account_frame = compute_account_satisfaction(questionnaires, params["satisfied_index"])
     n_returned, n_valid = int(counts["n_returned"] or 0), int(counts["n_valid"] or 0)
-    n_sent = None if counts["n_sent"] is None else int(counts["n_sent"])
+    # sent is known per wave only: under a segment filter there is no denominator for the response rate
+    n_sent = None if counts["n_sent"] is None or accounts is not None else int(counts["n_sent"])
     return {
         "wave": wave,
+        "is_segment": accounts is not None,
         "overall_index": compute_overall_index(items),
-        "satisfied_rate": ratio(int(accounts["is_satisfied"].sum()), len(accounts)),
+        "satisfied_rate": ratio(int(account_frame["is_satisfied"].sum()), len(account_frame)),
         "satisfied_rate_target": params["satisfied_rate_target"],
         "satisfied_index": params["satisfied_index"],
-        "count_satisfied": int(accounts["is_satisfied"].sum()),
-        "count_surveyed": len(accounts),
+        "count_satisfied": int(account_frame["is_satisfied"].sum()),
+        "count_surveyed": len(account_frame),
         "response_rate": ratio(n_returned, n_sent),
         "validity_rate": ratio(n_valid, n_returned),
         "n_sent": n_sent,
         "n_returned": n_returned,
         "n_valid": n_valid,
         "is_low_sample": n_valid < LOW_SAMPLE,
-        "nps": compute_nps_score(con, wave, start, end),
+        "nps": compute_nps_score(con, wave, start, end, accounts=accounts),
         "items": items,
         "importance_source": importance_source,
         "dimensions": compute_dimension_satisfaction(items),
-        "accounts": accounts,
+        "accounts": account_frame,
         "questionnaire_indexes": questionnaires["questionnaire_index"].astype(float).tolist(),
     }
 
 
-def compute_wave_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def compute_wave_history(con: duckdb.DuckDBPyConnection, *, accounts: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per wave, oldest first: wave, sent, returned, valid, response_rate, validity_rate,
-    overall_index, satisfied_rate."""
+    overall_index, satisfied_rate (of ``accounts``' questionnaires when given: sent and response_rate
+    then None)."""
     rows = []
     for wave in load_all_waves(con)["wave"]:
-        s = compute_satisfaction(con, wave=wave)
+        s = compute_satisfaction(con, wave=wave, accounts=accounts)
         rows.append({"wave": wave, "sent": s["n_sent"], "returned": s["n_returned"], "valid": s["n_valid"],
                      "response_rate": s["response_rate"], "validity_rate": s["validity_rate"],
                      "overall_index": s["overall_index"], "satisfied_rate": s["satisfied_rate"]})
@@ -661,8 +699,47 @@ def satisfied_flags(result: dict[str, Any] | None) -> list[float]:
     return [1.0 if flag else 0.0 for flag in result["accounts"]["is_satisfied"]]
 
 
-def compute_satisfaction_page(con: duckdb.DuckDBPyConnection, wave: str | None) -> dict[str, Any]:
+#: the accounts matching the segment filters as of $segment_end (kam_metrics.sql.SEGMENT_CTES).
+SEGMENT_ACCOUNTS_SQL = "with" + SEGMENT_CTES + "select account_id from filtered_accounts order by account_id"
+
+#: questionnaires of a wave by kind: all, anonymous (no account), of the segment's accounts.
+WAVE_QUESTIONNAIRES_SQL = """
+select
+    count(distinct response_id) as n_all,
+    count(distinct response_id) filter (where coalesce(account_id, '') = '') as n_anonymous,
+    count(distinct response_id) filter (where account_id in (select unnest($segment_accounts::varchar[]))) as n_segment
+from survey_responses
+where wave = $wave
+"""
+
+
+def page_segments(filters: Filters | None) -> Filters | None:
+    """The part of the sidebar's Filters the Satisfaction page uses: None without segment filters (the
+    page then shows every questionnaire), else the Filters with its period set to the segment anchor's
+    placeholder (the page's figures depend on the segments only, their anchor is the wave's last
+    survey date), so a cache keyed on it does not recompute when only the period changes."""
+    if filters is None or not filters.has_segments:
+        return None
+    return replace(filters, start=date(1970, 1, 1), end=date(1970, 1, 1), compare="previous", segment_end=None)
+
+
+def segment_account_ids(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date) -> list[str]:
+    """Ids of the accounts matching ``filters``' segments, tenure band and ABC class evaluated as of
+    ``as_of`` (one DuckDB query over kam_metrics.sql.SEGMENT_CTES)."""
+    params = filter_params(replace(filters, segment_end=as_of), load_settings(con))
+    return query_df(con, SEGMENT_ACCOUNTS_SQL, params)["account_id"].tolist()
+
+
+def compute_satisfaction_page(con: duckdb.DuckDBPyConnection, wave: str | None,
+                              filters: Filters | None = None) -> dict[str, Any]:
     """Everything the Satisfaction page shows for ``wave`` (None: the latest wave with answers).
+
+    ``filters`` (the sidebar's; only its segments are used): with a segment filter every figure is over
+    the questionnaires of the matching accounts only, the segments evaluated as of the wave's last
+    survey date (its sent_on, or the last survey date of any wave, when it has no answers); the same
+    accounts are used for the previous wave, the change and the history. Key ``segment`` is then
+    {as_of, count_accounts, n_all, n_anonymous, n_segment} (the wave's questionnaires: all, anonymous,
+    of the segment), else None.
 
     Keys: waves (list, oldest first), wave, current (compute_satisfaction), previous (same for the
     wave before, or None), items (with gaps to target, competitor and previous wave), change
@@ -677,19 +754,29 @@ def compute_satisfaction_page(con: duckdb.DuckDBPyConnection, wave: str | None) 
         wave = answered[-1] if answered else (waves[-1] if waves else None)
     if wave is None:
         return {"waves": [], "wave": None}
-    current = compute_satisfaction(con, wave=wave)
+    accounts, segment = None, None
+    if filters is not None and filters.has_segments:
+        own = all_waves[all_waves["wave"] == wave]
+        candidates = [own["last_survey_date"].max(), own["sent_on"].max(), all_waves["last_survey_date"].max()]
+        as_of = next((d for d in candidates if d is not None and not pd.isna(d)), None)
+        as_of = None if as_of is None else pd.Timestamp(as_of).date()
+        accounts = segment_account_ids(con, filters, as_of) if as_of is not None else []
+        counts = query_row(con, WAVE_QUESTIONNAIRES_SQL, {"wave": wave, "segment_accounts": accounts})
+        segment = {"as_of": as_of, "count_accounts": len(accounts), **{k: int(v or 0) for k, v in counts.items()}}
+    current = compute_satisfaction(con, wave=wave, accounts=accounts)
     position = waves.index(wave) if wave in waves else -1
     earlier = [w for w in waves[:position] if w in answered] if position > 0 else []
-    previous = compute_satisfaction(con, wave=earlier[-1]) if earlier else None
+    previous = compute_satisfaction(con, wave=earlier[-1], accounts=accounts) if earlier else None
     change = bootstrap_difference(current["questionnaire_indexes"], previous["questionnaire_indexes"] if previous else [])
     # the satisfied rate is a mean of 0/1 account flags: the same bootstrap, resampling accounts
     rate_change = bootstrap_difference(satisfied_flags(current), satisfied_flags(previous))
-    params = _params(con, wave, None, None)
-    accounts = current["accounts"]
-    names = query_df(con, ACCOUNT_NAMES_SQL, {"account_ids": accounts["account_id"].tolist()})
+    params = _params(con, wave, None, None, accounts=accounts)
+    surveyed = current["accounts"]
+    names = query_df(con, ACCOUNT_NAMES_SQL, {"account_ids": surveyed["account_id"].tolist()})
     return {
         "waves": waves,
         "wave": wave,
+        "segment": segment,
         "previous_wave": earlier[-1] if earlier else None,
         "current": current,
         "previous": previous,
@@ -698,10 +785,10 @@ def compute_satisfaction_page(con: duckdb.DuckDBPyConnection, wave: str | None) 
         "rate_change": rate_change,
         "revenue_window_months": REVENUE_WINDOW_MONTHS,
         "dimensions": compute_dimension_gap_to_previous(current, previous),
-        "history": compute_wave_history(con),
+        "history": compute_wave_history(con, accounts=accounts),
         "likert": query_df(con, LIKERT_SQL, params),
-        "coverage": compute_coverage(con, wave=wave),
-        "accounts": accounts.merge(names, on="account_id", how="left"),
+        "coverage": compute_coverage(con, wave=wave, accounts=accounts),
+        "accounts": surveyed.merge(names, on="account_id", how="left"),
         "comments": query_df(con, COMMENTS_SQL, params),
     }
 

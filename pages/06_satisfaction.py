@@ -1,6 +1,12 @@
 """满意度 Satisfaction: overall index and satisfied-customer rate against target with the change since the
 previous wave (bootstrap), dimensions, items with gaps, importance-performance, answer distribution,
-response and validity per wave, revenue coverage, per-account satisfaction and verbatim comments."""
+response and validity per wave, revenue coverage, per-account satisfaction and verbatim comments.
+
+The sidebar's account filters (industry, scale, tenure band, region, owner, ABC class) apply to every
+figure: only the matching accounts' questionnaires count (anonymous ones drop out, their number is in
+the caption), tenure band and ABC class evaluated as of the selected wave's last survey date; the
+response rate is "—" then (questionnaires sent are known per wave only). The sidebar period does not
+apply: the page is by survey wave."""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ import streamlit as st
 from kam_app import charts_satisfaction as charts
 from kam_app import loaders_satisfaction as loaders
 from kam_app.components import KpiCard, render_chart, render_download_table, render_kpi_cards
-from kam_app.state import ensure_router, language, t
+from kam_app.state import current_filters, ensure_router, language, t
 from kam_metrics.i18n import format_date, format_percent, format_points
 
 
@@ -37,10 +43,29 @@ def _pp(current, previous) -> str | None:
     return f"{format_points((current - previous) * 100)} pp"
 
 
+def _segment_text(filters) -> str:
+    """The active account filters in words, e.g. "客户经理 张三 · ABC 分类 A 类"."""
+    labelled = (
+        ("filter.industry", filters.industries, None),
+        ("filter.scale", filters.scales, "scale"),
+        ("filter.tenure", filters.tenure_bands, "tenure"),
+        ("filter.region", filters.regions, None),
+        ("filter.owner", filters.owners, None),
+        ("filter.abc", filters.abc_classes, "abc"),
+        ("col.account_id", filters.accounts, None),
+    )
+    separator = "、" if language() == "zh" else ", "
+    return " · ".join(
+        f"{t(label)} {separator.join(t(f'{prefix}.{v}') if prefix else v for v in values)}"
+        for label, values, prefix in labelled if values
+    )
+
+
 def render_page() -> None:
     lang = language()
     st.title(t("sat.heading"))
-    first = loaders.load_satisfaction_page(None)
+    filters = current_filters()
+    first = loaders.load_satisfaction_page(None, filters)
     if first is None:
         st.info(t("db.missing"), icon="ℹ️")
         return
@@ -49,11 +74,18 @@ def render_page() -> None:
         return
     waves = first["waves"]
     wave = st.selectbox(t("sat.wave"), options=waves, index=waves.index(first["wave"]), key="sat_wave")
-    data = first if wave == first["wave"] else loaders.load_satisfaction_page(wave)
+    data = first if wave == first["wave"] else loaders.load_satisfaction_page(wave, filters)
     cur, prev, settings = data["current"], data["previous"], data["settings"]
     st.caption(t("sat.caption", wave=data["wave"], returned=cur["n_returned"], valid=cur["n_valid"],
                  previous=data["previous_wave"] or t("sat.none"), impute=settings["survey_blank_impute_score"],
                  max_blanks=settings["survey_max_imputed_blanks"]))
+    segment = data["segment"]
+    if segment is None:
+        st.caption(t("sat.scope.all"))
+    else:
+        st.caption(t("sat.scope.segment", filters=_segment_text(filters), accounts=segment["count_accounts"],
+                     n_all=segment["n_all"], n_segment=segment["n_segment"], n_anonymous=segment["n_anonymous"],
+                     as_of=format_date(segment["as_of"], lang) if segment["as_of"] else "—"))
     if cur["is_low_sample"]:
         st.warning(t("sat.low_sample", n=cur["n_valid"]), icon="⚠️")
 
@@ -72,6 +104,7 @@ def render_page() -> None:
                   surveyed=cur["count_surveyed"], target=target_text) + " · " + _rate_significance(data["rate_change"])),
         KpiCard(t("sat.kpi.response_rate"), format_percent(cur["response_rate"]),
                 _pp(cur["response_rate"], prev["response_rate"] if prev else None),
+                t("sat.kpi.response_help_segment") if segment is not None else
                 t("sat.kpi.response_help", returned=cur["n_returned"], sent="—" if cur["n_sent"] is None else cur["n_sent"])),
         KpiCard(t("sat.kpi.validity_rate"), format_percent(cur["validity_rate"]),
                 _pp(cur["validity_rate"], prev["validity_rate"] if prev else None),
@@ -137,6 +170,8 @@ def render_page() -> None:
     st.subheader(t("sat.waves"))
     history = data["history"]
     render_chart(charts.build_waves_figure(history, lang=lang), t("sat.empty"))
+    if segment is not None:
+        st.caption(t("sat.waves_segment"))
     render_download_table(
         history, file_name="satisfaction_waves.csv",
         column_config={
