@@ -42,8 +42,8 @@ def test_churn_page_shows_the_kam_metrics_figures(monkeypatch, synthetic_db, exp
     assert cards["预警客户"] == str(len(warnings))
     assert cards["风险收入"] == format_money(float(warnings["revenue_at_risk"].sum()), "zh")
     card = expected["backtest"]
-    assert cards["AUC(本方法)"] == f"{card['auc']:.3f}"
-    assert cards["AUC(仅按未下单天数)"] == f"{card['baseline_recency_auc']:.3f}"
+    assert cards["AUC（本方法）"] == f"{card['auc']:.3f}"
+    assert cards["AUC（仅按未下单天数）"] == f"{card['baseline_recency_auc']:.3f}"
     assert cards["Brier 分数"] == f"{card['brier']:.3f}"
     # the early-warning table lists the warnings by revenue at risk, with the reasons in Chinese
     table = at.dataframe[0].value
