@@ -25,7 +25,6 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(name=FONT_NAME, bold=True, color="FFFFFF")
 TITLE_FONT = Font(name=FONT_NAME, bold=True, size=13, color="1F4E79")
 NOTE_FONT = Font(name=FONT_NAME, size=9, color="5D6D7E")
-BODY_FONT = Font(name=FONT_NAME, size=10)
 
 NUMBER_FORMATS = {
     "money": '"¥"#,##0.00',
@@ -81,7 +80,6 @@ def _write_sheet(wb: Workbook, used: set[str], title: str, sheet_title: str, foo
         for j, column in enumerate(columns, start=1):
             value = _cell_value(row.get(column.key), column.kind)
             cell = ws.cell(row=i, column=j, value=value)
-            cell.font = BODY_FONT
             if column.kind in NUMBER_FORMATS and value is not None and not isinstance(value, str):
                 cell.number_format = NUMBER_FORMATS[column.kind]
             shown = "" if value is None else str(value)
