@@ -170,16 +170,21 @@ def render_page() -> None:
     st.subheader(t("sat.waves"))
     history = data["history"]
     render_chart(charts.build_waves_figure(history, lang=lang), t("sat.empty"))
-    if segment is not None:
+    sent_column = st.column_config.NumberColumn(t("sat.col.sent"), format="%d")
+    response_column = st.column_config.NumberColumn(t("sat.col.response_rate"), format="percent")
+    if segment is not None:  # no per-account number sent: the two columns say "—", not an empty cell
         st.caption(t("sat.waves_segment"))
+        history = history.assign(sent="—", response_rate="—")
+        sent_column = st.column_config.TextColumn(t("sat.col.sent"))
+        response_column = st.column_config.TextColumn(t("sat.col.response_rate"))
     render_download_table(
         history, file_name="satisfaction_waves.csv",
         column_config={
             "wave": st.column_config.TextColumn(t("sat.col.wave")),
-            "sent": st.column_config.NumberColumn(t("sat.col.sent"), format="%d"),
+            "sent": sent_column,
             "returned": st.column_config.NumberColumn(t("sat.col.returned"), format="%d"),
             "valid": st.column_config.NumberColumn(t("sat.col.valid"), format="%d"),
-            "response_rate": st.column_config.NumberColumn(t("sat.col.response_rate"), format="percent"),
+            "response_rate": response_column,
             "validity_rate": st.column_config.NumberColumn(t("sat.col.validity_rate"), format="percent"),
             "overall_index": st.column_config.NumberColumn(t("sat.col.overall_index"), format="%.1f"),
             "satisfied_rate": st.column_config.NumberColumn(t("sat.kpi.satisfied_rate"), format="percent"),

@@ -203,3 +203,7 @@ def test_page_shows_the_filtered_overall_index(monkeypatch, hand_db):
     assert "客户经理 张三" in captions and "计入 2 份" in captions and "0 份匿名问卷" in captions
     assert "2025-06-03" in captions or "2025年6月3日" in captions
     assert "不受侧边栏筛选影响" not in captions
+    # the wave table says "—" for sent and response rate (no per-account number sent), not an empty cell
+    waves = next(d.value for d in at.dataframe if "returned" in d.value.columns)
+    assert waves["sent"].tolist() == ["—", "—"] and waves["response_rate"].tolist() == ["—", "—"]
+    assert waves["returned"].tolist() == [1, 2]  # W0 R0; W1 R1, R3
