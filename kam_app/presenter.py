@@ -45,9 +45,12 @@ def render_toggle() -> None:
 
 
 def apply() -> None:
-    """Hide the sidebar and chrome and enlarge the type while presenter mode is on."""
+    """While presenter mode is on: hide the sidebar and chrome, enlarge the type, and offer the way out
+    (a button, or Esc) on every page, as the sidebar's switch is hidden."""
     if is_active():
         st.markdown(CSS, unsafe_allow_html=True)
+        st.button(t("report.presenter.exit"), on_click=_exit, key="presenter_exit", shortcut="Esc",
+                  icon=":material/close_fullscreen:")
 
 
 def _exit() -> None:
@@ -87,14 +90,13 @@ def render_presentation(report: Report) -> None:
     total = len(sections)
     index = min(st.session_state.get(INDEX_KEY, 0), total - 1)
     st.session_state[INDEX_KEY] = index
-    left, middle, right, mask, leave = st.columns([1, 2, 1, 2, 1.4], vertical_alignment="center")
+    left, middle, right, mask = st.columns([1, 2, 1, 3], vertical_alignment="center")
     left.button(t("report.presenter.previous"), icon=":material/arrow_back:", shortcut="Left",
                 on_click=_step, args=(-1, total), disabled=index == 0, key="presenter_previous")
     middle.markdown(t("report.presenter.position", n=index + 1, total=total))
     right.button(t("report.presenter.next"), icon=":material/arrow_forward:", shortcut="Right",
                  on_click=_step, args=(1, total), disabled=index == total - 1, key="presenter_next")
     mask.toggle(t("report.mask"), key="report_mask", help=t("report.mask_help"))
-    leave.button(t("report.presenter.exit"), on_click=_exit, key="presenter_exit")
     _keyboard(t("report.presenter.next"), t("report.presenter.previous"))
     render_section(report, sections[index], presenting=True)
     st.caption(report.footer)

@@ -183,6 +183,24 @@ def test_pptx_has_native_charts_whose_values_are_the_kam_metrics_figures(report_
     assert 'ea typeface="Microsoft YaHei"' in xml
 
 
+# --- HTML ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_html_is_self_contained_and_prints_a4_landscape(report_db, lang):
+    from kam_metrics.i18n import format_money
+    from kam_metrics.report_html import render_html
+
+    report = build(report_db, lang=lang)
+    page = render_html(report)
+    assert "@page { size: A4 landscape" in page
+    assert "<script" not in page and "src=" not in page and 'href="http' not in page  # nothing to fetch
+    assert page.count("<svg") == sum(s.chart is not None for s in report.sections)  # charts as inline SVG
+    assert page.count('<section class="slide"') == 1 + len(report.sections)  # one printed page each
+    assert format_money(3050.0, lang) in page  # the period's revenue, 1500 + 800 + 400 + 300 + 50
+    assert page.count(report.footer) >= len(report.sections)  # period and data date on every page
+
+
 # --- Excel ---------------------------------------------------------------------------------------------
 
 
@@ -339,6 +357,14 @@ def test_since_last_review_compares_with_the_previous_saved_report(report_db):
     assert since.chart.series[0].values == [1300.0, 300.0, 50.0, -200.0, -300.0]
     assert kinds["项目延期"] == ["数据平台 (甲机械有限公司)"]  # 2025-09-30 → 2025-10-31
     assert "2025Q1" in since.title
+    # newly red: red in the churn score as of 2025-06-30 and not red as of the Q1 review (when it exists)
+    ids = ["A1", "A2", "A3", "A4", "A5"]
+    with open_db(report_db, read_only=True) as con:
+        now, before = reports.load_churn_scores(con, Q2, ids), reports.load_churn_scores(con, Q1, ids)
+    if now is not None:
+        red_now = set(now["scores"].loc[now["scores"]["band"] == "red", "account_name"])
+        red_before = set(before["scores"].loc[before["scores"]["band"] == "red", "account_name"])
+        assert sorted(kinds.get("新增高风险", [])) == sorted(red_now - red_before)
 
 
 # --- the command line --------------------------------------------------------------------------------------
