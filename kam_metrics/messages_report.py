@@ -574,6 +574,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.col.value": {"zh": "本期", "en": "This period"},
     "report.col.comparison": {"zh": "对比期", "en": "Comparison"},
     "report.col.category": {"zh": "类别", "en": "Category"},
+    "report.table_slide": {"zh": "{title}(共 {n} 项)", "en": "{title} ({n})"},
+    "report.table_slide_first": {
+        "zh": "{title}(共 {n} 项,列出前 {shown} 项,全部见 Excel)",
+        "en": "{title} ({n}; the first {shown} shown, all in the Excel export)",
+    },
     "report.more_rows": {
         "zh": "另有 {n} 行,见 Excel 导出。",
         "en": "{n} more rows in the Excel export.",

@@ -339,10 +339,13 @@ def _section_slide(prs, report: Report, section: Section, page: int, total: int)
 def _table_slide(prs, report: Report, section: Section, table: Table, page: int, total: int) -> None:
     """A section's table on a slide of its own (when the section's slide already holds a chart)."""
     slide = prs.slides.add_slide(prs.slide_layouts[6])
-    titled = Section(key=section.key, number=section.number, heading=section.heading, title=table.title)
-    _frame(slide, report, titled, page, total)
     long_text = any(len(str(v)) > 40 for row in table.rows[:12] for v in row.values())
-    add_table(slide, table, MARGIN, Inches(1.65), CONTENT_W, Inches(5.1), report.lang, max_rows=7 if long_text else 12)
+    shown = min(len(table.rows), 7 if long_text else 12)
+    key = "report.table_slide" if shown == len(table.rows) else "report.table_slide_first"
+    title = t(key, report.lang, title=table.title, n=len(table.rows), shown=shown)
+    titled = Section(key=section.key, number=section.number, heading=section.heading, title=title)
+    _frame(slide, report, titled, page, total)
+    add_table(slide, table, MARGIN, Inches(1.65), CONTENT_W, Inches(5.1), report.lang, max_rows=shown)
     slide.notes_slide.notes_text_frame.text = "\n".join(section.notes[:3])
 
 
