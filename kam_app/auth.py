@@ -31,7 +31,7 @@ from kam_metrics import access
 from kam_metrics.access import Actor, PermissionDenied
 from kam_metrics.store import DatabaseLocked, open_db
 
-from kam_app.state import t
+from kam_app.state import render_language_switch, t
 
 SESSION_KEY = "kam_auth"  # {"name": ..., "source": "local"} after a local sign-in
 _FAILURES_KEY = "kam_auth_failures"
@@ -179,7 +179,7 @@ def show_denied(exc: PermissionDenied | None = None, action: str | None = None) 
     """The refusal, in the session's language."""
     action = action or (exc.action if exc else "view")
     st.error(t("access.denied", action=t(f"access.action.{action}"), role=t(f"access.role.{access.ACTIONS[action]}")),
-             icon="🔒")
+             icon=":material/lock:")
 
 
 # --- audit ----------------------------------------------------------------------------------------
@@ -238,12 +238,9 @@ def sign_out() -> None:
 
 
 def _render_sign_in(actor: Actor) -> None:
-    from kam_app.state import render_language_switch
-
-    render_language_switch()
     st.title(t("auth.heading"))
     if actor.name and actor.role is None:  # signed in through the identity provider, but no role
-        st.warning(t("auth.no_role", name=actor.name), icon="🔒")
+        st.warning(t("auth.no_role", name=access.escape_markdown(actor.name)), icon=":material/lock:")
         st.button(t("auth.sign_out"), on_click=sign_out, key="kam_sign_out_norole")
         return
     st.caption(t("auth.intro"))
@@ -268,7 +265,7 @@ def _render_sign_in(actor: Actor) -> None:
 
 def _render_user_box(actor: Actor) -> None:
     box = st.sidebar.container(border=True)
-    box.caption(t("auth.signed_in_as", name=actor.name or "—", role=t(f"access.role.{actor.role}")))
+    box.caption(t("auth.signed_in_as", name=access.escape_markdown(actor.name or "—"), role=t(f"access.role.{actor.role}")))
     box.button(t("auth.sign_out"), on_click=sign_out, key="kam_sign_out", icon=":material/logout:")
 
 
@@ -278,13 +275,22 @@ def gate() -> bool:
     if not is_multi_user():
         actor = current_actor()
         if actor.role == "viewer":
-            st.sidebar.warning(t("auth.single_user_remote"), icon="🔒")
+            st.sidebar.warning(t("auth.single_user_remote"), icon=":material/lock:")
         else:
-            st.sidebar.info(t("auth.single_user"), icon="🔓")
+            st.sidebar.info(t("auth.single_user"), icon=":material/lock_open:")
         return True
     actor = current_actor()
     if actor.role is None:
-        _render_sign_in(actor)
+        # until signed in, every page's address shows the sign-in form (hidden navigation: no list of pages,
+        # no legacy pages/ menu, no "page not found" for a shared link); once signed in, the same address
+        # opens the page itself
+        names = [p.stem.split("_", 1)[1] if "_" in p.stem else p.stem
+                 for p in sorted((Path(__file__).resolve().parents[1] / "pages").glob("[!_]*.py"))]
+        pages = [st.Page(lambda: _render_sign_in(actor), title=t("auth.heading"), url_path=name, default=index == 0)
+                 for index, name in enumerate(names or ["signin"])]
+        navigation = st.navigation(pages, position="hidden")
+        render_language_switch()  # in the main script, as app.py does, so the choice carries over
+        navigation.run()
         return False
     if st.session_state.get(SESSION_KEY) is None and not st.session_state.get(_OIDC_RECORDED_KEY):
         st.session_state[_OIDC_RECORDED_KEY] = True

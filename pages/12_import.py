@@ -196,7 +196,7 @@ def render_page() -> None:
     if "imp_done" in st.session_state:
         st.success(st.session_state.pop("imp_done"), icon="✅")
     if not auth.can("import"):  # a viewer sees the history only
-        st.info(t("access.import.viewer"), icon="🔒")
+        st.info(t("access.import.viewer"), icon=":material/lock:")
         render_history()
         return
     table = st.selectbox(t("import.table"), list(TABLES), format_func=table_label, key="imp_table")

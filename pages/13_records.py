@@ -24,14 +24,15 @@ def column_config() -> dict:
         "account_id": st.column_config.TextColumn(label["account_id"], disabled=True),
         "account_name": st.column_config.TextColumn(label["account_name"], required=True, max_chars=200),
         "industry": st.column_config.TextColumn(label["industry"]),
-        "scale": st.column_config.SelectboxColumn(label["scale"], options=list(SCALES)),
+        "scale": st.column_config.SelectboxColumn(label["scale"], options=list(SCALES), format_func=lambda v: t(f"scale.{v}")),
         "region": st.column_config.TextColumn(label["region"]),
         "city": st.column_config.TextColumn(label["city"]),
         "owner": st.column_config.TextColumn(label["owner"]),
         "group_name": st.column_config.TextColumn(label["group_name"]),
         "is_key_account": st.column_config.CheckboxColumn(label["is_key_account"]),
         "cooperation_start": st.column_config.DateColumn(label["cooperation_start"], format="YYYY-MM-DD"),
-        "status": st.column_config.SelectboxColumn(label["status"], options=list(ACCOUNT_STATUSES), required=True),
+        "status": st.column_config.SelectboxColumn(label["status"], options=list(ACCOUNT_STATUSES), required=True,
+                                                   format_func=lambda v: t(f"status.{v}")),
         "churned_on": st.column_config.DateColumn(label["churned_on"], format="YYYY-MM-DD"),
         "referred_by": st.column_config.TextColumn(label["referred_by"]),
     }
@@ -135,7 +136,7 @@ def render_page() -> None:
             st.caption(t("records.edit_help"))
             render_editor(rows, hashlib.sha256(f"{field}\x1f{query}".encode()).hexdigest()[:12])
         else:
-            st.info(t("access.records.viewer"), icon="🔒")
+            st.info(t("access.records.viewer"), icon=":material/lock:")
             render_download_table(rows, file_name="accounts.csv", column_config=column_config())
     render_changes()
 

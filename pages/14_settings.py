@@ -182,7 +182,7 @@ def render_users() -> None:
             return
         st.success(t("access.users.added", name=escape_markdown(name.strip()), role=t(f"access.role.{role}")), icon="✅")
         if not users:
-            st.info(t("access.users.now_sign_in"), icon="🔐")
+            st.info(t("access.users.now_sign_in"), icon=":material/login:")
     if not users:
         return
     with st.form("access_change_user"):
