@@ -283,3 +283,22 @@ def test_oidc_signed_out_sees_the_sso_button(monkeypatch, hand_db, oidc_user):
     at.secrets = SECRETS
     at.run()
     assert [b.label for b in at.button] == ["使用单点登录(SSO)"]
+
+
+def test_downloads_are_recorded_with_the_user(monkeypatch, team_db):
+    """render_download_table's on_click (kam_app.auth.record_export) as a viewer's session runs it."""
+
+    def script():
+        from kam_app import auth
+
+        auth.record_export("top10.csv", 10, not auth.can("export_unmasked"))
+
+    monkeypatch.setenv("KAM_DB", str(team_db))
+    at = AppTest.from_function(script, default_timeout=60)
+    at.session_state[SESSION_KEY] = {"name": "vera", "source": "local"}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    with open_db(team_db) as con:
+        entry = access.read_audit(con, action="export")
+    assert entry[["user_name", "role", "target", "detail"]].values.tolist() == [
+        ["vera", "viewer", "top10.csv", '{"rows": 10, "masked": true}']]
