@@ -189,9 +189,8 @@ def render_page() -> None:
         masked = bool(st.session_state.get("report_mask", False))
     with st.spinner(t("loading")):
         report = loaders_report.load_report(report_filters, lang, scope, report_id)
-    if not report.section("sales").figures or not report.section("sales").figures[0].value:
-        if report.section("top").available is False:
-            st.info(t("report.no_sales"), icon="ℹ️")
+    if not report.section("top").available:  # no revenue in the period: say so above the (empty) sections
+        st.info(t("report.no_sales"), icon="ℹ️")
     identity = _identity(report_filters, scope, report_id, lang)
     texts_key, actions_key = f"report_texts_value::{identity}", f"report_actions_value::{identity}"
     texts: dict = dict(st.session_state.get(texts_key, {}))
