@@ -48,10 +48,16 @@ def render_download_table(frame: pd.DataFrame, *, file_name: str, column_config:
     """A table with a CSV download (UTF-8 with BOM so Excel on Chinese Windows opens it correctly; text
     cells that Excel would run as formulas are neutralised). With sign-in on, a viewer's download has the
     customer names masked (kam_metrics.access.mask_frame); every download is recorded in the audit log."""
+    st.dataframe(frame, width="stretch", hide_index=True, column_config=column_config)
+    render_download_button(frame, file_name=file_name)
+
+
+def render_download_button(frame: pd.DataFrame, *, file_name: str) -> None:
+    """The CSV download of a table shown some other way: neutralised, masked for a viewer when sign-in
+    is on, and recorded in the audit log (see render_download_table)."""
     from kam_app import auth
     from kam_metrics.access import mask_frame
 
-    st.dataframe(frame, width="stretch", hide_index=True, column_config=column_config)
     masked = auth.is_multi_user() and not auth.can("export_unmasked")
     export = mask_frame(frame) if masked else frame
     st.download_button(
@@ -104,7 +110,14 @@ def render_period_caption(filters) -> None:
             compare=t(f"compare.short.{filters.compare}"),
         )
     )
-    parts = []
+    text = segment_text(filters)
+    st.caption(t("active_filters", filters=text) if text else t("active_filters.none"))
+
+
+def segment_text(filters) -> str:
+    """The active account filters in words, e.g. "客户经理 张三 · ABC 分类 A 类"; "" when there are none."""
+    from kam_app.state import language
+
     labelled = (
         ("filter.industry", filters.industries, None),
         ("filter.scale", filters.scales, "scale"),
@@ -112,12 +125,13 @@ def render_period_caption(filters) -> None:
         ("filter.region", filters.regions, None),
         ("filter.owner", filters.owners, None),
         ("filter.abc", filters.abc_classes, "abc"),
+        ("col.account_id", filters.accounts, None),
     )
-    for label_key, values, prefix in labelled:
-        if values:
-            shown = [t(f"{prefix}.{v}") if prefix else v for v in values]
-            parts.append(f"{t(label_key)} {'、'.join(shown)}")
-    st.caption(t("active_filters", filters=" · ".join(parts)) if parts else t("active_filters.none"))
+    separator = "、" if language() == "zh" else ", "
+    return " · ".join(
+        f"{t(label)} {separator.join(t(f'{prefix}.{v}') if prefix else v for v in values)}"
+        for label, values, prefix in labelled if values
+    )
 
 
 def percent_delta(value: float | None) -> str | None:

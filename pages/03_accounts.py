@@ -10,6 +10,7 @@ from kam_app import charts, loaders
 from kam_app.components import (
     KpiCard,
     render_chart,
+    render_download_button,
     render_download_table,
     render_kpi_cards,
     start_page,
@@ -87,13 +88,8 @@ def render_list(data: dict, filters, lang: str) -> None:
             "status": st.column_config.TextColumn(t("col.status")),
         },
     )
-    st.download_button(
-        t("download.csv"),
-        data=table.to_csv(index=False).encode("utf-8-sig"),
-        file_name=f"accounts_{filters.start}_{filters.end}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-    )
+    # neutralised, masked for viewers, recorded in the audit log (issue #10)
+    render_download_button(table, file_name=f"accounts_{filters.start}_{filters.end}.csv")
     if st.session_state.pop("a360_open", False):
         st.switch_page(ACCOUNT_360, query_params={"account": st.session_state["a360_account"], "lang": lang})
 

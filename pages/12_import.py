@@ -10,6 +10,7 @@ import streamlit as st
 from kam_app import auth, importer
 from kam_app.components import render_download_table
 from kam_metrics.access import PermissionDenied, escape_markdown, safe_file_name
+from kam_metrics.export_safety import neutralise_frame
 from kam_app.state import ensure_router, language, t
 from kam_metrics.i18n import format_date
 from kam_metrics.ingest import MODES, ImportRejected, UndoRefused
@@ -91,7 +92,7 @@ def render_problems(problems: list[dict]) -> None:
     )
     st.download_button(
         t("import.problems_download"),
-        data=frame.to_csv(index=False).encode("utf-8-sig"),
+        data=neutralise_frame(frame).to_csv(index=False).encode("utf-8-sig"),  # values come from the file
         file_name="import_problems.csv",
         mime="text/csv",
         icon=":material/download:",

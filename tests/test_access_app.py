@@ -302,3 +302,15 @@ def test_downloads_are_recorded_with_the_user(monkeypatch, team_db):
         entry = access.read_audit(con, action="export")
     assert entry[["user_name", "role", "target", "detail"]].values.tolist() == [
         ["vera", "viewer", "top10.csv", '{"rows": 10, "masked": true}']]
+
+
+def test_every_download_of_the_accounts_page_is_masked_for_a_viewer(monkeypatch, team_db):
+    """The account list (the customer list itself) and every other table of the Accounts page."""
+    monkeypatch.setenv("KAM_DB", str(team_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state[SESSION_KEY] = {"name": "vera", "source": "local"}
+    at.run()
+    at.switch_page("pages/03_accounts.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    downloads = at.get("download_button")
+    assert downloads and all("脱敏" in b.label for b in downloads)
