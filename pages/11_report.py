@@ -10,10 +10,11 @@ import json
 import pandas as pd
 import streamlit as st
 
-from kam_app import loaders_report, presenter
+from kam_app import auth, loaders_report, presenter
 from kam_app.components import start_page
 from kam_app.state import ensure_router, language, t
 from kam_metrics import report as reports
+from kam_metrics.access import PermissionDenied
 from kam_metrics.filters import Filters
 from kam_metrics.i18n import format_date
 from kam_metrics.schema_report import ACTION_STATUSES
@@ -149,11 +150,16 @@ def _save(report: reports.Report, identity: str, texts: dict, actions: list[dict
     each section, the actions as last edited, stored with the report; the page then reopens it."""
     texts = {key: st.session_state.get(f"report_text::{identity}::{key}", value) for key, value in texts.items()}
     try:
+        actor = auth.require_action("edit_report")  # checked here too, not only by hiding the editors
         final = reports.apply_edits(report, texts, actions)
         new_id = loaders_report.save_report(final, texts, actions if actions is not None else report.actions)
+    except PermissionDenied:
+        st.session_state["report_save_denied"] = True
+        return
     except reports.ActionsInvalid as exc:
         st.session_state["report_save_error"] = str(exc)
         return
+    auth.record("edit_report", target=f"report {new_id}", detail={"period": report.period}, actor=actor)
     st.session_state.pop(f"report_texts_value::{identity}", None)
     st.session_state.pop(f"report_actions_value::{identity}", None)
     st.session_state[PENDING_KEY] = new_id
@@ -161,17 +167,25 @@ def _save(report: reports.Report, identity: str, texts: dict, actions: list[dict
 
 
 def _exports(shown: reports.Report, container) -> None:
+    """The three downloads; with sign-in on, a viewer's exports have the account names masked
+    (kam_metrics.access: export_unmasked needs an editor), and every download goes to the audit log."""
+    forced = auth.is_multi_user() and not auth.can("export_unmasked") and not shown.masked
+    if forced:
+        shown = reports.mask_report(shown)
+    rows = sum(len(tb.rows) for s in shown.sections for tb in s.tables)
     with container:
         st.markdown(f"**{t('report.export')}**")
         columns = st.columns(3)
         for column, fmt in zip(columns, reports.EXPORT_FORMATS):
+            file_name = reports.export_file_name(shown, fmt)
             column.download_button(
-                t(f"report.export.{fmt}"),
+                t(f"report.export.{fmt}") + (t("access.download_masked") if forced else ""),
                 data=lambda fmt=fmt: loaders_report.export(shown, fmt),
-                file_name=reports.export_file_name(shown, fmt),
+                file_name=file_name,
                 mime=MIMES[fmt],
                 icon=":material/download:",
-                on_click="ignore",
+                on_click=auth.record_export,
+                args=(file_name, rows, shown.masked),
                 key=f"report_export_{fmt}",
             )
 
@@ -196,13 +210,16 @@ def render_page() -> None:
     texts: dict = dict(st.session_state.get(texts_key, {}))
     actions = st.session_state.get(actions_key)
 
-    if presenter.is_active() or masked:
+    can_edit = auth.can("edit_report")
+    if presenter.is_active() or masked or not can_edit:
         final = reports.apply_edits(report, texts, actions)
         shown = reports.mask_report(final) if masked else final
         if presenter.is_active():
             presenter.render_presentation(shown)
             return
         top = st.container()
+        if not can_edit:
+            top.caption(t("access.read_only", role=t("access.role.editor")))
         _exports(shown, top)
         for section in shown.sections:
             st.divider()
@@ -234,6 +251,8 @@ def render_page() -> None:
                   args=(report, identity, texts, actions))
         if "report_save_message" in st.session_state:
             st.success(t("report.save_done", id=st.session_state.pop("report_save_message")), icon="✅")
+        if st.session_state.pop("report_save_denied", False):
+            auth.show_denied(action="edit_report")
         if "report_save_error" in st.session_state:
             st.error(t("report.actions_invalid", error=st.session_state.pop("report_save_error")))
     _exports(final, top)

@@ -70,3 +70,29 @@ def test_presenter_mode_pages_through_the_sections(monkeypatch, hand_db):
     at.button(key="presenter_exit").click().run()
     _ok(at)
     assert len([m for m in at.markdown if m.value.startswith("##### ")]) == 16
+
+
+def test_a_viewer_reads_the_report_but_cannot_edit_and_exports_masked(monkeypatch, hand_db):
+    """Signed in as a viewer (issue #10's roles; the page run directly, as tests/test_access_app.py does):
+    no text to edit, no save button, and the exports are masked (export_unmasked needs an editor)."""
+    from streamlit.testing.v1 import AppTest
+
+    from app_support import ROOT
+    from kam_app.auth import SESSION_KEY
+    from kam_metrics import access
+    from kam_metrics.access import Actor
+
+    with open_db(hand_db) as con:
+        access.add_user(con, Actor("root-admin", "admin"), "vera", "viewer", "correct horse battery")
+    monkeypatch.setenv("KAM_DB", str(hand_db))
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=90)
+    at.session_state[SESSION_KEY] = {"name": "vera", "source": "local"}
+    at.session_state["kam_filters"] = Q2  # what the sidebar would have set
+    at.run()
+    _ok(at)
+    assert {m.label: m.value for m in at.metric}["销售额"] == "¥3,050"
+    assert len(at.text_area) == 0
+    assert "保存汇报" not in [b.label for b in at.button]
+    downloads = [e.proto.label for e in at.get("download_button")]
+    assert [label.split("(")[0] for label in downloads[:3]] == ["下载 PowerPoint", "下载 HTML", "下载 Excel"]
+    assert all("客户名称已脱敏" in label for label in downloads), downloads  # the tables' CSVs too
