@@ -26,7 +26,7 @@ from kam_metrics import access, ingest, kpi, records, sales, satisfaction
 from kam_metrics.accounts import MATRIX_DIMENSIONS
 from kam_metrics.filters import Filters
 from kam_metrics.settings import load_settings
-from kam_metrics.store import DatabaseLocked, open_db
+from kam_metrics.store import WAITING_SUFFIX, DatabaseLocked, open_db
 
 ROOT = Path(__file__).resolve().parents[1]
 SESSIONS = 8
@@ -164,23 +164,29 @@ def test_cli_import_while_the_app_holds_the_file_waits_and_works(hand_db, one_li
     """The app holds the file for one unit of work (a read-write connection, as its loaders open it); the
     command line waits for it and then imports."""
     held = threading.Event()
+    saw_waiting = []
+    marker = hand_db.with_name(hand_db.name + WAITING_SUFFIX)
 
     def app_unit_of_work() -> None:
         with open_db(hand_db) as con:
             con.execute("select count(*) from sales").fetchall()
             held.set()
-            time.sleep(2.0)
+            deadline = time.monotonic() + 60
+            while not marker.exists() and time.monotonic() < deadline:  # until the import is seen waiting
+                time.sleep(0.05)
+            saw_waiting.append(marker.exists())
+            time.sleep(0.5)
 
     app = threading.Thread(target=app_unit_of_work)
     app.start()
     held.wait(30)
-    started = time.monotonic()
     process = _cli_import(hand_db, one_line, "60")
     out, err = process.communicate(timeout=120)
     app.join()
+    assert saw_waiting == [True]  # the command line found the file held and waited
     assert process.returncode == 0, err
     assert "Import 1" in out
-    assert time.monotonic() - started >= 0.5  # it had to wait for the app's unit of work
+    assert not marker.exists()  # and cleared its marker once in
     with open_db(hand_db, read_only=True) as con:
         assert con.execute("select count(*) from sales where order_id = 'Z1'").fetchall()[0][0] == 1
 
