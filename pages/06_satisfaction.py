@@ -14,7 +14,7 @@ import streamlit as st
 
 from kam_app import charts_satisfaction as charts
 from kam_app import loaders_satisfaction as loaders
-from kam_app.components import KpiCard, render_chart, render_download_table, render_kpi_cards
+from kam_app.components import KpiCard, render_chart, render_download_table, render_kpi_cards, segment_text
 from kam_app.state import current_filters, ensure_router, language, t
 from kam_metrics.i18n import format_date, format_percent, format_points
 
@@ -43,24 +43,6 @@ def _pp(current, previous) -> str | None:
     return f"{format_points((current - previous) * 100)} pp"
 
 
-def _segment_text(filters) -> str:
-    """The active account filters in words, e.g. "客户经理 张三 · ABC 分类 A 类"."""
-    labelled = (
-        ("filter.industry", filters.industries, None),
-        ("filter.scale", filters.scales, "scale"),
-        ("filter.tenure", filters.tenure_bands, "tenure"),
-        ("filter.region", filters.regions, None),
-        ("filter.owner", filters.owners, None),
-        ("filter.abc", filters.abc_classes, "abc"),
-        ("col.account_id", filters.accounts, None),
-    )
-    separator = "、" if language() == "zh" else ", "
-    return " · ".join(
-        f"{t(label)} {separator.join(t(f'{prefix}.{v}') if prefix else v for v in values)}"
-        for label, values, prefix in labelled if values
-    )
-
-
 def render_page() -> None:
     lang = language()
     st.title(t("sat.heading"))
@@ -83,7 +65,7 @@ def render_page() -> None:
     if segment is None:
         st.caption(t("sat.scope.all"))
     else:
-        st.caption(t("sat.scope.segment", filters=_segment_text(filters), accounts=segment["count_accounts"],
+        st.caption(t("sat.scope.segment", filters=segment_text(filters), accounts=segment["count_accounts"],
                      n_all=segment["n_all"], n_segment=segment["n_segment"], n_anonymous=segment["n_anonymous"],
                      as_of=format_date(segment["as_of"], lang) if segment["as_of"] else "—"))
     if cur["is_low_sample"]:
