@@ -14,11 +14,6 @@ from kam_metrics.filters import Filters
 from kam_app.loaders import LOCK_WAIT_SECONDS, _with_connection, db_path, db_version, guarded
 
 
-def _as_of(con, end: date) -> date | None:
-    """The latest order date on or before ``end``: the day the scores are as of."""
-    return con.execute("select max(order_date) from sales where order_date <= ?", [end]).fetchall()[0][0]
-
-
 def _scores(con, as_of: date | None) -> dict[str, Any]:
     from kam_metrics.churn import empty_scores, score_accounts
 
@@ -30,7 +25,9 @@ def _scores(con, as_of: date | None) -> dict[str, Any]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _load_as_of(path_text: str, version: tuple, end: date) -> date | None:
-    return _with_connection(path_text, _as_of, end)
+    from kam_metrics.churn import scoring_day
+
+    return _with_connection(path_text, scoring_day, end)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -18,8 +18,13 @@ from kam_metrics.store import DatabaseLocked, open_db
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _report(path_text: str, version: tuple, filters: Filters, lang: str, scope_json: str, report_id: int | None):
+    from kam_app.loaders_churn import load_churn
+
+    churn_result = load_churn(filters.end)  # the Churn risk page's cached scores, not a second scoring run
+
     def work(con):
-        return reports.build_report(con, filters, lang, json.loads(scope_json), report_id=report_id)
+        return reports.build_report(con, filters, lang, json.loads(scope_json), report_id=report_id,
+                                    churn_result=churn_result)
 
     return _with_connection(path_text, work)
 

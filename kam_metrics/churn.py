@@ -526,6 +526,12 @@ def latest_order_date(con: duckdb.DuckDBPyConnection) -> date | None:
     return con.execute("select max(order_date) from sales").fetchall()[0][0]
 
 
+def scoring_day(con: duckdb.DuckDBPyConnection, end: date) -> date | None:
+    """The day a period ending on ``end`` is scored as of: its latest order date on or before ``end``
+    (None without one), so periods sharing that day share their scores."""
+    return con.execute("select max(order_date) from sales where order_date <= ?", [end]).fetchall()[0][0]
+
+
 def score_accounts(con: duckdb.DuckDBPyConnection, as_of: date | None = None, *, with_backtest: bool = True) -> dict[str, Any]:
     """Every account's health score, band, churn probability and reasons as of ``as_of`` (default: the
     latest order date), the early-warning flags, and the model card.

@@ -18,7 +18,6 @@ dates and risk bands, so the next report can say what changed since.
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 from dataclasses import dataclass, field, replace
@@ -332,27 +331,22 @@ def mask_report(report: Report) -> Report:
 # optional modules built by other issues (churn #7, forecast #9): used when they are there
 
 
-def _optional_module(name: str):
-    try:
-        return importlib.import_module(f"kam_metrics.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"kam_metrics.{name}":
-            return None
-        raise
+def load_churn_scores(con: duckdb.DuckDBPyConnection, filters: Filters, account_ids: list[str],
+                      result: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The churn-risk scores of the report's accounts from kam_metrics.churn (issue #7), as of the same
+    day the Churn risk page scores (the latest order up to the period end; ``result`` is that page's
+    cached score_accounts result when the caller has it): {"method", "method_text", "fallback_reason",
+    "scores" (account_id, account_name, owner, band, probability, revenue_12m, revenue_at_risk, is_alert,
+    reasons_zh, reasons_en)}."""
+    from kam_metrics import churn
 
-
-def load_churn_scores(con: duckdb.DuckDBPyConnection, filters: Filters, account_ids: list[str]) -> dict[str, Any] | None:
-    """The churn-risk scores of the report's accounts as of the period end from kam_metrics.churn
-    (issue #7): {"method", "scores" (account_id, account_name, owner, band, probability, revenue_12m,
-    revenue_at_risk, is_alert, reasons_zh, reasons_en)}; None while that module does not exist."""
-    module = _optional_module("churn")
-    if module is None or not hasattr(module, "score_accounts"):
-        return None
-    result = module.score_accounts(con, as_of=filters.end, with_backtest=False)
+    if result is None:
+        as_of = churn.scoring_day(con, filters.end)
+        result = (churn.score_accounts(con, as_of=as_of, with_backtest=False) if as_of is not None
+                  else {"method": None, "fallback_reason": None, "scores": churn.empty_scores()})
     scores = result["scores"]
     scores = scores[scores["account_id"].isin(set(account_ids))].reset_index(drop=True)
-    labels = {lang: (module.method_label(result.get("method"), lang) if hasattr(module, "method_label")
-                     else result.get("method")) for lang in ("zh", "en")}
+    labels = {lang: churn.method_label(result.get("method"), lang) for lang in ("zh", "en")}
     return {"method": result.get("method"), "method_text": labels, "fallback_reason": result.get("fallback_reason"),
             "scores": scores}
 
@@ -360,10 +354,8 @@ def load_churn_scores(con: duckdb.DuckDBPyConnection, filters: Filters, account_
 def load_forecast(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any] | None:
     """The scope's monthly revenue forecast for the 12 months after the period end, from
     kam_metrics.forecast (issue #9), with the windows of section 7 (months 1-3, 4-6, 7-12) against
-    the pro-rated target; None while that module does not exist or without history."""
-    module = _optional_module("forecast")
-    if module is None or not hasattr(module, "forecast_series"):
-        return None
+    the pro-rated target; None without history."""
+    from kam_metrics import forecast as module
     from kam_metrics.filters import month_end
     from kam_metrics.sales import compute_target
 
@@ -373,7 +365,7 @@ def load_forecast(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str,
         return None
     series = out["series"][0]
     windows = {}
-    for name, (first, last) in getattr(module, "WINDOWS", {"1-3": (1, 3), "3-6": (4, 6), "6-12": (7, 12)}).items():
+    for name, (first, last) in module.WINDOWS.items():
         rows = series["forecast"][first - 1 : last]
         if not rows or any(r["value"] is None for r in rows):
             continue
@@ -386,13 +378,11 @@ def load_forecast(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str,
                          "target": None if target is None else float(target),
                          "completion": None if not target else total / float(target)}
     settings = out.get("settings") or {}
-    try:  # the method named in the report's language (kam_metrics.messages_forecast)
-        method_text = {lang: t(f"forecast.method.{series['method']}", lang, n=series.get("history_months"),
-                               model=settings.get("forecast_min_months_model"),
-                               seasonal=settings.get("forecast_min_months_seasonal"),
-                               stopped=settings.get("forecast_stopped_months")) for lang in ("zh", "en")}
-    except KeyError:
-        method_text = {}
+    # the method named in the report's language (kam_metrics.messages_forecast)
+    method_text = {lang: t(f"forecast.method.{series['method']}", lang, n=series.get("history_months"),
+                           model=settings.get("forecast_min_months_model"),
+                           seasonal=settings.get("forecast_min_months_seasonal"),
+                           stopped=settings.get("forecast_stopped_months")) for lang in ("zh", "en")}
     return {**series, "history_end": out["history_end"], "windows": windows, "method_text": method_text}
 
 
@@ -602,7 +592,7 @@ class _Context:
         return text + (self.t("report.and_more", n=more) if more > 0 else "")
 
 
-def _load_data(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
+def _load_data(con: duckdb.DuckDBPyConnection, filters: Filters, churn_result: dict[str, Any] | None = None) -> dict[str, Any]:
     from kam_metrics import accounts, kpi, loyalty, pipeline, projects, sales, satisfaction, service
 
     comparison = filters.for_comparison()
@@ -635,7 +625,7 @@ def _load_data(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, An
         "pipeline": pipeline.compute_pipeline_summary(con, filters),
         "funnel": pipeline.compute_funnel(con, filters),
         "stale": pipeline.compute_stale_opportunities(con, filters),
-        "churn": load_churn_scores(con, filters, account_list["account_id"].tolist()),
+        "churn": load_churn_scores(con, filters, account_list["account_id"].tolist(), churn_result),
         "forecast": load_forecast(con, filters),
         "data_range": sales.load_data_range(con),
     }
@@ -1468,17 +1458,18 @@ def _aliases(con: duckdb.DuckDBPyConnection, accounts: pd.DataFrame, lang: str) 
 
 def build_report(con: duckdb.DuckDBPyConnection, filters: Filters, lang: str = "zh",
                  scope: dict[str, Any] | None = None, report_id: int | None = None,
-                 mask_names: bool = False) -> Report:
+                 mask_names: bool = False, churn_result: dict[str, Any] | None = None) -> Report:
     """The review report of ``filters``' period and comparison for ``scope`` ({"kind": all | owner |
     region | accounts, "values": [...]}; the scope replaces the filters' segments). With ``report_id``
     the saved report's edited text and actions are used, and "since the last review" compares with
-    the report saved before it."""
+    the report saved before it. ``churn_result``: an already computed churn.score_accounts result as of
+    churn.scoring_day(con, filters.end) (the app passes the Churn risk page's cached one)."""
     scope = normalize_scope(scope)
     saved = load_saved_report(con, report_id) if report_id is not None else None
     if report_id is not None and saved is None:
         raise KeyError(f"no saved report {report_id}")
     filters = scope_filters(filters.start, filters.end, filters.compare, scope)
-    ctx = _Context(con=con, filters=filters, lang=lang, data=_load_data(con, filters))
+    ctx = _Context(con=con, filters=filters, lang=lang, data=_load_data(con, filters, churn_result))
     scope_text = _scope_text(ctx, scope)
     saved_texts = saved["sections"] if saved else {}
     snapshot = build_snapshot(ctx)
