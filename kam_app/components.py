@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from kam_app.state import t
+from kam_metrics.access import escape_markdown
 from kam_metrics.export_safety import neutralise_frame
 
 
@@ -115,7 +116,8 @@ def render_period_caption(filters) -> None:
 
 
 def segment_text(filters) -> str:
-    """The active account filters in words, e.g. "客户经理 张三 · ABC 分类 A 类"; "" when there are none."""
+    """The active account filters in words, e.g. "客户经理 张三 · ABC 分类 A 类"; "" when there are none.
+    Values from the data (an industry, a region, an owner) are markdown-escaped: captions render markdown."""
     from kam_app.state import language
 
     labelled = (
@@ -129,7 +131,7 @@ def segment_text(filters) -> str:
     )
     separator = "、" if language() == "zh" else ", "
     return " · ".join(
-        f"{t(label)} {separator.join(t(f'{prefix}.{v}') if prefix else v for v in values)}"
+        f"{t(label)} {separator.join(t(f'{prefix}.{v}') if prefix else escape_markdown(v) for v in values)}"
         for label, values, prefix in labelled if values
     )
 

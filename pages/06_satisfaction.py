@@ -16,6 +16,7 @@ from kam_app import charts_satisfaction as charts
 from kam_app import loaders_satisfaction as loaders
 from kam_app.components import KpiCard, render_chart, render_download_table, render_kpi_cards, segment_text
 from kam_app.state import current_filters, ensure_router, language, t
+from kam_metrics.access import escape_markdown
 from kam_metrics.i18n import format_date, format_percent, format_points
 
 
@@ -58,8 +59,8 @@ def render_page() -> None:
     wave = st.selectbox(t("sat.wave"), options=waves, index=waves.index(first["wave"]), key="sat_wave")
     data = first if wave == first["wave"] else loaders.load_satisfaction_page(wave, filters)
     cur, prev, settings = data["current"], data["previous"], data["settings"]
-    st.caption(t("sat.caption", wave=data["wave"], returned=cur["n_returned"], valid=cur["n_valid"],
-                 previous=data["previous_wave"] or t("sat.none"), impute=settings["survey_blank_impute_score"],
+    st.caption(t("sat.caption", wave=escape_markdown(data["wave"]), returned=cur["n_returned"], valid=cur["n_valid"],
+                 previous=escape_markdown(data["previous_wave"]) if data["previous_wave"] else t("sat.none"), impute=settings["survey_blank_impute_score"],
                  max_blanks=settings["survey_max_imputed_blanks"]))
     segment = data["segment"]
     if segment is None:
@@ -142,7 +143,7 @@ def render_page() -> None:
     st.subheader(t("sat.ipa"))
     render_chart(charts.build_ipa_figure(items, lang=lang) if not items.empty else None, t("sat.empty.ipa"))
     if not items.empty and items["outcome_item"].notna().any():
-        st.caption(t("sat.ipa_caption", outcome=items["outcome_item"].dropna().iloc[0]))
+        st.caption(t("sat.ipa_caption", outcome=escape_markdown(items["outcome_item"].dropna().iloc[0])))
     elif cur.get("importance_source") == "revenue_change":
         st.caption(t("sat.ipa_caption_revenue", months=data["revenue_window_months"]))
 

@@ -136,3 +136,18 @@ def test_hostile_names_run_nothing_in_a_browser(hostile_db):
             page.close()
         assert dialogs == []
         assert not any("track.png" in url for url in requests)
+
+
+def test_filter_values_from_the_data_are_escaped_in_the_period_caption(monkeypatch, hostile_db):
+    """Owner and industry names are data; the caption naming the active filters renders markdown."""
+    from kam_metrics.filters import Filters
+
+    monkeypatch.setenv("KAM_DB", str(hostile_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.run()
+    at.sidebar.multiselect(key="f_owner").set_value([MARKDOWN]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    filters = at.session_state["kam_filters"]
+    assert isinstance(filters, Filters) and filters.owners == (MARKDOWN,)
+    caption = next(c.value for c in at.caption if "pixel" in c.value)
+    assert "![pixel](" not in caption and "\\!\\[pixel\\]" in caption
