@@ -81,15 +81,14 @@ def load_account_risk(account_id: str, end: date) -> dict[str, Any] | None:
 
 def save_churn_settings(weights: dict[str, float], alert: float) -> None:
     """Store the health-score weights and the alert probability (one unit of work)."""
-    from kam_metrics.settings import save_setting
+    from kam_metrics.settings import save_settings
     from kam_metrics.store import DatabaseLocked, open_db
 
     from kam_app.state import t
 
     try:
         with open_db(str(db_path()), wait_seconds=LOCK_WAIT_SECONDS) as con:
-            save_setting(con, "churn_weights", weights)
-            save_setting(con, "churn_alert_probability", round(float(alert), 4))
+            save_settings(con, {"churn_weights": weights, "churn_alert_probability": round(float(alert), 4)})
     except DatabaseLocked:
         st.warning(t("db.updating"), icon="⏳")
         st.stop()

@@ -10,7 +10,7 @@ from kam_app.loaders import LOCK_WAIT_SECONDS, _with_connection, db_path, db_ver
 from kam_app.state import t
 from kam_metrics import satisfaction
 from kam_metrics.filters import Filters
-from kam_metrics.settings import load_settings, save_setting
+from kam_metrics.settings import load_settings, save_settings
 from kam_metrics.store import DatabaseLocked, open_db
 
 
@@ -72,13 +72,8 @@ def _write(work, *args):
 
 
 def save_satisfaction_settings(values: dict[str, Any]) -> None:
-    """Store the satisfaction settings (kam_metrics.settings.save_setting) in one unit of work."""
-
-    def work(con):
-        for key, value in values.items():
-            save_setting(con, key, value)
-
-    _write(work)
+    """Store settings (kam_metrics.settings.save_settings: all or none) in one unit of work."""
+    _write(save_settings, values)
 
 
 def save_survey_items(edited) -> int:

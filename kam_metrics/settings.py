@@ -63,3 +63,19 @@ def save_setting(con: duckdb.DuckDBPyConnection, key: str, value: Any) -> None:
         "insert or replace into settings (setting_key, value_json, updated_at) values (?, ?, current_timestamp)",
         [key, json.dumps(value)],
     )
+
+
+def save_settings(con: duckdb.DuckDBPyConnection, values: dict[str, Any]) -> None:
+    """Store several settings at once: every key is checked first, then all are written in one
+    transaction, so a form saving several values never leaves half of them stored."""
+    unknown = sorted(set(values) - set(DEFAULTS))
+    if unknown:
+        raise KeyError(f"unknown settings {unknown}; known settings: {', '.join(sorted(DEFAULTS))}")
+    con.execute("begin transaction")
+    try:
+        for key, value in values.items():
+            save_setting(con, key, value)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise

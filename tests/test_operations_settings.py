@@ -37,3 +37,17 @@ def test_thresholds_are_saved_from_the_settings_page_and_drive_the_kpis(monkeypa
     with open_db(hand_db, read_only=True) as con:
         assert load_settings(con)["sla_hours"] == 48.0
         assert compute_service_summary(con, Q2)["sla_compliance"] == 1.0  # 30 h is within 48 h
+
+
+def test_several_settings_are_saved_all_or_none(hand_db):
+    import pytest
+
+    from kam_metrics.settings import save_settings
+
+    with open_db(hand_db) as con:
+        with pytest.raises(KeyError):
+            save_settings(con, {"sla_hours": 12.0, "no_such_setting": 1})
+        assert load_settings(con)["sla_hours"] == 24.0  # nothing written: the unknown key was refused first
+        save_settings(con, {"sla_hours": 12.0, "cadence_call_days": 20})
+        stored = load_settings(con)
+    assert (stored["sla_hours"], stored["cadence_call_days"]) == (12.0, 20)
