@@ -38,7 +38,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.scope.all": {"zh": "全部客户", "en": "all accounts"},
     "report.scope.owner": {"zh": "客户经理 {values} 的客户", "en": "the accounts of {values}"},
     "report.scope.region": {"zh": "{values} 区域的客户", "en": "the accounts in {values}"},
-    "report.scope.accounts": {"zh": "选定客户:{values}", "en": "chosen accounts: {values}"},
+    "report.scope.chosen": {"zh": "选定客户:{values}", "en": "chosen accounts: {values}"},
     "report.scope.title": {
         "zh": "汇报期间 {start} 至 {end},覆盖 {n} 家客户,其中重点客户 {key_n} 家",
         "en": "{start} to {end}: {n} accounts covered, {key_n} of them key accounts",

@@ -640,7 +640,9 @@ def _scope_text(ctx: _Context, scope: dict[str, Any]) -> str:
             "select account_id, account_name from accounts where list_contains(?::varchar[], account_id)", [values]
         ).fetchall())
         values = [names.get(v, v) for v in values]
-    return ctx.t(f"report.scope.{scope['kind']}", values=ctx.names(values, limit=8))
+    # the accounts kind has its own key: "report.scope.accounts" is the scope bullet of section 1
+    key = {"owner": "report.scope.owner", "region": "report.scope.region", "accounts": "report.scope.chosen"}
+    return ctx.t(key[scope["kind"]], values=ctx.names(values, limit=8))
 
 
 def _section_scope(ctx: _Context, scope_text: str) -> Section:

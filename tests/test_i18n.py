@@ -85,3 +85,34 @@ def test_money_axis_units():
     assert money_unit(3_050, "en") == (1e3, "CNY K")
     assert money_unit(3_050, "zh") == (1.0, "元")
     assert money_unit(None, "en") == (1.0, "CNY")
+
+
+def _duplicate_keys(path: Path) -> list[tuple[int, str]]:
+    """(line, key) of every string key written a second time in one dict literal of ``path``: Python
+    keeps the last one silently, so the first text is lost (report.scope.accounts was, once)."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if not isinstance(node, ast.Dict):
+            continue
+        seen: set[str] = set()
+        for key in node.keys:
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                if key.value in seen:
+                    found.append((key.lineno, key.value))
+                seen.add(key.value)
+    return found
+
+
+def test_the_duplicate_key_check_finds_a_repeated_key(tmp_path):
+    sample = tmp_path / "messages_sample.py"
+    sample.write_text('M = {"a": {"zh": "1", "en": "1"},\n     "b": {"zh": "2", "en": "2"},\n     "a": {"zh": "3", "en": "3"}}\n',
+                      encoding="utf-8")
+    assert _duplicate_keys(sample) == [(3, "a")]
+
+
+@pytest.mark.parametrize("path", sorted([*ROOT.glob("kam_metrics/messages_*.py"), ROOT / "kam_metrics" / "i18n.py"]),
+                         ids=lambda p: p.name)
+def test_no_message_module_writes_a_key_twice(path):
+    assert _duplicate_keys(path) == [], f"{path.name}: keys written twice (the later one wins silently)"

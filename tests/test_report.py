@@ -391,6 +391,24 @@ def test_report_command_writes_each_format_with_the_period_in_the_name(report_db
     assert sales["figures"]["revenue"] == 2600.0  # 张三 owns A1 (2300) and A3 (300)
 
 
+def test_a_report_of_chosen_accounts_names_them_in_its_scope(report_db, tmp_path, capsys):
+    # "report.scope.accounts" was defined twice in messages_report.py: the scope bullet replaced the
+    # "chosen accounts: {values}" text, so an accounts scope failed with KeyError 'scope'
+    report = build(report_db, scope={"kind": "accounts", "values": ["A1", "A3"]})
+    assert report.scope_text.startswith("选定客户:")
+    assert "甲机械有限公司" in report.scope_text and "丙电子有限公司" in report.scope_text
+    scope_bullet = report.section("scope").bullets[2]
+    assert report.scope_text in scope_bullet and "共 2 家客户" in scope_bullet  # A1 and A3
+    sales = {f.key: f for f in report.section("sales").figures}
+    assert sales["revenue"].value == 2600.0  # A1 1500 + 800, A3 300
+    english = build(report_db, lang="en", scope={"kind": "accounts", "values": ["A1"]})
+    assert english.scope_text.startswith("chosen accounts: ")
+    code = main(["report", "--db", str(report_db), "--start", "2025-04-01", "--end", "2025-06-30", "--format", "html",
+                 "--accounts", "A1", "--out", str(tmp_path / "r.html")])
+    assert code == 0 and "甲机械有限公司" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    capsys.readouterr()
+
+
 def test_report_command_exit_codes(report_db, tmp_path, capsys):
     base = ["report", "--db", str(report_db), "--format", "pptx", "--out", str(tmp_path / "r.pptx")]
     assert main([*base, "--start", "2025-06-30", "--end", "2025-04-01"]) == 2  # end before start
