@@ -79,25 +79,28 @@ def _users_state(path_text: str, version: tuple) -> dict[str, Any]:
         users = access.list_users(con)
     enabled = [u for u in users if not u["disabled"]]
     return {
-        "count": len(enabled),
+        "count": len(users),  # every row, disabled ones included: they keep sign-in on
         "passwords": sum(not u["sso_only"] for u in enabled),
         "roles": {u["user_name"].lower(): u["role"] for u in enabled},
         "names": {u["user_name"].lower(): u["user_name"] for u in enabled},
+        "disabled": sorted(u["user_name"].lower() for u in users if u["disabled"]),
     }
 
 
 def users_state() -> dict[str, Any]:
-    """{'count', 'passwords', 'roles' (lower-case name -> role), 'names'} of the enabled users."""
+    """{'count' (every user row), 'passwords', 'roles' (lower-case name -> role), 'names'} of the enabled
+    users, and 'disabled' (lower-case names of the disabled users)."""
     from kam_app import loaders
 
     path = _db_path()
     if not path.exists():
-        return {"count": 0, "passwords": 0, "roles": {}, "names": {}}
+        return {"count": 0, "passwords": 0, "roles": {}, "names": {}, "disabled": []}
     return loaders.guarded(_users_state, str(path), loaders.db_version(path))
 
 
 def is_multi_user() -> bool:
-    """Sign-in is on: [auth] is configured or the database has users."""
+    """Sign-in is on: [auth] is configured or the database has users. Disabled users count: disabling the
+    last one must lock the app, not turn sign-in off and make every visitor an admin."""
     return oidc_configured() or users_state()["count"] > 0
 
 
@@ -249,7 +252,7 @@ def _render_sign_in(actor: Actor) -> None:
             label = t("auth.sso") if provider is None else t("auth.sso_named", provider=provider)
             if st.button(label, key=f"kam_sso_{provider or 'default'}", type="primary", icon=":material/login:"):
                 st.login(provider) if provider else st.login()
-    if users_state()["passwords"]:
+    if users_state()["passwords"] or not oidc_configured():  # every user disabled: the form still shows
         with st.form("kam_sign_in"):
             name = st.text_input(t("auth.user"))
             password = st.text_input(t("auth.password"), type="password")

@@ -190,9 +190,22 @@ def _existing(con: duckdb.DuckDBPyConnection, name: str) -> str:
     return row[0][0]
 
 
+def _keep_an_admin(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Refuse (UserError) when ``name`` is the last enabled admin: disabling or demoting them would leave
+    nobody to manage users (the command line can still do it after adding another admin)."""
+    others = con.execute(
+        "select count(*) filter (where user_name <> $name), count(*) filter (where user_name = $name) "
+        "from users where role = 'admin' and not disabled", {"name": name}).fetchall()[0]
+    if others[1] and not others[0]:
+        raise UserError("access.err.last_admin",
+                        f"{name!r} is the last enabled admin; add or enable another admin first.", name=name)
+
+
 def set_role(con: duckdb.DuckDBPyConnection, actor: Actor, name: str, role: str) -> None:
     require(actor.role, "manage_users")
     name, role = _existing(con, name), _check_role(role)
+    if role != "admin":
+        _keep_an_admin(con, name)
     con.execute("update users set role = ?, updated_at = current_timestamp where user_name = ?", [role, name])
     audit(con, actor, "user_role", target=name, detail={"role": role})
 
@@ -208,6 +221,8 @@ def set_password(con: duckdb.DuckDBPyConnection, actor: Actor, name: str, passwo
 def set_disabled(con: duckdb.DuckDBPyConnection, actor: Actor, name: str, disabled: bool) -> None:
     require(actor.role, "manage_users")
     name = _existing(con, name)
+    if disabled:
+        _keep_an_admin(con, name)
     con.execute("update users set disabled = ?, updated_at = current_timestamp where user_name = ?", [bool(disabled), name])
     audit(con, actor, "user_disable" if disabled else "user_enable", target=name)
 

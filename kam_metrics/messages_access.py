@@ -55,6 +55,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "access.err.short_password": {"zh": "密码至少需要 {n} 个字符。", "en": "The password needs at least {n} characters."},
     "access.err.exists": {"zh": "用户 {name} 已存在。", "en": "There is already a user {name}."},
     "access.err.no_user": {"zh": "没有用户 {name}。", "en": "There is no user {name}."},
+    "access.err.last_admin": {"zh": "{name} 是最后一个启用的管理员,不能停用或降级。请先添加或启用另一位管理员。",
+                              "en": "{name} is the last enabled admin and cannot be disabled or demoted. Add or enable another admin first."},
     # users (Settings, admins)
     "access.users.heading": {"zh": "用户与角色", "en": "Users and roles"},
     "access.users.help": {

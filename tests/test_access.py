@@ -149,3 +149,44 @@ def test_cli_has_no_password_argument(tmp_path):
         cwd=ROOT, input="piped password\n", capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_last_enabled_admin_cannot_be_disabled_or_demoted(tmp_path):
+    """Disabling or demoting the only enabled admin would leave nobody to manage users (and, before the
+    fix, disabling the last user turned sign-in off): refused with a bilingual message, nothing written."""
+    from kam_metrics.i18n import CATALOGUE
+
+    db = tmp_path / "last.duckdb"
+    with open_db(db) as con:
+        access.add_user(con, ADMIN, "ada", "admin", "long enough pw")
+        access.add_user(con, ADMIN, "vera", "viewer", "long enough pw")
+        for attempt in (lambda: access.set_disabled(con, ADMIN, "ADA", True),
+                        lambda: access.set_role(con, ADMIN, "ada", "editor")):
+            with pytest.raises(UserError) as refused:
+                attempt()
+            assert refused.value.key == "access.err.last_admin"
+        assert con.execute("select role, disabled from users where user_name = 'ada'").fetchall() == [("admin", False)]
+        access.set_disabled(con, ADMIN, "vera", True)  # a viewer may be disabled, even the last enabled one
+        access.set_role(con, ADMIN, "ada", "admin")  # staying admin is no demotion
+        # a second admin: now either may go
+        access.add_user(con, ADMIN, "bo", "admin", "long enough pw")
+        access.set_role(con, ADMIN, "ada", "viewer")
+        with pytest.raises(UserError):
+            access.set_disabled(con, ADMIN, "bo", True)  # bo is now the last enabled admin
+        access.set_disabled(con, ADMIN, "ada", True)  # no longer an admin: fine
+        # a disabled admin does not count: enabling someone else is always possible
+        access.set_role(con, ADMIN, "vera", "admin")
+        access.set_disabled(con, ADMIN, "vera", False)
+        access.set_disabled(con, ADMIN, "bo", True)
+    assert set(CATALOGUE["access.err.last_admin"]) == {"zh", "en"}
+
+
+def test_cli_refuses_to_disable_the_last_admin(tmp_path, monkeypatch, capsys):
+    db = tmp_path / "cli_last.duckdb"
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a very good password\n"))
+    assert main(["user", "add", "carol", "--role", "admin", "--db", str(db)]) == 0
+    assert main(["user", "disable", "carol", "--db", str(db)]) == 3
+    assert main(["user", "role", "carol", "viewer", "--db", str(db)]) == 3
+    assert "last enabled admin" in capsys.readouterr().err
+    with open_db(db) as con:
+        assert access.user_role(con, "carol") == "admin"

@@ -314,3 +314,19 @@ def test_every_download_of_the_accounts_page_is_masked_for_a_viewer(monkeypatch,
     assert not at.exception, [e.value for e in at.exception]
     downloads = at.get("download_button")
     assert downloads and all("脱敏" in b.label for b in downloads)
+
+
+def test_sign_in_stays_on_when_every_user_is_disabled(monkeypatch, hand_db):
+    """Disabling the last enabled user must not turn sign-in off (that made every visitor an admin):
+    with users in the table, disabled or not, the router asks to sign in and nobody gets in."""
+    with open_db(hand_db) as con:
+        access.add_user(con, ADMIN, "eddie", "editor", PASSWORD)
+        access.set_disabled(con, ADMIN, "eddie", True)
+    at = run_router(monkeypatch, hand_db)
+    assert at.title[0].value == "登录"
+    assert not any("登录未启用" in i.value for i in at.sidebar.info)
+    at.text_input[0].input("eddie")  # the disabled user's right password does not let them in
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "登录" and SESSION_KEY not in at.session_state
