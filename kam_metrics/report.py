@@ -27,7 +27,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from kam_metrics.filters import Filters, calendar_grain, quarter_start
+from kam_metrics.filters import Filters, calendar_grain, quarter_start, shift_months
 from kam_metrics.i18n import format_date, format_money, format_month, format_percent, t
 from kam_metrics.schema_report import ACTION_STATUSES
 
@@ -743,6 +743,23 @@ def _month_labels(months: list, lang: str) -> list[str]:
     return [format_month(_d(m), lang) for m in months]
 
 
+def _comparison_by_month(months: list, previous: pd.DataFrame, filters: Filters) -> list[float | None]:
+    """The comparison period's revenue under each current month, matched by calendar (the monthly
+    query leaves out months without sales, so matching by position would shift values): the month
+    at the same offset from the comparison period's start as the current month from the period's
+    start (同比: the same month a year earlier; 环比: the same place in the previous period); None when
+    that month had no sales."""
+    cmp_start, _ = filters.comparison
+    by_month = {_d(m): _f(v) for m, v in zip(previous["month"], previous["revenue"])}
+    start = filters.start
+    values = []
+    for m in months:
+        month = _d(m)
+        offset = (month.year - start.year) * 12 + month.month - start.month
+        values.append(by_month.get(shift_months(cmp_start, offset)))
+    return values
+
+
 def _section_sales(ctx: _Context) -> Section:
     k = ctx.data["kpis"]
     c = k["comparison"]
@@ -761,8 +778,7 @@ def _section_sales(ctx: _Context) -> Section:
     if not monthly.empty:
         months = list(monthly["month"])
         this_values = [_f(v) for v in monthly["revenue"]]
-        prev_values = [_f(v) for v in previous["revenue"]][: len(this_values)]
-        prev_values += [None] * (len(this_values) - len(prev_values))
+        prev_values = _comparison_by_month(months, previous, ctx.filters)
         series = [Series(ctx.t("chart.monthly.this"), this_values)]
         if any(v is not None for v in prev_values):
             series.append(Series(ctx.t("chart.monthly.comparison"), prev_values))

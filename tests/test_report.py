@@ -132,6 +132,40 @@ def test_churn_and_forecast_sections_come_from_their_modules_or_say_not_availabl
         assert [v for v in plan.chart.series[1].values if v is not None] == values
 
 
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        # 同比 of 2025 Q2 is 2024 Q2, whose only sale is O9 (200) on 15 May 2024: it sits under May, not
+        # under April (the first position)
+        (Filters(start=date(2025, 4, 1), end=date(2025, 6, 30), compare="yoy"), [None, 200.0, None]),
+        # 环比 of 2025-01-01..2025-06-30 (181 days, no calendar grain) is 2024-07-04..2024-12-31, whose only
+        # sale is O8 (100) on 1 August 2024, one month after the comparison start's month: it sits under
+        # February (one month after January), not under January
+        (Filters(start=date(2025, 1, 1), end=date(2025, 6, 30)), [None, 100.0, None, None, None, None]),
+    ],
+    ids=["yoy", "previous_custom"],
+)
+def test_comparison_revenue_sits_under_its_calendar_month(report_db, filters, expected):
+    from kam_metrics.report_pptx import render_pptx
+    from kam_metrics.report_xlsx import render_xlsx
+
+    report = build(report_db, filters=filters)
+    sales = report.section("sales")
+    # this period's months with sales: Q2 April 1800, May 800, June 450; H1 adds January 300 (O7),
+    # February 1000 (O5), March 600 (O6)
+    this = [300.0, 1000.0, 600.0, 1800.0, 800.0, 450.0][-len(expected):]
+    assert sales.chart.series[0].values == pytest.approx(this)
+    assert sales.chart.series[1].values == expected
+    table = sales.tables[0]
+    assert table.key == "monthly_revenue"
+    assert [r["comparison_revenue"] for r in table.rows] == expected
+    prs = Presentation(io.BytesIO(render_pptx(report)))
+    chart = chart_on(find_slide(prs, sales.title))
+    assert series_values(chart, 1) == expected
+    wb = load_workbook(io.BytesIO(render_xlsx(report)))
+    assert [r["对比期"] for r in sheet_rows(wb["图表 monthly_revenue"])] == expected
+
+
 # --- PowerPoint -------------------------------------------------------------------------------------
 
 
@@ -165,7 +199,10 @@ def test_pptx_has_native_charts_whose_values_are_the_kam_metrics_figures(report_
     sales = chart_on(find_slide(prs, report.section("sales").title))
     assert sales is not None and sales.chart_type is not None  # a chart object, not a picture
     assert series_values(sales, 0) == pytest.approx(monthly["revenue"].tolist())  # [1800, 800, 450]
-    assert series_values(sales, 1) == pytest.approx(previous["revenue"].tolist())  # [1300, 0→absent, 600]
+    # the comparison (环比: 2025 Q1) under its calendar month: April ↔ January (O7 300), May ↔ February
+    # (O5 1000), June ↔ March (O6 600)
+    assert series_values(sales, 1) == pytest.approx([300.0, 1000.0, 600.0])
+    assert previous["revenue"].tolist() == pytest.approx([300.0, 1000.0, 600.0])
     top_chart = chart_on(find_slide(prs, report.section("top").title))
     assert series_values(top_chart, 0) == pytest.approx(top["revenue"].tolist())
     status = chart_on(find_slide(prs, report.section("projects").title))
