@@ -147,6 +147,8 @@ def current_actor() -> Actor:
         info = _oidc_user()
         if info:
             email = str(info.get("email") or info.get("preferred_username") or info.get("sub") or "")
+            if email.lower() in state["disabled"]:  # a disabled users row locks them out, no fall-back role
+                return Actor(email, None)
             groups = info.get("groups") or []
             if isinstance(groups, str):
                 groups = [groups]
@@ -243,7 +245,8 @@ def sign_out() -> None:
 def _render_sign_in(actor: Actor) -> None:
     st.title(t("auth.heading"))
     if actor.name and actor.role is None:  # signed in through the identity provider, but no role
-        st.warning(t("auth.no_role", name=access.escape_markdown(actor.name)), icon=":material/lock:")
+        key = "auth.disabled" if actor.name.lower() in users_state()["disabled"] else "auth.no_role"
+        st.warning(t(key, name=access.escape_markdown(actor.name)), icon=":material/lock:")
         st.button(t("auth.sign_out"), on_click=sign_out, key="kam_sign_out_norole")
         return
     st.caption(t("auth.intro"))

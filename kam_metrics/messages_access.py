@@ -17,6 +17,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "en": "Too many failed sign-ins; try again in {minutes} minutes."},
     "auth.no_role": {"zh": "已登录为 {name},但此账号没有分配角色。请联系管理员。",
                      "en": "Signed in as {name}, but this account has no role. Ask an administrator."},
+    "auth.disabled": {"zh": "已登录为 {name},但此账号已被停用。请联系管理员。",
+                      "en": "Signed in as {name}, but this account is disabled. Ask an administrator."},
     "auth.sign_out": {"zh": "退出登录", "en": "Sign out"},
     "auth.signed_in_as": {"zh": "已登录:{name} · {role}", "en": "Signed in: {name} · {role}"},
     "auth.single_user": {"zh": "登录未启用 / Sign-in is off(单用户模式):仅限本机使用,拥有全部权限。",

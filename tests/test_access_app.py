@@ -330,3 +330,25 @@ def test_sign_in_stays_on_when_every_user_is_disabled(monkeypatch, hand_db):
     at.button[0].click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "登录" and SESSION_KEY not in at.session_state
+
+
+def test_a_disabled_oidc_user_gets_no_role(monkeypatch, hand_db, oidc_user):
+    """A users row that is disabled locks the identity-provider user out: no fall-back to [kam.roles]
+    (which would make boss@example.com an admin) or default_role; a notice and the sign-out button only."""
+    with open_db(hand_db) as con:
+        access.add_user(con, ADMIN, "root", "admin", PASSWORD)  # someone stays admin
+        access.add_user(con, ADMIN, "Boss@Example.com", "editor", None)
+        access.set_disabled(con, ADMIN, "boss@example.com", True)
+    oidc_user.update({"is_logged_in": True, "email": "boss@example.com"})
+    secrets = {**SECRETS, "kam": {**SECRETS["kam"], "default_role": "viewer"}}
+    at = run_page(monkeypatch, hand_db, "pages/13_records.py", secrets=secrets)
+    assert "records_save" not in keys(at, "button")  # not the editor of the (disabled) row
+    assert all("脱敏" in b.label for b in at.get("download_button"))  # nor an admin by the map: masked
+    monkeypatch.setenv("KAM_DB", str(hand_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.secrets = secrets
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "登录" and not at.metric
+    assert any("停用" in w.value and "boss@example" in w.value for w in at.warning)
+    assert labels(at) == ["退出登录"]
