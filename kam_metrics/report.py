@@ -355,12 +355,18 @@ def load_forecast(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str,
     """The scope's monthly revenue forecast for the 12 months after the period end, from
     kam_metrics.forecast (issue #9), with the windows of section 7 (months 1-3, 4-6, 7-12) against
     the pro-rated target; None without history."""
+    from kam_metrics import churn
     from kam_metrics import forecast as module
     from kam_metrics.filters import month_end
     from kam_metrics.sales import compute_target
 
+    # as of the latest order up to the period end (as the Sales page, which forecasts as of the latest
+    # order): a period end after the data would otherwise count a partial month as complete
+    as_of = churn.scoring_day(con, filters.end)
+    if as_of is None:  # no order up to the period end: nothing to forecast from
+        return None
     out = module.forecast_series(con, "company", horizon_months=12, filters=filters if filters.has_segments else None,
-                                 include_history=True, as_of=filters.end)
+                                 include_history=True, as_of=as_of)
     if not out["series"]:
         return None
     series = out["series"][0]

@@ -132,6 +132,29 @@ def test_churn_and_forecast_sections_come_from_their_modules_or_say_not_availabl
         assert [v for v in plan.chart.series[1].values if v is not None] == values
 
 
+def test_forecast_is_as_of_the_latest_order_up_to_the_period_end_like_the_sales_page(report_db):
+    from kam_metrics import forecast as module
+
+    with open_db(report_db) as con:  # the latest order is now 10 July 2025, mid-month
+        con.execute("insert into sales (order_id, line_no, account_id, order_date, quantity, amount, cost) "
+                    "values ('O11', 1, 'A1', DATE '2025-07-10', 7, 700.0, 400.0)")
+    q3 = Filters(start=date(2025, 7, 1), end=date(2025, 9, 30))
+    with open_db(report_db, read_only=True) as con:
+        ours = reports.load_forecast(con, q3)
+        sales_page = module.forecast_series(con, "company")  # the Sales page: as of the latest order
+        before_any_order = reports.load_forecast(con, Filters(start=date(2024, 1, 1), end=date(2024, 3, 31)))
+    assert sales_page["as_of"] == date(2025, 7, 10)
+    # 10 July is 21 days before the month's end (grace 3 days): July is partial, history ends in June; as
+    # of 30 September (the period end) September would count as a complete month without sales
+    assert sales_page["history_end"] == date(2025, 6, 1)
+    assert ours is not None and ours["history_end"] == sales_page["history_end"]
+    assert ours["forecast"][0]["month"] == date(2025, 7, 1)  # the first forecast month is the partial July
+    # no order up to the period end (the first is 15 May 2024): no forecast, and the plan says so
+    assert before_any_order is None
+    plan = build(report_db, filters=Filters(start=date(2024, 1, 1), end=date(2024, 3, 31))).section("plan")
+    assert plan.chart is None or plan.chart.key != "forecast"
+
+
 @pytest.mark.parametrize(
     ("filters", "expected"),
     [
