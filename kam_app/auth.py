@@ -104,13 +104,21 @@ def is_multi_user() -> bool:
     return oidc_configured() or users_state()["count"] > 0
 
 
-def _is_remote() -> bool:
-    """A connection from another machine (st.context.ip_address is None for localhost)."""
+def _ip_address() -> str | None:
+    """The visitor's address (st.context.ip_address is None for localhost)."""
     try:
         ip = st.context.ip_address
     except Exception:
-        return False
-    return isinstance(ip, str) and ip not in ("127.0.0.1", "::1", "localhost")
+        return None
+    return ip if isinstance(ip, str) else None
+
+
+def single_user_actor(ip: str | None, os_user: str) -> Actor:
+    """Who uses a single-user app: this computer's user as admin, a visitor from another machine
+    (``ip`` not a loopback address) as a viewer, whose downloads are therefore masked."""
+    if ip is not None and ip not in ("127.0.0.1", "::1", "localhost"):
+        return Actor(f"remote:{ip}", "viewer")
+    return Actor(f"local:{os_user}", "admin")
 
 
 def _os_user() -> str:
@@ -133,9 +141,7 @@ def _oidc_user() -> dict[str, Any] | None:
 def current_actor() -> Actor:
     """Who uses this session and with which role (role None: signed out or without a role)."""
     if not is_multi_user():
-        if _is_remote():
-            return Actor(f"remote:{st.context.ip_address}", "viewer")
-        return Actor(f"local:{_os_user()}", "admin")
+        return single_user_actor(_ip_address(), _os_user())
     state = users_state()
     session = st.session_state.get(SESSION_KEY)
     if isinstance(session, dict) and session.get("source") == "local":
@@ -171,6 +177,12 @@ def current_role() -> str | None:
 def can(action: str) -> bool:
     """Whether the session's role may do ``action`` (kam_metrics.access.ACTIONS)."""
     return access.allowed(current_role(), action)
+
+
+def downloads_masked() -> bool:
+    """Whether this session's table downloads have customer names masked: whenever its role may not export
+    unmasked, sign-in on or off (a remote visitor of a single-user app is a viewer)."""
+    return access.export_masked(current_role())
 
 
 def require_action(action: str) -> Actor:

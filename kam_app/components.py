@@ -47,19 +47,19 @@ def render_chart(figure: go.Figure | None, empty_message: str | None = None) -> 
 
 def render_download_table(frame: pd.DataFrame, *, file_name: str, column_config: dict | None = None) -> None:
     """A table with a CSV download (UTF-8 with BOM so Excel on Chinese Windows opens it correctly; text
-    cells that Excel would run as formulas are neutralised). With sign-in on, a viewer's download has the
-    customer names masked (kam_metrics.access.mask_frame); every download is recorded in the audit log."""
+    cells that Excel would run as formulas are neutralised). A viewer's download (also a remote visitor of a
+    single-user app) has the customer names masked (kam_metrics.access.mask_frame); every download is recorded in the audit log."""
     st.dataframe(frame, width="stretch", hide_index=True, column_config=column_config)
     render_download_button(frame, file_name=file_name)
 
 
 def render_download_button(frame: pd.DataFrame, *, file_name: str) -> None:
-    """The CSV download of a table shown some other way: neutralised, masked for a viewer when sign-in
-    is on, and recorded in the audit log (see render_download_table)."""
+    """The CSV download of a table shown some other way: neutralised, masked for a viewer (kam_app.auth.
+    downloads_masked), and recorded in the audit log (see render_download_table)."""
     from kam_app import auth
     from kam_metrics.access import mask_frame
 
-    masked = auth.is_multi_user() and not auth.can("export_unmasked")
+    masked = auth.downloads_masked()
     export = mask_frame(frame) if masked else frame
     st.download_button(
         t("download.csv") + (t("access.download_masked") if masked else ""),

@@ -325,6 +325,12 @@ def mask_name(value: Any) -> Any:
     return value.strip()[0] + "***"
 
 
+def export_masked(role: str | None) -> bool:
+    """Whether a download by ``role`` has its customer names masked: every role that may not export
+    unmasked, whether sign-in is on or not."""
+    return not allowed(role, "export_unmasked")
+
+
 def mask_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose customer-name columns (:data:`MASKED_COLUMNS`) are masked."""
     masked = frame.copy()

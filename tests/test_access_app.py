@@ -352,3 +352,29 @@ def test_a_disabled_oidc_user_gets_no_role(monkeypatch, hand_db, oidc_user):
     assert at.title[0].value == "登录" and not at.metric
     assert any("停用" in w.value and "boss@example" in w.value for w in at.warning)
     assert labels(at) == ["退出登录"]
+
+
+@pytest.mark.parametrize(
+    "ip, role, masked",
+    [
+        ("203.0.113.7", "viewer", True),  # another machine reaching a single-user app: view, masked downloads
+        ("::ffff:10.0.0.2", "viewer", True),
+        (None, "admin", False),  # this computer (st.context.ip_address is None for localhost)
+        ("127.0.0.1", "admin", False),
+        ("::1", "admin", False),
+    ],
+)
+def test_single_user_remote_visitor_downloads_masked(ip, role, masked):
+    """The download masking follows the role alone, not whether sign-in is on: before, a remote visitor of
+    a single-user app was a viewer yet downloaded customer names unmasked (AppTest cannot set the address,
+    so the two pieces the download button uses are checked here)."""
+    from kam_app.auth import single_user_actor
+
+    actor = single_user_actor(ip, "kam")
+    assert actor.role == role
+    assert actor.name == (f"remote:{ip}" if masked else "local:kam")
+    assert access.export_masked(actor.role) is masked
+
+
+def test_downloads_are_masked_for_every_role_below_editor():
+    assert [access.export_masked(r) for r in (None, "viewer", "editor", "admin")] == [True, True, False, False]
