@@ -340,6 +340,19 @@ def mask_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return masked
 
 
+def mask_changes(changes: pd.DataFrame) -> pd.DataFrame:
+    """A copy of the account change history (kam_metrics.records.list_changes) whose old and new values are
+    masked on the rows that changed a customer-name column (:data:`MASKED_COLUMNS`: account_name, group_name)."""
+    masked = mask_frame(changes)
+    if "column_name" in masked.columns:
+        names = masked["column_name"].isin(MASKED_COLUMNS).tolist()
+        for column in ("old_value", "new_value"):
+            if column in masked.columns:
+                masked[column] = pd.Series([mask_name(v) if n else v for n, v in zip(names, masked[column])],
+                                           index=masked.index, dtype=object)
+    return masked
+
+
 # --- imports and undos with the actor's rights ----------------------------------------------------
 
 def commit_import(db, staged, actor: Actor, *, mode: str = "append", replace_scope: str = "range") -> dict[str, Any]:

@@ -11,7 +11,7 @@ import streamlit as st
 from kam_app import auth, loaders_records
 from kam_app.components import render_download_table
 from kam_app.state import ensure_router, language, t
-from kam_metrics.access import PermissionDenied, escape_markdown
+from kam_metrics.access import PermissionDenied, escape_markdown, mask_changes
 from kam_metrics.records import COLUMNS, SEARCH_FIELDS, EditConflict, EditsInvalid
 from kam_metrics.store import ACCOUNT_STATUSES, SCALES, DatabaseLocked
 
@@ -81,9 +81,10 @@ def render_changes() -> None:
     if changes.empty:
         st.info(t("records.changes_empty"), icon="ℹ️")
         return
-    shown = changes.assign(column_name=[t(f"records.col.{c}") if c in COLUMNS else c for c in changes["column_name"]])
-    render_download_table(
-        shown, file_name="account_changes.csv",
+    labels = [t(f"records.col.{c}") if c in COLUMNS else c for c in changes["column_name"]]
+    shown = changes.assign(column_name=labels)
+    render_download_table(  # a viewer's download hides the old and new values of customer-name edits
+        shown, file_name="account_changes.csv", masked_frame=mask_changes(changes).assign(column_name=labels),
         column_config={c: st.column_config.Column(t(f"records.change.{c}")) for c in shown.columns},
     )
     if not auth.can("edit_accounts"):

@@ -190,3 +190,18 @@ def test_cli_refuses_to_disable_the_last_admin(tmp_path, monkeypatch, capsys):
     assert "last enabled admin" in capsys.readouterr().err
     with open_db(db) as con:
         assert access.user_role(con, "carol") == "admin"
+
+
+def test_masked_change_history_hides_customer_names_in_old_and_new_values():
+    """account_changes rows for a name column (account_name, group_name) get old/new masked; other
+    columns' values (a region) and every other field stay as they are."""
+    changes = pd.DataFrame({
+        "change_id": [3, 2, 1], "account_id": ["A1", "A1", "A2"],
+        "column_name": ["account_name", "region", "group_name"],
+        "old_value": ["甲机械有限公司", "华东", "Acme Group"], "new_value": ["甲机械集团", "华南", None],
+    })
+    masked = access.mask_changes(changes)
+    assert masked["old_value"].tolist() == ["甲***", "华东", "A***"]
+    assert masked["new_value"].tolist()[:2] == ["甲***", "华南"] and pd.isna(masked["new_value"][2])
+    assert masked["account_id"].tolist() == ["A1", "A1", "A2"]
+    assert changes["old_value"][0] == "甲机械有限公司"  # the shown table is untouched

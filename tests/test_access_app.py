@@ -378,3 +378,35 @@ def test_single_user_remote_visitor_downloads_masked(ip, role, masked):
 
 def test_downloads_are_masked_for_every_role_below_editor():
     assert [access.export_masked(r) for r in (None, "viewer", "editor", "admin")] == [True, True, False, False]
+
+
+@pytest.fixture()
+def downloads(monkeypatch):
+    """The bytes of every st.download_button of a run, by file name (taken where Streamlit stores them)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    saved: dict[str, bytes] = {}
+    original = MediaFileManager.add
+
+    def add(self, data, mimetype, coordinates, file_name=None, is_for_static_download=False):
+        if file_name:
+            saved[file_name] = data
+        return original(self, data, mimetype, coordinates, file_name=file_name, is_for_static_download=is_for_static_download)
+
+    monkeypatch.setattr(MediaFileManager, "add", add)
+    return saved
+
+
+def test_viewer_download_of_the_change_history_masks_renamed_customers(monkeypatch, team_db, downloads):
+    with open_db(team_db) as con:
+        original = records.search_accounts(con, "A1", "account_id")
+        old_name = original["account_name"][0]
+        records.save_edits(con, Actor("eddie", "editor"), original,
+                           original.assign(account_name=["甲新名称有限公司"], region=["华南"]))
+    run_page(monkeypatch, team_db, "pages/13_records.py", user="vera")
+    text = downloads["account_changes.csv"].decode("utf-8-sig")
+    assert old_name not in text and "甲新名称有限公司" not in text
+    assert "甲***" in text and "华南" in text  # the region edit stays readable
+    run_page(monkeypatch, team_db, "pages/13_records.py", user="eddie")  # an editor's download is not masked
+    text = downloads["account_changes.csv"].decode("utf-8-sig")
+    assert old_name in text and "甲新名称有限公司" in text
