@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam_app.components import render_chart, render_download_table
+from kam_app.components import render_chart, render_download_button
 from kam_app.state import language, t
 from kam_app.theme import COMPARISON, PALETTE, PRIMARY
+from kam_metrics.access import mask_frame
 from kam_metrics.i18n import money_unit
-from kam_metrics.report import Chart, Report, Section, format_value
+from kam_metrics.report import Chart, NameMasker, Report, Section, Table, format_value
 
 KEY = "presenter_mode"
 INDEX_KEY = "presenter_index"
@@ -137,9 +139,34 @@ def chart_figure(chart: Chart, lang: str) -> go.Figure:
     return figure
 
 
+def table_frames(report: Report, table: Table, lang: str, *, mask_names: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(shown, download) of a report table, formatted, with the display labels as column names. With
+    ``mask_names`` (a session whose role may not export unmasked) the download's customer names are masked: the
+    customer-name columns by kam_metrics.access.mask_frame while they still have their internal names
+    (after the renaming it would find none), then any account name left inside other cells (a project
+    "P (account)", a mover) by the report's aliases."""
+    frame = table.frame()
+    display = frame.copy()
+    for column in table.columns:
+        display[column.key] = [format_value(v, column.kind, lang) if column.kind != "text" else (v if v is not None else "")
+                               for v in frame[column.key]]
+    export = display
+    if mask_names and not report.masked:
+        alias = NameMasker(report.aliases)
+        export = mask_frame(display)
+        export = export.apply(lambda values: values.map(alias))
+    labels = [c.label for c in table.columns]
+    display = display.set_axis(labels, axis=1)
+    export = export.set_axis(labels, axis=1)
+    return display, export
+
+
 def render_section(report: Report, section: Section, *, presenting: bool = False, key_prefix: str = "") -> None:
     """A section as the page shows it: heading, the finding, KPI cards, chart, bullets and tables.
-    Editable sections are shown read-only here (the page edits them)."""
+    Editable sections are shown read-only here (the page edits them). A viewer's table downloads
+    (auth.downloads_masked) have the customer names masked."""
+    from kam_app import auth
+
     lang = language()
     st.markdown(f"##### {section.heading}")
     st.markdown(f"{'##' if presenting else '###'} {section.title}")
@@ -172,16 +199,15 @@ def render_section(report: Report, section: Section, *, presenting: bool = False
         shown = [tb for tb in section.tables if tb.rows and tb.on_slide][:1]
     else:
         shown = [tb for tb in section.tables if tb.rows]
+    mask_names = not presenting and auth.downloads_masked()  # the rule render_download_button applies
     for table in shown:
         st.markdown(f"**{table.title}**")
-        frame = table.frame()
-        display = frame.copy()
-        for column in table.columns:
-            display[column.key] = [format_value(v, column.kind, lang) if column.kind != "text" else (v if v is not None else "")
-                                   for v in frame[column.key]]
-        display.columns = [c.label for c in table.columns]
+        display, export = table_frames(report, table, lang, mask_names=mask_names)
         if presenting:
             st.dataframe(display.head(10), hide_index=True, width="stretch")
         else:
-            render_download_table(display, file_name=f"{report.period}_{table.key}.csv")
+            # render_download_table's own masking looks for internal column names: the masked copy is
+            # made above, before the renaming; the button still says it is masked and records the export
+            st.dataframe(display, width="stretch", hide_index=True)
+            render_download_button(export, file_name=f"{report.period}_{table.key}.csv")
 

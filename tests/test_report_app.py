@@ -96,3 +96,62 @@ def test_a_viewer_reads_the_report_but_cannot_edit_and_exports_masked(monkeypatc
     downloads = [e.proto.label for e in at.get("download_button")]
     assert [label.split("(")[0] for label in downloads[:3]] == ["下载 PowerPoint", "下载 HTML", "下载 Excel"]
     assert all("客户名称已脱敏" in label for label in downloads), downloads  # the tables' CSVs too
+
+
+def _keep_media(monkeypatch) -> list:
+    """The in-memory media stores AppTest creates for each run (it drops its mock runtime afterwards):
+    st.download_button with bytes puts the file there and the button carries its URL."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from streamlit.testing.v1 import app_test
+
+    stores: list = []
+
+    class Kept(MemoryMediaFileStorage):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Kept)
+    return stores
+
+
+def _csv_downloads(at, stores: list) -> dict[str, str]:
+    """{file name: text} of every CSV download button of the last run."""
+    out = {}
+    for element in at.get("download_button"):
+        url = element.proto.url
+        if url.endswith(".csv"):
+            media = stores[-1].get_file(url.rsplit("/", 1)[-1])
+            out[media.filename] = bytes(media.content).decode("utf-8-sig")
+    return out
+
+
+def test_a_viewers_table_downloads_on_the_report_page_hold_no_account_name(monkeypatch, hand_db):
+    """The tables' CSVs were renamed to their display labels before render_download_table, whose masking
+    looks for the column account_name: a viewer downloaded every customer name. Now masked first."""
+    from streamlit.testing.v1 import AppTest
+
+    from app_support import ROOT
+    from kam_app.auth import SESSION_KEY
+    from kam_metrics import access
+    from kam_metrics.access import Actor
+
+    with open_db(hand_db) as con:
+        access.add_user(con, Actor("root-admin", "admin"), "vera", "viewer", "correct horse battery")
+        names = [n for (n,) in con.execute("select account_name from accounts").fetchall()]
+    monkeypatch.setenv("KAM_DB", str(hand_db))
+    stores = _keep_media(monkeypatch)
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=90)
+    at.session_state[SESSION_KEY] = {"name": "vera", "source": "local"}
+    at.session_state["kam_filters"] = Q2
+    at.run()
+    _ok(at)
+    # the names are on the screen (a viewer may read the report) ...
+    assert "甲机械有限公司" in " ".join(m.value for m in at.markdown)
+    csvs = _csv_downloads(at, stores)
+    # ... but in no CSV: the key accounts (A1, A2), the top accounts, ... each as "甲***" instead
+    assert "2025Q2_key_accounts.csv" in csvs and "2025Q2_top_accounts.csv" in csvs, sorted(csvs)
+    assert "甲***" in csvs["2025Q2_key_accounts.csv"]
+    leaked = {file: [n for n in names if n in text] for file, text in csvs.items()}
+    assert not any(leaked.values()), leaked
+
