@@ -16,7 +16,7 @@ import streamlit as st
 from kam_app.components import render_chart, render_download_button
 from kam_app.state import language, t
 from kam_app.theme import COMPARISON, PALETTE, PRIMARY
-from kam_metrics.access import mask_frame
+from kam_metrics.access import escape_markdown, mask_frame
 from kam_metrics.i18n import money_unit
 from kam_metrics.report import Chart, NameMasker, Report, Section, Table, format_value
 
@@ -139,6 +139,19 @@ def chart_figure(chart: Chart, lang: str) -> go.Figure:
     return figure
 
 
+def bullet_list(items: list[str]) -> str:
+    """Markdown bullets of report text that carries data (account and project names, issue notes):
+    each item escaped (kam_metrics.access.escape_markdown), so a name like ``![x](http://…)`` shows as
+    text instead of fetching an image. The exports escape for their own formats from the raw text."""
+    return "\n".join(f"- {escape_markdown(item)}" for item in items)
+
+
+def plain_text(text: str) -> str:
+    """Edited section text shown as the plain text it is in the exports: every line escaped, the line
+    breaks kept."""
+    return "  \n".join(escape_markdown(line) for line in text.split("\n"))
+
+
 def table_frames(report: Report, table: Table, lang: str, *, mask_names: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(shown, download) of a report table, formatted, with the display labels as column names. With
     ``mask_names`` (a session whose role may not export unmasked) the download's customer names are masked: the
@@ -163,13 +176,13 @@ def table_frames(report: Report, table: Table, lang: str, *, mask_names: bool) -
 
 def render_section(report: Report, section: Section, *, presenting: bool = False, key_prefix: str = "") -> None:
     """A section as the page shows it: heading, the finding, KPI cards, chart, bullets and tables.
-    Editable sections are shown read-only here (the page edits them). A viewer's table downloads
-    (auth.downloads_masked) have the customer names masked."""
+    Editable sections are shown read-only here (the page edits them). Text from the data is
+    markdown-escaped; a viewer's table downloads (auth.downloads_masked) have the customer names masked."""
     from kam_app import auth
 
     lang = language()
     st.markdown(f"##### {section.heading}")
-    st.markdown(f"{'##' if presenting else '###'} {section.title}")
+    st.markdown(f"{'##' if presenting else '###'} {escape_markdown(section.title)}")
     if not section.available:
         st.caption("ℹ️ " + t("report.unavailable"))
     if section.figures:
@@ -186,22 +199,22 @@ def render_section(report: Report, section: Section, *, presenting: bool = False
             with left:
                 render_chart(chart_figure(section.chart, lang))
             with right:
-                st.markdown("\n".join(f"- {b}" for b in section.bullets))
+                st.markdown(bullet_list(section.bullets))
         else:
             render_chart(chart_figure(section.chart, lang))
     elif section.bullets and not section.editable:
-        st.markdown("\n".join(f"- {b}" for b in section.bullets))
+        st.markdown(bullet_list(section.bullets))
     if section.editable and presenting:
         if section.text.strip():
-            st.markdown(section.text.replace("\n", "  \n"))
-        st.info("\n".join(f"- {h}" for h in section.hints), icon="💡")
+            st.markdown(plain_text(section.text))
+        st.info(bullet_list(section.hints), icon="💡")
     if presenting:
         shown = [tb for tb in section.tables if tb.rows and tb.on_slide][:1]
     else:
         shown = [tb for tb in section.tables if tb.rows]
     mask_names = not presenting and auth.downloads_masked()  # the rule render_download_button applies
     for table in shown:
-        st.markdown(f"**{table.title}**")
+        st.markdown(f"**{escape_markdown(table.title)}**")
         display, export = table_frames(report, table, lang, mask_names=mask_names)
         if presenting:
             st.dataframe(display.head(10), hide_index=True, width="stretch")

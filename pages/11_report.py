@@ -14,7 +14,7 @@ from kam_app import auth, loaders_report, presenter
 from kam_app.components import start_page
 from kam_app.state import ensure_router, language, t
 from kam_metrics import report as reports
-from kam_metrics.access import PermissionDenied
+from kam_metrics.access import PermissionDenied, escape_markdown
 from kam_metrics.filters import Filters
 from kam_metrics.i18n import format_date
 from kam_metrics.schema_report import ACTION_STATUSES
@@ -103,13 +103,13 @@ def _edit_section(report: reports.Report, section: reports.Section, identity: st
     store[section.key] = left.text_area(t("report.edit_label"), value=store.get(section.key, section.text),
                                         key=key, height=220)
     right.markdown(f"**{t('report.hints')}**")
-    right.markdown("\n".join(f"- {h}" for h in section.hints))
+    right.markdown(presenter.bullet_list(section.hints))
 
 
 def _edit_actions(report: reports.Report, section: reports.Section, identity: str) -> list[dict]:
     st.markdown(f"##### {section.heading}")
-    st.markdown(f"### {section.title}")
-    st.caption(" ".join(section.bullets))
+    st.markdown(f"### {escape_markdown(section.title)}")
+    st.caption(escape_markdown(" ".join(section.bullets)))
     stored = st.session_state.get(f"report_actions_value::{identity}")
     editor_key, base_key = f"report_actions::{identity}", f"report_actions_base::{identity}"
     if editor_key not in st.session_state or base_key not in st.session_state:
@@ -226,8 +226,8 @@ def render_page() -> None:
             presenter.render_section(shown, section, presenting=False)
             if section.editable:
                 if section.text.strip():
-                    st.markdown(section.text.replace("\n", "  \n"))
-                st.info("\n".join(f"- {h}" for h in section.hints), icon="💡")
+                    st.markdown(presenter.plain_text(section.text))
+                st.info(presenter.bullet_list(section.hints), icon="💡")
         return
 
     top = st.container()
@@ -244,7 +244,7 @@ def render_page() -> None:
     try:
         final = reports.apply_edits(report, texts, actions)
     except reports.ActionsInvalid as exc:
-        st.error(t("report.actions_invalid", error=str(exc)))
+        st.error(t("report.actions_invalid", error=escape_markdown(str(exc))))
         return
     with top:
         st.button(t("report.save"), type="primary", icon=":material/save:", key="report_save", on_click=_save,
@@ -254,7 +254,7 @@ def render_page() -> None:
         if st.session_state.pop("report_save_denied", False):
             auth.show_denied(action="edit_report")
         if "report_save_error" in st.session_state:
-            st.error(t("report.actions_invalid", error=st.session_state.pop("report_save_error")))
+            st.error(t("report.actions_invalid", error=escape_markdown(st.session_state.pop("report_save_error"))))
     _exports(final, top)
 
 

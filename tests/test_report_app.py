@@ -155,3 +155,40 @@ def test_a_viewers_table_downloads_on_the_report_page_hold_no_account_name(monke
     leaked = {file: [n for n in names if n in text] for file, text in csvs.items()}
     assert not any(leaked.values()), leaked
 
+
+HOSTILE = "![x](http://127.0.0.1:9/p.png)"
+
+
+def test_names_and_notes_from_the_data_are_escaped_on_the_page(monkeypatch, hand_db):
+    """An account name or a project's issue note holding markdown is shown as text: no image is fetched."""
+    from kam_metrics.access import escape_markdown
+
+    with open_db(hand_db) as con:
+        con.execute("update accounts set account_name = ? where account_id = 'A1'", [f"甲{HOSTILE}"])
+        con.execute(
+            "insert into projects (project_id, account_id, project_name, status, start_date, planned_end, forecast_end, "
+            "progress_pct, issue_note) values ('P3', 'A2', '数据平台', 'blocked', DATE '2025-02-01', DATE '2025-08-31', "
+            "DATE '2025-09-30', 40, ?)", [HOSTILE])
+    escaped = escape_markdown(HOSTILE)
+    assert escaped == r"\!\[x\]\(http\://127\.0\.0\.1\:9/p\.png\)"
+    at = run_app(monkeypatch, hand_db, PAGE)
+    _ok(at)
+
+    def texts() -> list[str]:
+        return [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
+
+    def raw(values: list[str]) -> list[str]:
+        return [v for v in values if "](http" in v.replace(r"\]\(http", "")]
+
+    shown = texts()
+    assert not raw(shown), raw(shown)
+    # A1 leads the top 10 (2300): its name is in the section title and bullets, escaped
+    assert any(f"甲{escaped}" in v for v in shown)
+    # the blocked project's note is a hint of section 5, beside its editor
+    assert any("数据平台" in v and escaped in v for v in shown)
+    # read-only view (as a viewer sees it, here through the masking switch): the hints in st.info
+    at.toggle(key="report_mask").set_value(True).run()
+    _ok(at)
+    shown = texts()
+    assert not raw(shown), raw(shown)
+    assert any("数据平台" in v and escaped in v for v in [i.value for i in at.info])
