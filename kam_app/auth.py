@@ -36,7 +36,7 @@ from kam_app.state import render_language_switch, t
 SESSION_KEY = "kam_auth"  # {"name": ..., "source": "local"} after a local sign-in
 _FAILURES_KEY = "kam_auth_failures"
 _OIDC_RECORDED_KEY = "kam_auth_oidc_recorded"
-MAX_FAILURES = 5  # failed sign-ins per session within FAILURE_WINDOW seconds before a pause
+MAX_FAILURES = 5  # failed sign-ins per user name (audit log) or per session within FAILURE_WINDOW seconds before a pause
 FAILURE_WINDOW = 300.0
 AUDIT_WAIT_SECONDS = 8.0
 
@@ -226,11 +226,20 @@ def _recent_failures() -> list[float]:
     return failures
 
 
+def throttled(name: str) -> bool:
+    """Sign-in is paused for ``name``: MAX_FAILURES failures for that user name within FAILURE_WINDOW in the
+    audit log (any browser session: a new session does not reset it), or as many in this session."""
+    if len(_recent_failures()) >= MAX_FAILURES:
+        return True
+    with open_db(_db_path(), wait_seconds=AUDIT_WAIT_SECONDS) as con:
+        return access.recent_failures(con, name, FAILURE_WINDOW) >= MAX_FAILURES
+
+
 def sign_in_local(name: str, password: str) -> Actor | None:
     """Check a local user's password; record the attempt; remember the user in the session."""
-    if len(_recent_failures()) >= MAX_FAILURES:
-        return None
     with open_db(_db_path(), wait_seconds=AUDIT_WAIT_SECONDS) as con:
+        if len(_recent_failures()) >= MAX_FAILURES or access.recent_failures(con, name, FAILURE_WINDOW) >= MAX_FAILURES:
+            return None
         actor = access.verify_login(con, name, password)
         if actor is None:
             access.audit(con, Actor((name or "").strip()[:200] or None, None), "sign_in_failed")
@@ -273,7 +282,7 @@ def _render_sign_in(actor: Actor) -> None:
             password = st.text_input(t("auth.password"), type="password")
             submitted = st.form_submit_button(t("auth.sign_in"), type="primary")
         if submitted:
-            if len(_recent_failures()) >= MAX_FAILURES:
+            if throttled(name):
                 st.error(t("auth.throttled", minutes=int(FAILURE_WINDOW // 60)), icon="⏳")
             elif sign_in_local(name, password):
                 st.rerun()

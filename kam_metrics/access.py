@@ -300,6 +300,18 @@ def audit(
     return int(audit_id)
 
 
+def recent_failures(con: duckdb.DuckDBPyConnection, name: str | None, window_seconds: float) -> int:
+    """Failed sign-ins ('sign_in_failed' entries) for the user name ``name`` (trimmed, case-insensitive)
+    within the last ``window_seconds``, from every browser session: the sign-in throttle."""
+    key = (name or "").strip()[:200]
+    if not key or not _has_table(con, "audit_log"):
+        return 0
+    return int(con.execute(
+        "select count(*) from audit_log where action = 'sign_in_failed' and lower(user_name) = lower(?) "
+        "and logged_at >= cast(current_timestamp as timestamp) - to_seconds(cast(? as double))",
+        [key, float(window_seconds)]).fetchall()[0][0])
+
+
 def read_audit(
     con: duckdb.DuckDBPyConnection, *, limit: int = 1000, action: str | None = None, user_name: str | None = None
 ) -> pd.DataFrame:

@@ -205,3 +205,18 @@ def test_masked_change_history_hides_customer_names_in_old_and_new_values():
     assert masked["new_value"].tolist()[:2] == ["甲***", "华南"] and pd.isna(masked["new_value"][2])
     assert masked["account_id"].tolist() == ["A1", "A1", "A2"]
     assert changes["old_value"][0] == "甲机械有限公司"  # the shown table is untouched
+
+
+def test_recent_sign_in_failures_are_counted_per_user_from_the_audit_log(tmp_path):
+    db = tmp_path / "fail.duckdb"
+    with open_db(db) as con:
+        for _ in range(3):
+            access.audit(con, Actor("Eddie", None), "sign_in_failed")
+        access.audit(con, Actor("ada", None), "sign_in_failed")
+        access.audit(con, Actor("eddie", "editor"), "sign_in")  # a success is no failure
+        old = access.audit(con, Actor("eddie", None), "sign_in_failed")
+        con.execute("update audit_log set logged_at = logged_at - interval 10 minute where audit_id = ?", [old])
+        assert access.recent_failures(con, " EDDIE ", 300) == 3  # names compare trimmed, case-insensitively
+        assert access.recent_failures(con, "eddie", 900) == 4  # the old one is inside a 15-minute window
+        assert access.recent_failures(con, "ada", 300) == 1
+        assert access.recent_failures(con, "nobody", 300) == 0

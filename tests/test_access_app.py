@@ -410,3 +410,24 @@ def test_viewer_download_of_the_change_history_masks_renamed_customers(monkeypat
     run_page(monkeypatch, team_db, "pages/13_records.py", user="eddie")  # an editor's download is not masked
     text = downloads["account_changes.csv"].decode("utf-8-sig")
     assert old_name in text and "甲新名称有限公司" in text
+
+
+def test_sign_in_throttle_counts_failures_of_other_sessions(monkeypatch, team_db):
+    """Five failed sign-ins for a name within five minutes, from any browser session (the audit log), pause
+    that name's sign-in: a fresh session with the right password is refused; another user is not."""
+    from kam_app.auth import MAX_FAILURES
+
+    with open_db(team_db) as con:
+        for _ in range(MAX_FAILURES):
+            access.audit(con, Actor("eddie", None), "sign_in_failed")
+    at = run_router(monkeypatch, team_db)
+    at.text_input[0].input("eddie")
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("次数过多" in e.value for e in at.error) and SESSION_KEY not in at.session_state
+    at = run_router(monkeypatch, team_db)
+    at.text_input[0].input("ada")
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    assert at.session_state[SESSION_KEY] == {"name": "ada", "source": "local"}
