@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from kam_app.loaders import LOCK_WAIT_SECONDS, _with_connection, db_path, db_version, guarded
@@ -39,27 +38,7 @@ def load_report(filters: Filters, lang: str, scope: dict[str, Any], report_id: i
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _options(path_text: str, version: tuple) -> dict[str, Any]:
-    def work(con):
-        from kam_metrics.sales import load_segment_values
-
-        segments = load_segment_values(con)
-        accounts = con.execute(
-            "select account_id, account_name from accounts order by account_name, account_id"
-        ).fetchall()
-        saved = reports.load_saved_reports(con)
-        return {
-            "owners": segments["owners"],
-            "regions": segments["regions"],
-            "accounts": {a: n for a, n in accounts},
-            "saved": [
-                {"report_id": int(r.report_id), "period": r.period, "start": pd.Timestamp(r.start_date).date(),
-                 "end": pd.Timestamp(r.end_date).date(),
-                 "compare": r.compare, "scope": json.loads(r.scope_json), "lang": r.lang, "updated_at": r.updated_at}
-                for r in saved.itertuples(index=False)
-            ],
-        }
-
-    return _with_connection(path_text, work)
+    return _with_connection(path_text, reports.load_scope_options)
 
 
 def load_report_options() -> dict[str, Any]:

@@ -403,6 +403,27 @@ def has_report_tables(con: duckdb.DuckDBPyConnection) -> bool:
     ).fetchall()[0][0])
 
 
+def load_scope_options(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """What the report page offers: {"owners", "regions", "accounts" ({account_id: account_name}), "saved"
+    (the saved reports: report_id, period, start, end, compare, scope, lang, updated_at)}."""
+    from kam_metrics.sales import load_segment_values
+
+    segments = load_segment_values(con)
+    accounts = con.execute("select account_id, account_name from accounts order by account_name, account_id").fetchall()
+    saved = load_saved_reports(con)
+    return {
+        "owners": segments["owners"],
+        "regions": segments["regions"],
+        "accounts": {a: n for a, n in accounts},
+        "saved": [
+            {"report_id": int(r.report_id), "period": r.period, "start": pd.Timestamp(r.start_date).date(),
+             "end": pd.Timestamp(r.end_date).date(), "compare": r.compare, "scope": json.loads(r.scope_json),
+             "lang": r.lang, "updated_at": r.updated_at}
+            for r in saved.itertuples(index=False)
+        ],
+    }
+
+
 def load_saved_reports(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every saved report, newest first: report_id, period, start_date, end_date, compare, scope_json,
     lang, created_at, updated_at."""
