@@ -89,7 +89,7 @@ def _load_overview(path_text: str, version: tuple, filters: Filters) -> dict[str
             "top_accounts": sales.compute_top_accounts(con, filters, limit=10),
             "by_industry": sales.compute_revenue_by(con, filters, "industry"),
             "by_region": sales.compute_revenue_by(con, filters, "region"),
-            "satisfaction": satisfaction.compute_latest_overall(con, filters.end),
+            "satisfaction": satisfaction.compute_latest_overall(con, filters.end, filters),
         }
 
     return _with_connection(path_text, work)

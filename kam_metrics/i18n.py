@@ -121,6 +121,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "最近一次调查批次 {wave} 的综合满意度(0-100),对比上一批次;有效问卷 {n} 份",
         "en": "Overall index (0-100) of the latest survey wave {wave}, against the wave before; {n} valid questionnaires",
     },
+    "kpi.help.overall_satisfaction_segment": {
+        "zh": "最近一次调查批次 {wave} 中所选细分客户的综合满意度(0-100,不含匿名问卷),对比上一批次;有效问卷 {n} 份",
+        "en": "Overall index (0-100) of the selected segments' accounts in the latest survey wave {wave} (anonymous questionnaires excluded), against the wave before; {n} valid questionnaires",
+    },
     "kpi.no_wave": {"zh": "期间结束前没有调查批次", "en": "No survey wave before the period end"},
     "kpi.target_prorated": {
         "zh": "目标按天数从 {level} 目标折算到所选期间。",

@@ -195,4 +195,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sat.settings.items_save": {"zh": "保存调查项目", "en": "Save survey items"},
     "sat.settings.items_saved": {"zh": "已更新 {n} 个调查项目。", "en": "{n} survey items updated."},
     "sat.settings.items_invalid": {"zh": "未保存:{problem}", "en": "Not saved: {problem}"},
+    "sat.settings.bad_dimension": {"zh": "项目 {item} 的维度必须是 {options} 之一。", "en": "Item {item}: the dimension must be one of {options}."},
+    "sat.settings.bad_weight": {"zh": "项目 {item} 的权重必须是 ≥ 0 的数字。", "en": "Item {item}: the weight must be a number ≥ 0."},
+    "sat.settings.bad_target": {"zh": "项目 {item} 的目标必须在 0 到 100 之间,或留空(留空 = 使用默认目标)。", "en": "Item {item}: the target must be between 0 and 100, or empty (empty = the default target)."},
+    "sat.col.label_zh": {"zh": "中文名称", "en": "Chinese label"},
+    "sat.col.label_en": {"zh": "英文名称", "en": "English label"},
+    "sat.col.scale_min": {"zh": "量表最小值", "en": "Scale min"},
+    "sat.col.scale_max": {"zh": "量表最大值", "en": "Scale max"},
+    "sat.col.target_help": {"zh": "留空 = 使用默认目标指数({default})", "en": "Empty = the default target index ({default})"},
 }

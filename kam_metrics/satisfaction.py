@@ -58,7 +58,7 @@ with likert_items as (
     where scale_min = 1 and scale_max = 5
 ),
 answers as (
-    select r.response_id, r.item_code, r.score
+    select r.response_id, r.account_id, r.item_code, r.score
     from survey_responses as r
     join likert_items using (item_code)
     where r.wave = $wave
@@ -71,6 +71,7 @@ asked_items as (
 questionnaires as (
     select response_id, count(score) as count_answered
     from answers
+    where $segment_accounts::varchar[] is null or account_id in (select unnest($segment_accounts::varchar[]))
     group by response_id
 ),
 valid_questionnaires as (
@@ -95,17 +96,26 @@ item_satisfaction as (
 )
 select
     (select sum(satisfaction * weight) / nullif(sum(weight), 0) from item_satisfaction) as overall_index,
-    (select count(distinct response_id) from survey_responses where wave = $wave) as n_returned,
+    (select count(distinct response_id) from survey_responses
+     where wave = $wave
+       and ($segment_accounts::varchar[] is null
+            or account_id in (select unnest($segment_accounts::varchar[])))) as n_returned,
     (select count(*) from valid_questionnaires) as n_valid
 """
 
 
-def compute_wave_overall(con: duckdb.DuckDBPyConnection, wave: str) -> dict[str, Any]:
+def compute_wave_overall(con: duckdb.DuckDBPyConnection, wave: str,
+                         accounts: Sequence[str] | None = None) -> dict[str, Any]:
     """Overall satisfaction of one wave. Keys: wave, overall_index (0-100, None without valid
-    questionnaires), n_returned (questionnaires), n_valid (questionnaires passing the blank rule)."""
+    questionnaires), n_returned (questionnaires), n_valid (questionnaires passing the blank rule).
+
+    ``accounts`` (None: every questionnaire, anonymous ones included): only those accounts'
+    questionnaires count; the items asked in the wave (the blank rule's reference) stay the whole wave's,
+    as on the Satisfaction page (:func:`compute_satisfaction`)."""
     settings = load_settings(con)
     params = {
         "wave": wave,
+        "segment_accounts": None if accounts is None else list(accounts),
         "max_blanks": int(settings["survey_max_imputed_blanks"]),
         "impute_score": float(settings["survey_blank_impute_score"]),
     }
@@ -118,17 +128,26 @@ def compute_wave_overall(con: duckdb.DuckDBPyConnection, wave: str) -> dict[str,
     }
 
 
-def compute_latest_overall(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, Any]:
+def compute_latest_overall(con: duckdb.DuckDBPyConnection, as_of: date,
+                           filters: Filters | None = None) -> dict[str, Any]:
     """Overall satisfaction of the latest wave finished by ``as_of`` and of the wave before it.
 
-    Keys: the latest wave's figures (see :func:`compute_wave_overall`; wave None when no wave exists)
-    and ``previous``, the same for the wave before it (or None).
+    Keys: the latest wave's figures (see :func:`compute_wave_overall`; wave None when no wave exists),
+    ``previous``, the same for the wave before it (or None), and ``is_segment``.
+
+    ``filters`` with segments (the Overview's sidebar): both waves count only the questionnaires of
+    the accounts in those segments as of ``as_of`` (anonymous questionnaires drop out), like the other
+    Overview KPIs; without segments every questionnaire counts.
     """
     waves = load_waves(con, as_of)["wave"].tolist()
+    is_segment = filters is not None and filters.has_segments
     if not waves:
-        return {"wave": None, "overall_index": None, "n_returned": 0, "n_valid": 0, "previous": None}
-    latest = compute_wave_overall(con, waves[-1])
-    latest["previous"] = compute_wave_overall(con, waves[-2]) if len(waves) > 1 else None
+        return {"wave": None, "overall_index": None, "n_returned": 0, "n_valid": 0, "previous": None,
+                "is_segment": is_segment}
+    accounts = segment_account_ids(con, filters, as_of) if is_segment else None
+    latest = compute_wave_overall(con, waves[-1], accounts)
+    latest["previous"] = compute_wave_overall(con, waves[-2], accounts) if len(waves) > 1 else None
+    latest["is_segment"] = is_segment
     return latest
 
 
@@ -836,7 +855,13 @@ where item_code = $item_code
 
 
 class SurveyItemsInvalid(ValueError):
-    """An edited survey-item row that cannot be stored; the message says which row and how to fix it."""
+    """An edited survey-item row that cannot be stored; the message says which row and how to fix it.
+    ``key`` and ``fields`` name the message in the catalogue so the page can show it in either language."""
+
+    def __init__(self, key: str, english: str, **fields: Any) -> None:
+        super().__init__(english)
+        self.key = key
+        self.fields = fields
 
 
 def load_survey_items(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -855,11 +880,14 @@ def save_survey_item_settings(con: duckdb.DuckDBPyConnection, edited: pd.DataFra
         weight = None if pd.isna(row.weight) else float(row.weight)
         target = None if pd.isna(row.target_index) else float(row.target_index)
         if row.dimension not in SURVEY_DIMENSIONS:
-            raise SurveyItemsInvalid(f"{row.item_code}: dimension must be one of {', '.join(SURVEY_DIMENSIONS)}")
+            raise SurveyItemsInvalid(
+                "sat.settings.bad_dimension", f"{row.item_code}: dimension must be one of {', '.join(SURVEY_DIMENSIONS)}",
+                item=row.item_code, options=", ".join(SURVEY_DIMENSIONS))
         if weight is None or weight < 0:
-            raise SurveyItemsInvalid(f"{row.item_code}: weight must be a number ≥ 0")
+            raise SurveyItemsInvalid("sat.settings.bad_weight", f"{row.item_code}: weight must be a number ≥ 0", item=row.item_code)
         if target is not None and not 0 <= target <= 100:
-            raise SurveyItemsInvalid(f"{row.item_code}: target must be between 0 and 100, or empty")
+            raise SurveyItemsInvalid(
+                "sat.settings.bad_target", f"{row.item_code}: target must be between 0 and 100, or empty", item=row.item_code)
         rows.append({"item_code": row.item_code, "dimension": row.dimension, "weight": weight, "target_index": target})
     con.execute("begin transaction")
     try:

@@ -72,7 +72,8 @@ def render_page() -> None:
             None
             if sat["overall_index"] is None or previous_sat is None
             else format_points(sat["overall_index"] - previous_sat),
-            t("kpi.help.overall_satisfaction", wave=sat["wave"], n=sat["n_valid"])
+            t("kpi.help.overall_satisfaction_segment" if sat["is_segment"] else "kpi.help.overall_satisfaction",
+              wave=sat["wave"], n=sat["n_valid"])
             if sat["wave"]
             else t("kpi.no_wave"),
         ),

@@ -120,18 +120,13 @@ def render_satisfaction_settings() -> None:
     if items.empty:
         st.info(t("sat.settings.items_empty"), icon="ℹ️")
         return
+    columns = _survey_item_columns(float(s["target_index"]))
     if not auth.can("edit_survey_items"):
-        st.dataframe(items, width="stretch", hide_index=True)
+        st.dataframe(items, width="stretch", hide_index=True, column_config=columns)
         return
     edited = st.data_editor(
         items, width="stretch", hide_index=True, key="sat_items_editor",
-        disabled=["item_code", "label_zh", "label_en", "scale_min", "scale_max"],
-        column_config={
-            "item_code": st.column_config.TextColumn(t("sat.col.item_code")),
-            "dimension": st.column_config.SelectboxColumn(t("sat.col.dimension"), options=list(SURVEY_DIMENSIONS), required=True),
-            "weight": st.column_config.NumberColumn(t("sat.col.weight"), min_value=0.0, format="%.2f", required=True),
-            "target_index": st.column_config.NumberColumn(t("sat.col.target"), min_value=0.0, max_value=100.0, format="%.0f"),
-        },
+        disabled=["item_code", "label_zh", "label_en", "scale_min", "scale_max"], column_config=columns,
     )
     if st.button(t("sat.settings.items_save"), key="sat_items_save", icon=":material/save:"):
         try:
@@ -141,9 +136,25 @@ def render_satisfaction_settings() -> None:
         except PermissionDenied as denied:
             auth.show_denied(denied)
         except SurveyItemsInvalid as exc:
-            st.error(t("sat.settings.items_invalid", problem=str(exc)), icon="⚠️")
+            st.error(t("sat.settings.items_invalid", problem=t(exc.key, **exc.fields)), icon="⚠️")
         else:
             st.success(t("sat.settings.items_saved", n=count), icon="✅")
+
+
+def _survey_item_columns(default_target: float) -> dict:
+    """Column labels in the user's language for the survey-items table (viewer) and editor (editor)."""
+    return {
+        "item_code": st.column_config.TextColumn(t("sat.col.item_code")),
+        "label_zh": st.column_config.TextColumn(t("sat.col.label_zh")),
+        "label_en": st.column_config.TextColumn(t("sat.col.label_en")),
+        "dimension": st.column_config.SelectboxColumn(t("sat.col.dimension"), options=list(SURVEY_DIMENSIONS), required=True),
+        "weight": st.column_config.NumberColumn(t("sat.col.weight"), min_value=0.0, format="%.2f", required=True),
+        "scale_min": st.column_config.NumberColumn(t("sat.col.scale_min"), format="%d"),
+        "scale_max": st.column_config.NumberColumn(t("sat.col.scale_max"), format="%d"),
+        "target_index": st.column_config.NumberColumn(
+            t("sat.col.target"), min_value=0.0, max_value=100.0, format="%.0f",
+            help=t("sat.col.target_help", default=f"{default_target:g}")),
+    }
 
 
 def render_access_sections() -> None:

@@ -60,6 +60,8 @@ def test_filters_change_the_figures(monkeypatch, hand_db):
     cards = {m.label: m.value for m in at.metric}
     assert cards["销售额"] == "¥2,600"  # A1 2300 + A3 300
     assert cards["目标完成率"] == "130.0%"  # 2600 / 2000
+    # 张三's accounts A1, A3: W1 R1 (A1) 85, R3 (A3) invalid -> 85; W0 R0 (A1) 60 -> +25.0
+    assert {m.label: (m.value, m.delta) for m in at.metric}["综合满意度"] == ("85.0", "+25.0")
     at.selectbox(key="f_preset").set_value("last_quarter").run()
     assert not at.exception
     assert {m.label: m.value for m in at.metric}["销售额"] == "¥1,000"  # 2025 Q1: A1 1000

@@ -21,7 +21,7 @@ from kam_metrics.sales import (
     load_data_range,
     load_segment_values,
 )
-from kam_metrics.satisfaction import compute_latest_overall, compute_wave_overall
+from kam_metrics.satisfaction import compute_latest_overall, compute_satisfaction, compute_wave_overall
 from kam_metrics.settings import save_setting
 from kam_metrics.store import open_db
 
@@ -245,3 +245,21 @@ def test_latest_wave_and_previous(hand_db):
     assert latest["previous"]["wave"] == "W0" and latest["previous"]["overall_index"] == approx(60.0)
     assert before["wave"] == "W0" and before["previous"] is None
     assert none["wave"] is None and none["overall_index"] is None
+
+
+def test_latest_wave_follows_segment_filters(hand_db):
+    # only A1's questionnaires: W1 R1 (5,4,3) -> (100*2+80+60)/4 = 85; W0 R0 (3,3,3) -> 60
+    a1 = Filters(date(2025, 4, 1), date(2025, 6, 30), accounts=("A1",))
+    # only A3's: W1 R3 has two blanks -> invalid, no index; returned 1, valid 0
+    a3 = Filters(date(2025, 4, 1), date(2025, 6, 30), accounts=("A3",))
+    with open_db(hand_db) as con:
+        one = compute_latest_overall(con, a1.end, a1)
+        invalid = compute_latest_overall(con, a3.end, a3)
+        page = compute_satisfaction(con, wave="W1", accounts=["A1"])
+        everyone = compute_latest_overall(con, a1.end)
+    assert one["is_segment"] is True and everyone["is_segment"] is False
+    assert one["overall_index"] == approx(85.0) and (one["n_returned"], one["n_valid"]) == (1, 1)
+    assert one["previous"]["overall_index"] == approx(60.0)
+    assert one["overall_index"] == approx(page["overall_index"])  # the Overview card equals the page
+    assert invalid["overall_index"] is None and (invalid["n_returned"], invalid["n_valid"]) == (1, 0)
+    assert everyone["overall_index"] == approx(75.0)

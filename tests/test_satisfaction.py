@@ -21,7 +21,11 @@ from kam_metrics.satisfaction import (
     compute_satisfaction,
     compute_satisfaction_page,
     index_value,
+    load_survey_items,
+    save_survey_item_settings,
+    SurveyItemsInvalid,
 )
+from kam_metrics.i18n import t
 from kam_metrics.settings import save_setting
 from kam_metrics.store import open_db
 
@@ -62,6 +66,23 @@ def test_weights_change_the_index_as_by_hand(hand_db):
     with open_db(hand_db) as con:
         con.execute("update survey_items set weight = 1 where item_code = 'Q1'")
         assert compute_satisfaction(con, wave="W1")["overall_index"] == approx(70.0)
+
+
+def test_saved_item_weights_are_used_and_bad_rows_store_nothing(hand_db):
+    with open_db(hand_db) as con:
+        items = load_survey_items(con).set_index("item_code")
+        edited = items.copy()
+        edited.loc["Q1", "weight"] = 1.0  # Q1 weight 2 -> 1: overall (90+70+50)/3 = 70
+        assert save_survey_item_settings(con, edited.reset_index()) == len(items)
+        assert compute_satisfaction(con, wave="W1")["overall_index"] == approx(70.0)
+        bad = edited.copy()
+        bad.loc["Q2", "weight"] = 5.0  # would be stored first if rows were written one by one
+        bad.loc["Q3", "target_index"] = 120.0
+        with pytest.raises(SurveyItemsInvalid) as caught:
+            save_survey_item_settings(con, bad.reset_index())
+        assert load_survey_items(con).set_index("item_code").loc["Q2", "weight"] == approx(1.0)
+    assert caught.value.key == "sat.settings.bad_target" and caught.value.fields == {"item": "Q3"}
+    assert "Q3" in t(caught.value.key, "zh", **caught.value.fields) and "0 到 100" in t(caught.value.key, "zh", **caught.value.fields)
 
 
 def test_blank_impute_score_is_a_setting(hand_db):
