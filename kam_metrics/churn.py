@@ -35,7 +35,7 @@ have data (others are left out and the weights renormalised). Components, each 0
 Bands: red below 50 (高风险), amber 50 to below 75 (关注), green 75 and above (健康).
 **Reasons**: each account's three components that cost it the most (normalised weight × (100 − score)),
 in words with their numbers, in both languages.
-**Benchmark**: every back-test also scores the same split with the BG/NBD buy-till-you-die model
+**Benchmark**: every back-test also scores the same split with the BG/NBD and Pareto/NBD buy-till-you-die models
 (kam_metrics.churn_btyd), so the model is compared with the usual customer-base model, not only recency.
 **Early warning**: red accounts and accounts whose probability is at least the alert setting (0.5), by
 revenue at risk = probability × revenue of the 12 months up to D.
@@ -469,21 +469,24 @@ def backtest_as_of(con: duckdb.DuckDBPyConnection, as_of: date, horizon_days: in
     payload["horizon_days"] = int(horizon_days)
     payload["calibration"] = calibration_bins(labels, probability)
     payload["btyd"] = _btyd_benchmark(features, labels, horizon_days)
+    payload["pareto_nbd"] = _btyd_benchmark(features, labels, horizon_days, pareto=True)
     payload["importance"] = training["importance"]
     return payload
 
 
-def _btyd_benchmark(features: pd.DataFrame, labels: np.ndarray, horizon_days: int) -> dict[str, Any] | None:
-    """The BG/NBD buy-till-you-die model on the same split (kam_metrics.churn_btyd): method, auc, pr_auc,
-    brier; None with fewer than two accounts or one class only."""
+def _btyd_benchmark(features: pd.DataFrame, labels: np.ndarray, horizon_days: int,
+                    pareto: bool = False) -> dict[str, Any] | None:
+    """The BG/NBD (``pareto``: Pareto/NBD) buy-till-you-die model on the same split
+    (kam_metrics.churn_btyd): method, auc, pr_auc, brier; None with fewer than two accounts or one class only."""
     from sklearn.metrics import average_precision_score, brier_score_loss
 
     from kam_metrics import churn_btyd
 
     if len(labels) < 2 or len(set(labels.tolist())) < 2:
         return None
-    probability = churn_btyd.score_features(features, horizon_days)
-    return {"method": churn_btyd.METHOD, "auc": _auc(labels, probability),
+    score = churn_btyd.score_features_pareto if pareto else churn_btyd.score_features
+    probability = score(features, horizon_days)
+    return {"method": churn_btyd.METHOD_PARETO if pareto else churn_btyd.METHOD, "auc": _auc(labels, probability),
             "pr_auc": float(average_precision_score(labels, probability)),
             "brier": float(brier_score_loss(labels, probability, labels=[0, 1]))}
 

@@ -96,9 +96,9 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
             value = payload[key]
             print(f"  {key:<21} {'—' if value is None else f'{value:.3f}'}")
         print(f"  n_accounts            {payload['n_accounts']}")
-        btyd = result.get("btyd")
-        if btyd:
-            print(f"  benchmark {btyd['method']}: auc {btyd['auc']:.3f}, pr_auc {btyd['pr_auc']:.3f}, brier {btyd['brier']:.3f}")
+        for btyd in (result.get("btyd"), result.get("pareto_nbd")):
+            if btyd:
+                print(f"  benchmark {btyd['method']}: auc {btyd['auc']:.3f}, pr_auc {btyd['pr_auc']:.3f}, brier {btyd['brier']:.3f}")
     return EXIT_OK
 
 

@@ -93,6 +93,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "对照：同一划分下的 BG/NBD 客户生命周期模型（buy-till-you-die）AUC {auc}、PR-AUC {pr_auc}、Brier {brier}。",
         "en": "Benchmark: the BG/NBD buy-till-you-die model on the same split, AUC {auc}, PR-AUC {pr_auc}, Brier {brier}.",
     },
+    "churn.card.pareto": {
+        "zh": "对照：同一划分下的 Pareto/NBD 模型 AUC {auc}、PR-AUC {pr_auc}、Brier {brier}。",
+        "en": "Benchmark: the Pareto/NBD model on the same split, AUC {auc}, PR-AUC {pr_auc}, Brier {brier}.",
+    },
     "churn.card.no_backtest": {"zh": "历史不足一个预测期，无法回测。", "en": "History is shorter than one horizon: no back-test."},
     "churn.metric.auc": {"zh": "AUC（本方法）", "en": "AUC (this method)"},
     "churn.metric.baseline": {"zh": "AUC（仅按未下单天数）", "en": "AUC (recency only)"},

@@ -68,9 +68,10 @@ def render_model_card(data: dict, lang: str) -> None:
                     t("churn.help.lift")),
             KpiCard(t("churn.metric.base_rate"), format_percent(card["base_rate"]), None, f"n = {card['n_accounts']:,}"),
         ], per_row=3)
-        if card.get("btyd"):
-            b = card["btyd"]
-            st.caption(t("churn.card.btyd", auc=_ratio(b["auc"]), pr_auc=_ratio(b["pr_auc"]), brier=_ratio(b["brier"])))
+        for key, message in (("btyd", "churn.card.btyd"), ("pareto_nbd", "churn.card.pareto")):
+            if card.get(key):
+                b = card[key]
+                st.caption(t(message, auc=_ratio(b["auc"]), pr_auc=_ratio(b["pr_auc"]), brier=_ratio(b["brier"])))
         left, right = st.columns(2)
         with left:
             render_chart(charts.build_calibration_figure(card, lang=lang), t("churn.card.no_backtest"))
