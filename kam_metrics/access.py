@@ -368,28 +368,27 @@ def mask_changes(changes: pd.DataFrame) -> pd.DataFrame:
 # --- imports and undos with the actor's rights ----------------------------------------------------
 
 def commit_import(db, staged, actor: Actor, *, mode: str = "append", replace_scope: str = "range") -> dict[str, Any]:
-    """kam_metrics.ingest.commit_staged for an editor: the import records the user and the audit log
-    says who imported what."""
-    from kam_metrics import ingest, store
+    """kam_metrics.ingest.commit_staged for an editor: the import records the user, and the audit entry
+    saying who imported what is written in the import's own transaction (both or neither)."""
+    from kam_metrics import ingest
 
     require(actor.role, "import")
-    record = ingest.commit_staged(db, staged, mode=mode, replace_scope=replace_scope, user_name=actor.name)
-    with store.open_db(db) as con:
-        audit(con, actor, "import", target=f"import {record['import_id']}", detail={
-            "table": record["table_name"], "file_name": record["file_name"], "mode": mode,
-            "rows_inserted": record["rows_inserted"], "rows_updated": record["rows_updated"]})
-    return record
+
+    def log(con, summary: dict[str, Any]) -> None:
+        audit(con, actor, "import", target=f"import {summary['import_id']}", detail={
+            "table": summary["table_name"], "file_name": summary["file_name"], "mode": mode,
+            "rows_inserted": summary["rows_inserted"], "rows_updated": summary["rows_updated"]})
+
+    return ingest.commit_staged(db, staged, mode=mode, replace_scope=replace_scope, user_name=actor.name, on_commit=log)
 
 
 def undo_import(db, import_id: int, actor: Actor) -> dict[str, Any]:
-    """kam_metrics.ingest.undo_import for an editor, recorded in the audit log."""
-    from kam_metrics import ingest, store
+    """kam_metrics.ingest.undo_import for an editor, recorded in the audit log in the undo's transaction."""
+    from kam_metrics import ingest
 
     require(actor.role, "undo_import")
-    result = ingest.undo_import(db, import_id)
-    with store.open_db(db) as con:
-        audit(con, actor, "undo_import", target=f"import {import_id}", detail=result)
-    return result
+    return ingest.undo_import(db, import_id, on_commit=lambda con, result: audit(
+        con, actor, "undo_import", target=f"import {import_id}", detail=result))
 
 
 def record(db, actor: Actor | None, action: str, *, target: str | None = None, detail: dict[str, Any] | None = None,

@@ -693,8 +693,13 @@ def commit_staged(
     replace_scope: str = "range",
     user_name: str | None = None,
     remember_mapping: bool = True,
+    on_commit: Callable[[duckdb.DuckDBPyConnection, dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """Write the staged rows in one transaction; return the new import's record.
+
+    ``on_commit(con, summary)`` runs inside that transaction just before it commits (summary: import_id,
+    table_name, file_name, mode, rows_inserted, rows_updated): the audit entry of kam_metrics.access is
+    written with the import or not at all.
 
     append: a key that exists already rejects the whole import. upsert: rows with an existing key are
     updated (their previous version kept for undo), identical rows left alone. replace: the table's rows in
@@ -783,6 +788,9 @@ def commit_staged(
                     "insert or replace into import_mappings values (?, ?, ?, current_timestamp)",
                     [spec.name, header_signature(staged.headers), json.dumps({h: c for h, c in staged.mapping.items() if c}, ensure_ascii=False)],
                 )
+            if on_commit is not None:
+                on_commit(con, {"import_id": import_id, "table_name": spec.name, "file_name": staged.file_name, "mode": mode,
+                                "rows_inserted": inserted, "rows_updated": updated})
             con.execute("commit")
         except duckdb.ConstraintException as exc:
             con.execute("rollback")
@@ -825,9 +833,11 @@ class UndoRefused(Exception):
     """An import that cannot be undone (unknown, already undone, or a later import depends on it)."""
 
 
-def undo_import(db: str | os.PathLike | None, import_id: int) -> dict[str, Any]:
+def undo_import(db: str | os.PathLike | None, import_id: int,
+                on_commit: Callable[[duckdb.DuckDBPyConnection, dict[str, Any]], None] | None = None) -> dict[str, Any]:
     """Return the database exactly to its state before ``import_id``: delete the rows it wrote and put back
-    every row it updated or replaced. Later imports of the same tables must be undone first."""
+    every row it updated or replaced. Later imports of the same tables must be undone first.
+    ``on_commit(con, result)`` runs inside the undo's transaction just before it commits."""
     with store.open_db(db) as con:
         found = import_history(con, import_id)
         if not found:
@@ -858,6 +868,8 @@ def undo_import(db: str | os.PathLike | None, import_id: int) -> dict[str, Any]:
                                         + " where backup_of_import = ?", [import_id]).fetchone()[0]
                 con.execute("delete from " + backup + " where backup_of_import = ?", [import_id])
             con.execute("update imports set status = 'undone', finished_at = current_timestamp where import_id = ?", [import_id])
+            if on_commit is not None:
+                on_commit(con, {"import_id": import_id, "rows_deleted": deleted, "rows_restored": restored})
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
