@@ -87,8 +87,8 @@ def bench_big(db: str, repeat: int) -> list[str]:
         "(every series and every grid point as one set of numpy recurrences), the 12-origin back-test, the "
         "seasonal-naive baseline and building the per-series result. Goal: under 60 s.",
         "",
-        "| level | series | methods | median back-test MAPE | median seasonal-naive MAPE | series beating the baseline |",
-        "|---|---:|---|---:|---:|---:|",
+        "| level | series | methods | median back-test MAPE | median seasonal-naive MAPE | series beating the baseline | 80 % interval hit rate (held-out months) |",
+        "|---|---:|---|---:|---:|---:|---:|",
     ]
     for level in forecast.LEVELS:
         group = [s for s in series if s["level"] == level]
@@ -100,12 +100,16 @@ def bench_big(db: str, repeat: int) -> list[str]:
         med = statistics.median(s["mape_backtest"] for s in scored) if scored else None
         base = statistics.median(s["baseline_mape"] for s in group if s["baseline_mape"] is not None) if both else None
         method_text = ", ".join(f"{m} {n}" for (lv, m), n in sorted(methods.items()) if lv == level)
-        lines.append(f"| {level} | {per_level[level]:,} | {method_text} | {pct(med)} | {pct(base)} | {beat} of {len(both)} |")
+        checks = sum(s["interval_checks"] for s in group)
+        hits = sum(round(s["interval_coverage"] * s["interval_checks"]) for s in group if s["interval_checks"])
+        lines.append(f"| {level} | {per_level[level]:,} | {method_text} | {pct(med)} | {pct(base)} | {beat} of {len(both)} "
+                     f"| {pct(hits / checks if checks else None)} of {checks:,} |")
     company = series[0]
     lines += [
         "",
         f"Company: {company['method_note']}; back-test MAPE {pct(company['mape_backtest'])}, seasonal naive "
-        f"{pct(company['baseline_mape'])}; bias {pct(company['bias'])} (baseline {pct(company['baseline_bias'])}).",
+        f"{pct(company['baseline_mape'])}; bias {pct(company['bias'])} (baseline {pct(company['baseline_bias'])}); "
+        f"80 % interval held {pct(company['interval_coverage'])} of {company['interval_checks']} held-out months.",
         "",
     ]
     return lines
@@ -141,6 +145,9 @@ def bench_superstore(csv: str) -> list[str]:
         "|---|---:|---:|---:|",
         f"| {company['method']} | **{pct(company['mape_backtest'])}** | {pct(company['bias'])} | {company['n_months']} |",
         f"| seasonal naive (same month a year earlier) | {pct(company['baseline_mape'])} | {pct(company['baseline_bias'])} | {company['baseline_n_months']} |",
+        "",
+        f"80 % interval (built only from earlier back-test errors) held the actual in {pct(company['interval_coverage'])} "
+        f"of {company['interval_checks']} held-out months.",
         "",
         "| month | actual | forecast (origin = previous month-end) | seasonal naive |",
         "|---|---:|---:|---:|",

@@ -33,7 +33,7 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
 def _series_json(item: dict) -> dict:
     keys = (
         "level", "key", "method", "method_note", "history_months", "mape_backtest", "baseline_mape", "bias",
-        "baseline_bias", "n_months", "n_zero_months", "baseline_n_months",
+        "baseline_bias", "n_months", "n_zero_months", "baseline_n_months", "interval_coverage", "interval_checks",
     )
     out = {k: item[k] for k in keys}
     out["forecast"] = [{k: row[k] for k in ("month", "value", "lower", "upper")} for row in item["forecast"]]
@@ -64,7 +64,8 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
     for s in series:
         name = s["level"] if not s["key"] else f"{s['level']} {s['key']}"
         print(f"{name}: {s['method_note']}; back-test MAPE {pct(s['mape_backtest'])} "
-              f"(seasonal naive {pct(s['baseline_mape'])}), bias {pct(s['bias'])}")
+              f"(seasonal naive {pct(s['baseline_mape'])}), bias {pct(s['bias'])}; "
+              f"80 % interval held {pct(s['interval_coverage'])} of {s['interval_checks']} held-out months")
         for row in s["forecast"]:
             if row["value"] is None:
                 continue

@@ -31,9 +31,13 @@ The seasonal-naive baseline (the same month a year earlier) is scored on the sam
 run (``baseline_mape``, ``baseline_bias``; a month whose year-earlier month precedes the series has
 no baseline forecast).
 
-80 % interval: normal approximation, sigma = root mean square of the back-test residuals (at least 3
-of them; otherwise the standard deviation of the history), widened for step h by
-sqrt(1 + (h - 1) alpha²) (the ETS level variance); the lower bound is clipped at zero.
+80 % interval: forecast ± q × sigma, sigma = root mean square of the back-test residuals (at least 3
+of them, q the Student-t quantile with one degree of freedom fewer than residuals, since sigma rests
+on 3 to 12 of them; otherwise the standard deviation of the history and the normal quantile), widened for step h by
+sqrt(1 + (h - 1) alpha²) (the ETS level variance); the lower bound is clipped at zero. Its honesty is
+checked out of sample in the same run: ``interval_coverage`` = the share of back-test months whose
+actual fell inside the one-month interval built from the residuals of earlier back-test months only
+(``interval_checks`` months, those with at least 3 earlier residuals; None without any).
 
 The month of the latest order counts as complete when that order falls within
 ``forecast_month_end_grace_days`` (3) of the month's end; otherwise it is a partial month: it is the
@@ -44,7 +48,7 @@ Public functions (each takes a DuckDB connection)
 * :func:`forecast_series` ``(con, level, keys=None, horizon_months=12, filters=None)`` -> dict with
   ``as_of`` (latest order date), ``history_end`` (last complete month), ``series`` (list of dicts:
   level, key, method, method_note, history_months, mape_backtest, baseline_mape, bias, baseline_bias,
-  n_months, n_zero_months, history [{month, value}], backtest [{month, actual, forecast, baseline}],
+  n_months, n_zero_months, interval_coverage, interval_checks, history [{month, value}], backtest [{month, actual, forecast, baseline}],
   forecast [{month, value, lower, upper}]).
 * :func:`forecast_all` ``(con, levels=LEVELS, horizon_months=12)`` -> the same for several levels in one
   query and one vectorised run (the CLI and the bench use it).
@@ -217,6 +221,10 @@ class EngineResult:
     back_baseline: np.ndarray  # (N, B) NaN where no baseline
     back_actual: np.ndarray  # (N, B)
     back_method: np.ndarray  # (N, B) object
+    #: (N,) held-out back-test months whose actual fell inside the interval built from earlier months only
+    interval_hits: np.ndarray | None = None
+    #: (N,) back-test months checked that way (those with at least 3 earlier residuals)
+    interval_checks: np.ndarray | None = None
 
 
 def _grid(seasonal: bool) -> tuple[np.ndarray, ...]:
@@ -382,11 +390,45 @@ def run_engine(Y: np.ndarray, start: np.ndarray, horizon: int, settings: dict[st
     sigma = np.where(count >= 3, rms, np.sqrt(hist_var))
     steps = np.arange(horizon)[None, :]
     widen = np.sqrt(1.0 + steps * alpha_used[:, None] ** 2)
-    z = _z_value(float(settings["forecast_interval"]))
-    half = z * sigma[:, None] * widen
+    level = float(settings["forecast_interval"])
+    z = np.where(count >= 3, _t_value(level, np.maximum(count - 1, 1)), _z_value(level))
+    half = z[:, None] * sigma[:, None] * widen
     lower = np.maximum(forecast - half, 0.0)
     upper = forecast + half
-    return EngineResult(chosen, n_hist, forecast, lower, upper, back_f, back_b, back_a, back_m)
+    hits, checks = _interval_coverage(resid, back_f, level)
+    return EngineResult(chosen, n_hist, forecast, lower, upper, back_f, back_b, back_a, back_m, hits, checks)
+
+
+def _interval_coverage(resid: np.ndarray, back_f: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-sample check of the interval: for back-test month j, the one-month interval the method
+    would have drawn then (sigma = root mean square of the residuals of back-test months before j, at
+    least 3 of them; lower bound clipped at zero) is compared with month j's actual. Returns hits and
+    checks per series; coverage = hits / checks (the interval's nominal level when it is honest)."""
+    N, B = resid.shape
+    hits = np.zeros(N, dtype=int)
+    checks = np.zeros(N, dtype=int)
+    for j in range(B):
+        earlier = resid[:, :j]
+        count = np.sum(~np.isnan(earlier), axis=1)
+        rms = np.sqrt(np.nansum(earlier * earlier, axis=1) / np.maximum(count, 1))
+        usable = (count >= 3) & ~np.isnan(resid[:, j])
+        z = _t_value(level, np.maximum(count - 1, 1))
+        actual = back_f[:, j] + resid[:, j]
+        low = np.maximum(back_f[:, j] - z * rms, 0.0)
+        high = back_f[:, j] + z * rms
+        slack = 1e-9 * np.maximum(np.abs(actual), 1.0)  # a forecast exact up to rounding is inside
+        inside = (actual >= low - slack) & (actual <= high + slack)
+        checks += usable
+        hits += usable & inside
+    return hits, checks
+
+
+def _t_value(coverage: float, df: np.ndarray) -> np.ndarray:
+    """Two-sided Student-t quantile for ``coverage`` with ``df`` degrees of freedom (per series): sigma
+    comes from only 3 to 12 back-test residuals, so the normal quantile would draw the band too narrow."""
+    from scipy.stats import t as student_t
+
+    return student_t.ppf(0.5 + coverage / 2, np.asarray(df, dtype=float))
 
 
 def _z_value(coverage: float) -> float:
@@ -514,6 +556,9 @@ def _run(
             "n_months": n_months,
             "n_zero_months": n_zero,
             "baseline_n_months": base_n,
+            "interval_coverage": (float(result.interval_hits[i] / result.interval_checks[i])
+                                  if result.interval_checks[i] else None),
+            "interval_checks": int(result.interval_checks[i]),
             "partial_month_actual": float(partial[i]),
             "forecast": [
                 {

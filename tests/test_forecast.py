@@ -83,6 +83,30 @@ def test_a_perfectly_seasonal_series_is_forecast_exactly(tmp_path):
     assert s["bias"] == approx(0.0, abs=1e-9) and s["n_months"] == 12 and s["n_zero_months"] == 0
     # no back-test error: the 80 % interval collapses onto the forecast
     assert [r["upper"] - r["lower"] for r in s["forecast"]] == approx([0.0] * 12, abs=1e-6)
+    # and every held-out month (the 9 back-test months with >= 3 earlier residuals) falls inside it
+    assert (s["interval_coverage"], s["interval_checks"]) == (1.0, 9)
+
+
+def test_interval_coverage_is_checked_on_months_the_interval_did_not_see():
+    import numpy as np
+
+    from kam_metrics.forecast import _interval_coverage
+
+    # forecasts 10 every month; residuals (actual - forecast) 1, -1, 1, -1, 5, 0.5, nan; the band is
+    # ± t(0.90; n - 1) × rms of the n earlier residuals (t: 2 df 1.886, 3 df 1.638, 4 df 1.533).
+    # month 4: earlier 1, -1, 1 -> rms 1 -> 10 ± 1.886 holds 9 (hit)
+    # month 5: rms of 1, -1, 1, -1 = 1 -> 10 ± 1.638 misses 15
+    # month 6: rms of 1, -1, 1, -1, 5 = sqrt(29 / 5) = 2.408 -> ± 3.692 holds 10.5 (hit)
+    # month 7: no actual, not checked. Months 1-3 have fewer than 3 earlier residuals.
+    resid = np.array([[1.0, -1.0, 1.0, -1.0, 5.0, 0.5, np.nan]])
+    hits, checks = _interval_coverage(resid, np.full((1, 7), 10.0), 0.8)
+    assert (int(hits[0]), int(checks[0])) == (2, 3)
+    # the t quantile matters: residual 1.7 after 1, -1, 1 is inside 1.886 (a normal 1.2816 would miss it)
+    hits, checks = _interval_coverage(np.array([[1.0, -1.0, 1.0, 1.7]]), np.full((1, 4), 10.0), 0.8)
+    assert (int(hits[0]), int(checks[0])) == (1, 1)
+    # forecast 1, earlier rms 2 -> [0 (clipped), 4.77] holds the actual 0 of month 4
+    hits, checks = _interval_coverage(np.array([[2.0, -2.0, 2.0, -1.0]]), np.array([[1.0, 1.0, 1.0, 1.0]]), 0.8)
+    assert (int(hits[0]), int(checks[0])) == (1, 1)
 
 
 @pytest.mark.parametrize(("count", "method"), [(30, "holt_winters"), (10, "holt")])
@@ -121,6 +145,13 @@ def test_five_months_of_history_uses_the_mean_fallback_and_says_so(tmp_path):
     assert back[date(2025, 2, 1)]["forecast"] == approx(100.0)
     assert back[date(2025, 5, 1)]["forecast"] == approx(150.0)
     assert back[date(2025, 1, 1)]["forecast"] is None  # no history before the first month
+    # 80 % interval: residuals 200, 0, -200, 250 -> rms = sqrt((40000 + 0 + 40000 + 62500) / 4) = 188.745;
+    # 4 residuals -> t(0.90; 3 df) = 1.6377 -> half width 309.11; the mean fallback does not widen with h
+    assert [r["upper"] for r in s["forecast"]] == approx([200 + 1.637744 * 188.745197] * 3, rel=1e-5)
+    assert [r["lower"] for r in s["forecast"]] == [0.0] * 3  # 200 - 309.11 clipped at zero
+    # held out: only May has >= 3 earlier residuals: 150 ± 1.8856 × rms(200, 0, -200) = 150 ± 1.8856 × 163.30
+    # = [0, 457.9], which holds May's 400
+    assert (s["interval_coverage"], s["interval_checks"]) == (1.0, 1)
 
 
 def test_seasonal_naive_baseline_on_hand_rows(tmp_path):
@@ -323,6 +354,7 @@ def test_cli_forecast_json_keys(tmp_path, capsys):
     assert (s["level"], s["key"], s["method"]) == ("company", "", "holt_winters")
     assert [r["month"] for r in s["forecast"]] == ["2025-07-01", "2025-08-01", "2025-09-01"]
     assert set(s["forecast"][0]) == {"month", "value", "lower", "upper"}
+    assert s["interval_checks"] >= 0 and (s["interval_coverage"] is None or 0 <= s["interval_coverage"] <= 1)
     assert 1000.0 <= s["forecast"][0]["value"] <= 1050.0  # 1000 a month, K2's single 50 in June on top
     # every level when --level is not given: company, industry x2, region x2, owner x2, product line, account K1
     assert main(["forecast", "--db", str(db), "--json"]) == 0

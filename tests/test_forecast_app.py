@@ -47,6 +47,9 @@ def test_sales_page_shows_the_kam_metrics_forecast(monkeypatch, forecast_db, lan
     # the seasonal-naive error sits next to the model's
     mape_metric = next(m for m in at.metric if m.label in ("回测误差 MAPE", "Back-test MAPE"))
     assert format_percent(s["baseline_mape"]) in mape_metric.delta
+    coverage = next(m for m in at.metric if m.label in ("80% 区间命中率", "80% interval hit rate"))
+    assert s["interval_checks"] > 0 and coverage.value == format_percent(s["interval_coverage"])
+    assert str(s["interval_checks"]) in coverage.delta
     assert any(("预测起点" if lang == "zh" else "Forecast from") in c.value for c in at.caption)
 
 
