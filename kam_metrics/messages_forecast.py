@@ -38,7 +38,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "forecast.kpi.baseline": {"zh": "季节朴素法 {baseline}", "en": "seasonal naive {baseline}"},
     "forecast.kpi.bias": {"zh": "回测偏差", "en": "Back-test bias"},
     "forecast.kpi.coverage": {"zh": "80% 区间命中率", "en": "80% interval hit rate"},
-    "forecast.kpi.coverage_note": {"zh": "应接近 80% · 检验 {n} 个月", "en": "should be near 80% · {n} months checked"},
+    "forecast.kpi.coverage_note": {"zh": "目标 80% · {n} 个月", "en": "aim 80% · n = {n}"},
     "forecast.help.coverage": {
         "zh": "回测中每个月的实际值是否落在当时画出的 80% 区间内(区间只用该月之前的回测误差计算,至少 3 个);远低于 80% 说明区间过窄,远高于说明过宽。",
         "en": "Whether each back-test month's actual fell inside the 80% interval drawn at the time (built only from the back-test errors of earlier months, at least 3); well below 80% means the band is too narrow, well above too wide.",
