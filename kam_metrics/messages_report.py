@@ -528,6 +528,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "已打开保存的汇报 #{id}({period});期间和范围取自该汇报。",
         "en": "Reopened saved report #{id} ({period}); its period and scope are used.",
     },
+    "report.data_changed": {
+        "zh": "保存此汇报后数据已有变化(有新的导入或撤销):数字按当前数据重新计算,可能与当时汇报的不同;编辑的文字和行动项保持不变。再次保存即以当前数据为准。",
+        "en": "The data changed after this report was saved (imports committed or undone since): the figures are computed from the data as it is now and may differ from those presented; edited text and actions are kept. Saving it again makes the current data its basis.",
+    },
     "report.mask": {"zh": "隐藏客户名称(客户A、客户B…)", "en": "Mask account names (Customer A, B…)"},
     "report.mask_help": {
         "zh": "屏幕共享时使用:页面和所有导出文件中的客户名称都会替换为代号。",

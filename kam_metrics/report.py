@@ -134,6 +134,9 @@ class Report:
     masked: bool = False
     #: account name -> alias (客户A / Customer A), largest 12-month revenue first
     aliases: dict[str, str] = field(default_factory=dict)
+    #: a reopened report whose data changed since it was saved (imports committed or undone since):
+    #: its figures are computed from the data as it is now, and the page says so
+    data_changed: bool = False
 
     def section(self, key: str) -> Section:
         for section in self.sections:
@@ -1308,9 +1311,19 @@ def _summary_hints(ctx: _Context) -> list[str]:
 # --- since the last review -------------------------------------------------------------------------
 
 
+def data_state(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """The imports behind the figures: how many are committed, the latest committed and the latest of
+    any status (an undo or a new import changes it). Stored in the snapshot, compared on reopening."""
+    committed, last_committed, last_any = con.execute(
+        "select count(*) filter (where status = 'committed'), max(import_id) filter (where status = 'committed'), "
+        "max(import_id) from imports").fetchall()[0]
+    return {"committed": int(committed), "last_committed": int(last_committed or 0), "last_import": int(last_any or 0)}
+
+
 def build_snapshot(ctx: _Context) -> dict[str, Any]:
     """What the next review compares against: per account its ABC class and period revenue, per
-    project its end date, slip and status, per account its risk band (when the churn score exists)."""
+    project its end date, slip and status, per account its risk band (when the churn score exists);
+    and the data state (:func:`data_state`) the figures were computed from."""
     accounts = ctx.data["accounts"]
     projects = ctx.data["projects"]
     churn = ctx.data["churn"]
@@ -1331,6 +1344,7 @@ def build_snapshot(ctx: _Context) -> dict[str, Any]:
         },
         "bands": None if churn is None else {a: b for a, b in zip(churn["scores"]["account_id"], churn["scores"]["band"])
                                              if isinstance(b, str)},
+        "data_state": data_state(ctx.con),
     }
 
 
@@ -1548,6 +1562,7 @@ def build_report(con: duckdb.DuckDBPyConnection, filters: Filters, lang: str = "
         previous_report_id=previous["report_id"] if previous else None,
         previous_period=previous["period"] if previous else None,
         aliases=_aliases(con, ctx.data["accounts"], lang),
+        data_changed=bool(saved and saved["snapshot"].get("data_state") not in (None, snapshot["data_state"])),
     )
     return mask_report(report) if mask_names else report
 

@@ -205,6 +205,8 @@ def render_page() -> None:
         report = loaders_report.load_report(report_filters, lang, scope, report_id)
     if not report.section("top").available:  # no revenue in the period: say so above the (empty) sections
         st.info(t("report.no_sales"), icon="ℹ️")
+    if report.data_changed and not presenter.is_active():
+        st.warning(t("report.data_changed"), icon="⚠️")
     identity = _identity(report_filters, scope, report_id, lang)
     texts_key, actions_key = f"report_texts_value::{identity}", f"report_actions_value::{identity}"
     texts: dict = dict(st.session_state.get(texts_key, {}))

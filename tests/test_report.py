@@ -376,6 +376,29 @@ def test_saved_edits_reopen_and_export_again(report_db):
     assert build(report_db, report_id=rid).section("causes").text == "改写"
 
 
+def test_a_reopened_report_says_when_the_data_changed_since_it_was_saved(report_db, tmp_path):
+    from kam_metrics.ingest import import_file, undo_import
+
+    with open_db(report_db) as con:
+        rid = reports.save_report(con, reports.build_report(con, Q2, "zh"))
+    assert build(report_db, report_id=rid).data_changed is False
+    extra = tmp_path / "more.csv"
+    extra.write_text("order_id,account_id,order_date,quantity,amount\nX1,A1,2025-05-10,1,700\n", encoding="utf-8")
+    staged, record = import_file(report_db, extra, "sales")
+    assert record is not None, staged.problem_rows("en")
+    changed = build(report_db, report_id=rid)
+    assert changed.data_changed is True
+    revenue = next(f.value for f in changed.section("sales").figures if f.key == "revenue")
+    assert revenue == pytest.approx(3050 + 700)  # today's data (hand rows' Q2 3050 + the new order), not frozen
+    undo_import(report_db, record["import_id"])
+    assert build(report_db, report_id=rid).data_changed is True  # an undo is a change too
+    again = build(report_db, report_id=rid)
+    with open_db(report_db) as con:  # saving again makes today's data the basis
+        reports.save_report(con, again)
+    assert build(report_db, report_id=rid).data_changed is False
+    assert build(report_db).data_changed is False  # a new report has nothing to differ from
+
+
 def test_actions_are_carried_into_the_next_report_until_closed(report_db):
     with open_db(report_db) as con:
         q1 = reports.build_report(con, Q1, "zh")

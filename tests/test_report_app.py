@@ -192,3 +192,23 @@ def test_names_and_notes_from_the_data_are_escaped_on_the_page(monkeypatch, hand
     shown = texts()
     assert not raw(shown), raw(shown)
     assert any("数据平台" in v and escaped in v for v in [i.value for i in at.info])
+
+
+def test_a_reopened_report_warns_when_the_data_changed_since_it_was_saved(monkeypatch, hand_db, tmp_path):
+    from kam_metrics.ingest import import_file
+
+    with open_db(hand_db) as con:
+        rid = reports.save_report(con, reports.build_report(con, Q2, "zh"))
+    at = run_app(monkeypatch, hand_db, PAGE)
+    at.selectbox(key="report_saved").set_value(rid).run()
+    _ok(at)
+    assert not [w for w in at.warning if "数据已有变化" in w.value]  # nothing changed yet
+    extra = tmp_path / "more.csv"
+    extra.write_text("order_id,account_id,order_date,quantity,amount\nX1,A1,2025-05-10,1,700\n", encoding="utf-8")
+    staged, record = import_file(hand_db, extra, "sales")
+    assert record is not None, staged.problem_rows("en")
+    at = run_app(monkeypatch, hand_db, PAGE)
+    at.selectbox(key="report_saved").set_value(rid).run()
+    _ok(at)
+    assert [w for w in at.warning if "数据已有变化" in w.value]
+    assert {m.label: m.value for m in at.metric}["销售额"] == "¥3,750"  # today's figures: 3050 + 700
