@@ -79,16 +79,17 @@ def load_account_risk(account_id: str, end: date) -> dict[str, Any] | None:
     return {"row": rows.iloc[0].to_dict(), "weights": result["weights"], "method": result["method"], "as_of": result["as_of"]}
 
 
-def save_churn_settings(weights: dict[str, float], alert: float) -> None:
-    """Store the health-score weights and the alert probability (one unit of work)."""
-    from kam_metrics.settings import save_settings
+def save_churn_settings(weights: dict[str, float], alert: float, actor) -> None:
+    """Store the health-score weights and the alert probability as ``actor`` (kam_metrics.access:
+    checked role, audit entry in the same transaction; one unit of work)."""
+    from kam_metrics import access
     from kam_metrics.store import DatabaseLocked, open_db
 
     from kam_app.state import t
 
     try:
         with open_db(str(db_path()), wait_seconds=LOCK_WAIT_SECONDS) as con:
-            save_settings(con, {"churn_weights": weights, "churn_alert_probability": round(float(alert), 4)})
+            access.save_settings(con, actor, {"churn_weights": weights, "churn_alert_probability": round(float(alert), 4)})
     except DatabaseLocked:
         st.warning(t("db.updating"), icon="⏳")
         st.stop()

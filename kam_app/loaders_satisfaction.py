@@ -8,9 +8,9 @@ import streamlit as st
 
 from kam_app.loaders import LOCK_WAIT_SECONDS, _with_connection, db_path, db_version, guarded
 from kam_app.state import t
-from kam_metrics import satisfaction
+from kam_metrics import access, satisfaction
 from kam_metrics.filters import Filters
-from kam_metrics.settings import load_settings, save_settings
+from kam_metrics.settings import load_settings
 from kam_metrics.store import DatabaseLocked, open_db
 
 
@@ -71,9 +71,10 @@ def _write(work, *args):
         st.stop()
 
 
-def save_satisfaction_settings(values: dict[str, Any]) -> None:
-    """Store settings (kam_metrics.settings.save_settings: all or none) in one unit of work."""
-    _write(save_settings, values)
+def save_satisfaction_settings(values: dict[str, Any], actor) -> None:
+    """Store settings as ``actor`` (kam_metrics.access.save_settings: all or none, with the audit entry)
+    in one unit of work."""
+    _write(access.save_settings, actor, values)
 
 
 def save_survey_items(edited) -> int:

@@ -70,6 +70,5 @@ def render_churn_settings() -> None:
     except PermissionDenied as denied:
         auth.show_denied(denied)
         return
-    loaders_churn.save_churn_settings(weights, alert)
-    auth.record("edit_settings", detail={"churn_weights": weights, "churn_alert_probability": alert}, actor=actor)
+    loaders_churn.save_churn_settings(weights, alert, actor)
     st.success(t("churn.settings.saved"), icon="✅")

@@ -44,6 +44,5 @@ def render_operations_settings() -> None:
         auth.show_denied(denied)
         return
     stored = {key: (int(v) if OPERATIONS_FIELDS[key][4] else float(v)) for key, v in values.items()}
-    loaders_satisfaction.save_satisfaction_settings(stored)
-    auth.record("edit_settings", detail=stored, actor=actor)
+    loaders_satisfaction.save_satisfaction_settings(stored, actor)
     st.success(t("ops.settings.saved"), icon="✅")

@@ -391,6 +391,14 @@ def undo_import(db, import_id: int, actor: Actor) -> dict[str, Any]:
         con, actor, "undo_import", target=f"import {import_id}", detail=result))
 
 
+def save_settings(con: duckdb.DuckDBPyConnection, actor: Actor, values: dict[str, Any]) -> None:
+    """kam_metrics.settings.save_settings for an admin, with the audit entry in the same transaction."""
+    from kam_metrics import settings
+
+    require(actor.role, "edit_settings")
+    settings.save_settings(con, values, on_commit=lambda c: audit(c, actor, "edit_settings", detail=values))
+
+
 def record(db, actor: Actor | None, action: str, *, target: str | None = None, detail: dict[str, Any] | None = None,
            wait_seconds: float | None = None) -> int:
     """Open the database for one audit entry (downloads, sign-ins)."""

@@ -6,6 +6,8 @@ values. A setting never stored in the database has its default below.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import json
 from typing import Any
 
@@ -65,9 +67,11 @@ def save_setting(con: duckdb.DuckDBPyConnection, key: str, value: Any) -> None:
     )
 
 
-def save_settings(con: duckdb.DuckDBPyConnection, values: dict[str, Any]) -> None:
+def save_settings(con: duckdb.DuckDBPyConnection, values: dict[str, Any],
+                  on_commit: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> None:
     """Store several settings at once: every key is checked first, then all are written in one
-    transaction, so a form saving several values never leaves half of them stored."""
+    transaction, so a form saving several values never leaves half of them stored. ``on_commit(con)``
+    runs inside that transaction just before it commits (kam_metrics.access writes the audit entry)."""
     unknown = sorted(set(values) - set(DEFAULTS))
     if unknown:
         raise KeyError(f"unknown settings {unknown}; known settings: {', '.join(sorted(DEFAULTS))}")
@@ -75,6 +79,8 @@ def save_settings(con: duckdb.DuckDBPyConnection, values: dict[str, Any]) -> Non
     try:
         for key, value in values.items():
             save_setting(con, key, value)
+        if on_commit is not None:
+            on_commit(con)
         con.execute("commit")
     except Exception:
         con.execute("rollback")

@@ -111,8 +111,7 @@ def render_satisfaction_settings() -> None:
             "satisfied_rate_target": float(rate_target) / 100,
             "target_index": float(target_index),
         }
-        loaders_satisfaction.save_satisfaction_settings(values)
-        auth.record("edit_settings", detail=values, actor=actor)
+        loaders_satisfaction.save_satisfaction_settings(values, actor)
         st.success(t("sat.settings.saved"), icon="✅")
 
     st.markdown(f"**{t('sat.settings.items')}**")

@@ -51,3 +51,27 @@ def test_several_settings_are_saved_all_or_none(hand_db):
         save_settings(con, {"sla_hours": 12.0, "cadence_call_days": 20})
         stored = load_settings(con)
     assert (stored["sla_hours"], stored["cadence_call_days"]) == (12.0, 20)
+
+
+def test_settings_saved_through_access_are_audited_in_the_same_transaction(hand_db):
+    import pytest
+
+    from kam_metrics import access
+
+    admin, editor = access.Actor("ada", "admin"), access.Actor("ed", "editor")
+    with open_db(hand_db) as con:
+        with pytest.raises(access.PermissionDenied):  # kam_metrics checks the role, not only the page
+            access.save_settings(con, editor, {"sla_hours": 6.0})
+        access.save_settings(con, admin, {"sla_hours": 12.0})
+        assert load_settings(con)["sla_hours"] == 12.0
+        entries = con.execute("select user_name, action, detail_json from audit_log order by audit_id").fetchall()
+        assert entries == [("ada", "edit_settings", '{"sla_hours": 12.0}')]
+        # a failing audit write keeps the settings as they were: both or neither
+        from kam_metrics.settings import save_settings
+
+        def broken(c):
+            raise RuntimeError("audit log unavailable")
+
+        with pytest.raises(RuntimeError):
+            save_settings(con, {"sla_hours": 3.0}, on_commit=broken)
+        assert load_settings(con)["sla_hours"] == 12.0
