@@ -262,17 +262,18 @@ def load_targets():
     return _load_guarded("targets")
 
 
-def save_targets(edited) -> dict[str, int]:
-    """Write the targets editor's table (kam_metrics.targets.save_targets) in one unit of work.
+def save_targets(edited, actor) -> dict[str, int]:
+    """Write the targets editor's table as ``actor`` (kam_metrics.access.save_targets: role checked,
+    audited in the same transaction) in one unit of work.
 
     Raises kam_metrics.targets.TargetsInvalid when a row is invalid (nothing written). The cached
     loaders see the change on the next rerun, as the database file's version changes.
     """
-    from kam_metrics.targets import save_targets as save
+    from kam_metrics.access import save_targets as save
 
     try:
         with open_db(str(db_path()), wait_seconds=LOCK_WAIT_SECONDS) as con:
-            return save(con, edited)
+            return save(con, actor, edited)
     except DatabaseLocked:
         st.warning(t("db.updating"), icon="⏳")
         st.stop()

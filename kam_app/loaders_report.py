@@ -47,12 +47,15 @@ def load_report_options() -> dict[str, Any]:
     return guarded(_options, str(path), db_version(path))
 
 
-def save_report(report: reports.Report, texts: dict[str, str], actions: list[dict[str, Any]]) -> int:
-    """Store the report with its edited text and actions (kam_metrics.report.save_report); the cached
-    loaders see it on the next rerun as the database file changes. Raises ActionsInvalid."""
+def save_report(report: reports.Report, texts: dict[str, str], actions: list[dict[str, Any]], actor) -> int:
+    """Store the report with its edited text and actions as ``actor`` (kam_metrics.access.save_report:
+    role checked, the user recorded, audited in the same transaction); the cached loaders see it on the
+    next rerun as the database file changes. Raises ActionsInvalid."""
+    from kam_metrics import access
+
     try:
         with open_db(str(db_path()), wait_seconds=LOCK_WAIT_SECONDS) as con:
-            return reports.save_report(con, report, texts=texts, actions=actions)
+            return access.save_report(con, actor, report, texts, actions)
     except DatabaseLocked:
         st.warning(t("db.updating"), icon="⏳")
         st.stop()

@@ -77,6 +77,7 @@ def save_satisfaction_settings(values: dict[str, Any], actor) -> None:
     _write(access.save_settings, actor, values)
 
 
-def save_survey_items(edited) -> int:
-    """Store edited item dimensions, weights and targets; raises SurveyItemsInvalid."""
-    return _write(satisfaction.save_survey_item_settings, edited)
+def save_survey_items(edited, actor) -> int:
+    """Store edited item dimensions, weights and targets as ``actor`` (kam_metrics.access: role checked,
+    audited in the same transaction); raises SurveyItemsInvalid."""
+    return _write(access.save_survey_items, actor, edited)

@@ -399,6 +399,34 @@ def save_settings(con: duckdb.DuckDBPyConnection, actor: Actor, values: dict[str
     settings.save_settings(con, values, on_commit=lambda c: audit(c, actor, "edit_settings", detail=values))
 
 
+def save_targets(con: duckdb.DuckDBPyConnection, actor: Actor, edited) -> dict[str, int]:
+    """kam_metrics.targets.save_targets for an editor, audited in the same transaction."""
+    from kam_metrics import targets
+
+    require(actor.role, "edit_targets")
+    return targets.save_targets(con, edited, on_commit=lambda c, counts: audit(c, actor, "edit_targets", detail=counts))
+
+
+def save_survey_items(con: duckdb.DuckDBPyConnection, actor: Actor, edited) -> int:
+    """kam_metrics.satisfaction.save_survey_item_settings for an editor, audited in the same transaction."""
+    from kam_metrics import satisfaction
+
+    require(actor.role, "edit_survey_items")
+    return satisfaction.save_survey_item_settings(
+        con, edited, on_commit=lambda c, n: audit(c, actor, "edit_survey_items", detail={"items": n}))
+
+
+def save_report(con: duckdb.DuckDBPyConnection, actor: Actor, report, texts: dict[str, str],
+                actions: list[dict[str, Any]]) -> int:
+    """kam_metrics.report.save_report for an editor (the report records the user), audited in the same
+    transaction."""
+    from kam_metrics import report as reports
+
+    require(actor.role, "edit_report")
+    return reports.save_report(con, report, texts=texts, actions=actions, user_name=actor.name, on_commit=lambda c, rid: audit(
+        c, actor, "edit_report", target=f"report {rid}", detail={"period": report.period}))
+
+
 def record(db, actor: Actor | None, action: str, *, target: str | None = None, detail: dict[str, Any] | None = None,
            wait_seconds: float | None = None) -> int:
     """Open the database for one audit entry (downloads, sign-ins)."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -537,11 +538,13 @@ def _clean_actions(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def save_report(con: duckdb.DuckDBPyConnection, report: Report, *, texts: dict[str, str] | None = None,
-                actions: list[dict[str, Any]] | None = None, user_name: str | None = None) -> int:
+                actions: list[dict[str, Any]] | None = None, user_name: str | None = None,
+                on_commit: Callable[[duckdb.DuckDBPyConnection, int], None] | None = None) -> int:
     """Store the report (a new one, or ``report.report_id`` again): its snapshot, the edited text of
     sections 5-8 and the review actions, in one transaction. Actions marked done or dropped are closed
     in this report; new rows are created in it. Returns the report id. The report must not be masked
-    (the snapshot keeps account ids, and the text is stored as written)."""
+    (the snapshot keeps account ids, and the text is stored as written). ``on_commit(con, report_id)``
+    runs inside the transaction just before it commits (the audit entry)."""
     if report.masked:
         raise ValueError("save the unmasked report; masking is for showing and exporting only")
     texts = texts if texts is not None else {s.key: s.text for s in report.sections if s.editable}
@@ -591,6 +594,8 @@ def save_report(con: duckdb.DuckDBPyConnection, report: Report, *, texts: dict[s
                     [action["what"], action["owner"], action["due_date"], action["status"], closing, report_id,
                      action["action_id"]],
                 )
+        if on_commit is not None:
+            on_commit(con, int(report_id))
         con.execute("commit")
     except Exception:
         con.execute("rollback")

@@ -18,7 +18,7 @@ previous wave and every wave of the history, as Filters.for_comparison does for 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -870,9 +870,11 @@ def load_survey_items(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return query_df(con, SURVEY_ITEMS_SQL, {})
 
 
-def save_survey_item_settings(con: duckdb.DuckDBPyConnection, edited: pd.DataFrame) -> int:
+def save_survey_item_settings(con: duckdb.DuckDBPyConnection, edited: pd.DataFrame,
+                              on_commit: Callable[[duckdb.DuckDBPyConnection, int], None] | None = None) -> int:
     """Store the dimension, weight and target_index of existing items (all rows or none). Returns the
-    number of rows written; raises SurveyItemsInvalid naming the item and the fix."""
+    number of rows written; raises SurveyItemsInvalid naming the item and the fix. ``on_commit(con, n)``
+    runs inside the transaction just before it commits (the audit entry)."""
     from kam_metrics.store import SURVEY_DIMENSIONS
 
     rows = []
@@ -893,6 +895,8 @@ def save_survey_item_settings(con: duckdb.DuckDBPyConnection, edited: pd.DataFra
     try:
         for params in rows:
             con.execute(UPDATE_SURVEY_ITEM_SQL, params)
+        if on_commit is not None:
+            on_commit(con, len(rows))
         con.execute("commit")
     except Exception:
         con.execute("rollback")

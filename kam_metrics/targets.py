@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,8 +105,10 @@ def _number(value: Any) -> float | None:
     return None if _blank(value) else float(value)
 
 
-def save_targets(con: duckdb.DuckDBPyConnection, edited: pd.DataFrame) -> dict[str, int]:
-    """Make the targets table equal to ``edited`` (the whole table as edited), in one transaction.
+def save_targets(con: duckdb.DuckDBPyConnection, edited: pd.DataFrame,
+                 on_commit: Callable[[duckdb.DuckDBPyConnection, dict[str, int]], None] | None = None) -> dict[str, int]:
+    """Make the targets table equal to ``edited`` (the whole table as edited), in one transaction;
+    ``on_commit(con, counts)`` runs inside it just before it commits (the audit entry).
 
     Raises :class:`TargetsInvalid` (nothing written) when a row is invalid. Rows whose values did not
     change are left alone; changed and new rows are written without an import_id; rows no longer
@@ -136,8 +139,11 @@ def save_targets(con: duckdb.DuckDBPyConnection, edited: pd.DataFrame) -> dict[s
                 UPSERT_TARGET_SQL,
                 {"period": period, "level": level, "key": key, "revenue_target": revenue, "volume_target": volume},
             )
+        counts = {"inserted": len(inserted), "updated": len(updated), "deleted": len(deleted)}
+        if on_commit is not None:
+            on_commit(con, counts)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
-    return {"inserted": len(inserted), "updated": len(updated), "deleted": len(deleted)}
+    return counts

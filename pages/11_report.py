@@ -152,14 +152,13 @@ def _save(report: reports.Report, identity: str, texts: dict, actions: list[dict
     try:
         actor = auth.require_action("edit_report")  # checked here too, not only by hiding the editors
         final = reports.apply_edits(report, texts, actions)
-        new_id = loaders_report.save_report(final, texts, actions if actions is not None else report.actions)
+        new_id = loaders_report.save_report(final, texts, actions if actions is not None else report.actions, actor)
     except PermissionDenied:
         st.session_state["report_save_denied"] = True
         return
     except reports.ActionsInvalid as exc:
         st.session_state["report_save_error"] = str(exc)
         return
-    auth.record("edit_report", target=f"report {new_id}", detail={"period": report.period}, actor=actor)
     st.session_state.pop(f"report_texts_value::{identity}", None)
     st.session_state.pop(f"report_actions_value::{identity}", None)
     st.session_state[PENDING_KEY] = new_id

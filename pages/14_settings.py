@@ -58,8 +58,7 @@ def render_page() -> None:
     if st.button(t("targets.save"), type="primary", icon=":material/save:", key="targets_save"):
         try:
             actor = auth.require_action("edit_targets")  # checked again here, not only by hiding the editor
-            counts = loaders.save_targets(edited)
-            auth.record("edit_targets", detail=counts, actor=actor)
+            counts = loaders.save_targets(edited, actor)
         except PermissionDenied as denied:
             auth.show_denied(denied)
         except TargetsInvalid as exc:
@@ -130,8 +129,7 @@ def render_satisfaction_settings() -> None:
     if st.button(t("sat.settings.items_save"), key="sat_items_save", icon=":material/save:"):
         try:
             actor = auth.require_action("edit_survey_items")
-            count = loaders_satisfaction.save_survey_items(edited)
-            auth.record("edit_survey_items", detail={"items": count}, actor=actor)
+            count = loaders_satisfaction.save_survey_items(edited, actor)
         except PermissionDenied as denied:
             auth.show_denied(denied)
         except SurveyItemsInvalid as exc:

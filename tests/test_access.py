@@ -220,3 +220,67 @@ def test_recent_sign_in_failures_are_counted_per_user_from_the_audit_log(tmp_pat
         assert access.recent_failures(con, "eddie", 900) == 4  # the old one is inside a 15-minute window
         assert access.recent_failures(con, "ada", 300) == 1
         assert access.recent_failures(con, "nobody", 300) == 0
+
+
+def test_editor_writes_are_role_checked_and_audited_in_their_own_transaction(hand_db):
+    """Targets, survey items and the review report, saved through kam_metrics.access: a viewer is
+    refused by kam_metrics itself; an editor's save leaves exactly one audit entry written in the same
+    transaction (a failing audit write would roll the save back: see the on_commit hooks' tests)."""
+    from datetime import date
+
+    from kam_metrics import report as reports
+    from kam_metrics.filters import Filters
+    from kam_metrics.satisfaction import load_survey_items
+    from kam_metrics.targets import load_targets
+
+    viewer, editor = Actor("vi", "viewer"), Actor("ed", "editor")
+    with open_db(hand_db) as con:
+        targets = load_targets(con)
+        items = load_survey_items(con)
+        report = reports.build_report(con, Filters(date(2025, 4, 1), date(2025, 6, 30)), "zh")
+        for save, args in ((access.save_targets, (targets,)), (access.save_survey_items, (items,)),
+                           (access.save_report, (report, {}, []))):
+            with pytest.raises(PermissionDenied):
+                save(con, viewer, *args)
+        assert con.execute("select count(*) from audit_log").fetchall()[0][0] == 0
+        edited = targets.copy()
+        edited.loc[0, "revenue_target"] = float(edited.loc[0, "revenue_target"]) + 1
+        assert access.save_targets(con, editor, edited) == {"inserted": 0, "updated": 1, "deleted": 0}
+        assert access.save_survey_items(con, editor, items) == len(items)
+        rid = access.save_report(con, editor, report, {"causes": "交付延迟"}, [])
+        entries = con.execute("select user_name, action, target, detail_json from audit_log order by audit_id").fetchall()
+        saved_by = con.execute("select user_name from reports where report_id = ?", [rid]).fetchall()[0][0]
+    assert entries == [
+        ("ed", "edit_targets", None, '{"inserted": 0, "updated": 1, "deleted": 0}'),
+        ("ed", "edit_survey_items", None, '{"items": %d}' % len(items)),
+        ("ed", "edit_report", f"report {rid}", '{"period": "%s"}' % report.period),
+    ]
+    assert saved_by == "ed"
+
+
+def test_a_failing_audit_write_rolls_the_editor_write_back(hand_db):
+    from datetime import date
+
+    from kam_metrics import report as reports
+    from kam_metrics.filters import Filters
+    from kam_metrics.satisfaction import load_survey_items, save_survey_item_settings
+    from kam_metrics.targets import load_targets, save_targets
+
+    def broken(con, result):
+        raise RuntimeError("audit log unavailable")
+
+    with open_db(hand_db) as con:
+        targets, items = load_targets(con), load_survey_items(con)
+        report = reports.build_report(con, Filters(date(2025, 4, 1), date(2025, 6, 30)), "zh")
+        edited_targets = targets.copy()
+        edited_targets.loc[0, "revenue_target"] = 1.0
+        edited_items = items.copy()
+        edited_items.loc[0, "weight"] = 9.0
+        for write in (lambda: save_targets(con, edited_targets, on_commit=broken),
+                      lambda: save_survey_item_settings(con, edited_items, on_commit=broken),
+                      lambda: reports.save_report(con, report, on_commit=broken)):
+            with pytest.raises(RuntimeError):
+                write()
+        pd.testing.assert_frame_equal(load_targets(con), targets)
+        pd.testing.assert_frame_equal(load_survey_items(con), items)
+        assert con.execute("select count(*) from reports").fetchall()[0][0] == 0
