@@ -78,7 +78,7 @@ def bench_big(db: str, repeat: int) -> list[str]:
         f"Database `{db}` (read-only): {rows:,} sales rows, latest order {result['as_of']}, "
         f"history to {result['history_end']:%Y-%m}; {len(frame):,} (level, key, month) rows from the one query.",
         "",
-        f"| runs | aggregation query median s | whole run median s | whole run best s | series | peak RSS MB | cpus | duckdb |",
+        "| runs | aggregation query median s | whole run median s | whole run best s | series | peak RSS MB | cpus | duckdb |",
         "|---:|---:|---:|---:|---:|---:|---:|---|",
         f"| {repeat} | {statistics.median(query_times):.2f} | {statistics.median(total_times):.2f} | {min(total_times):.2f} "
         f"| {len(series):,} | {peak_rss_mb():.0f} | {len(__import__('os').sched_getaffinity(0))} | {duckdb.__version__} |",

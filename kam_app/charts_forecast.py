@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from kam_metrics.i18n import format_date, format_money, format_month, format_percent, money_unit, t
 
-from kam_app.theme import COMPARISON, NEGATIVE, PALETTE, POSITIVE, PRIMARY, register_template
+from kam_app.theme import COMPARISON, NEGATIVE, PALETTE, PRIMARY, register_template
 
 register_template()
 

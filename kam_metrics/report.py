@@ -711,7 +711,6 @@ def _section_scope(ctx: _Context, scope_text: str) -> Section:
 
 
 def _section_accounts(ctx: _Context) -> Section:
-    lang = ctx.lang
     summary = ctx.data["abc_summary"]
     accounts = ctx.data["accounts"]
     classes = [c for c in summary["abc_class"].tolist() if c]

@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from kam_metrics.ingest import import_file
 from kam_metrics.store import open_db
