@@ -106,8 +106,9 @@ def _pareto_negative_log_likelihood(log_params: np.ndarray, x: np.ndarray, tx: n
 def fit_pareto(x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
     """Maximum-likelihood Pareto/NBD (r, α, s, β), times in weeks: L-BFGS-B from a fixed start, polished
     by Nelder-Mead (deterministic), each log-parameter within ±10 (s → 0 with β large is the no-dropout
-    limit, where the model is the NBD and ranks like BG/NBD with a → 0). With more than FIT_SAMPLE accounts the four parameters are fitted on
-    an evenly spaced sample of them (in the order given), which keeps a 10,000-account back-test fast."""
+    limit, where the model is the NBD and ranks like BG/NBD with a → 0). With more than FIT_SAMPLE
+    accounts the four parameters are fitted on an evenly spaced sample of them (in the order given),
+    which keeps a 10,000-account back-test fast."""
     x, tx, T = (np.asarray(v, dtype=float) for v in (x, tx, T))
     if len(x) > FIT_SAMPLE:
         keep = np.linspace(0, len(x) - 1, FIT_SAMPLE).round().astype(int)

@@ -33,8 +33,9 @@ no baseline forecast).
 
 80 % interval: forecast ± q × sigma, sigma = root mean square of the back-test residuals (at least 3
 of them, q the Student-t quantile with one degree of freedom fewer than residuals, since sigma rests
-on 3 to 12 of them; otherwise the standard deviation of the history and the normal quantile), widened for step h by
-sqrt(1 + (h - 1) alpha²) (the ETS level variance); the lower bound is clipped at zero. Its honesty is
+on 3 to 12 of them; otherwise the standard deviation of the history and the normal quantile),
+widened for step h by sqrt(1 + (h - 1) alpha²) (the ETS level variance); the lower bound is clipped
+at zero. Its honesty is
 checked out of sample in the same run: ``interval_coverage`` = the share of back-test months whose
 actual fell inside the one-month interval built from the residuals of earlier back-test months only
 (``interval_checks`` months, those with at least 3 earlier residuals; None without any).
