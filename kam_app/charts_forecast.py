@@ -337,8 +337,11 @@ def render_completion(filters, as_of: date, lang: str) -> None:
             table = table.assign(projected_completion=[None if v is None else v * 100 for v in table["projected_completion"]])
             money = {c: st.column_config.NumberColumn(ui_t(k), format="¥%,.0f") for c, k in (
                 ("revenue_to_date", "forecast.col.to_date"), ("forecast_rest", "forecast.col.rest"),
-                ("projected", "forecast.col.projected"), ("revenue_target", "forecast.col.target"), ("gap", "forecast.col.gap"),
-                ("gap_per_month", "forecast.col.gap_per_month"), ("required_per_month", "forecast.col.required"))}
+                ("projected", "forecast.col.projected"), ("revenue_target", "forecast.col.target"),
+                ("required_per_month", "forecast.col.required"))}
+            # signed amounts: "¥-1,000" reads badly, so the unit is in the label and the sign leads
+            money.update({c: st.column_config.NumberColumn(ui_t(k), format="%,.0f") for c, k in (
+                ("gap", "forecast.col.gap"), ("gap_per_month", "forecast.col.gap_per_month"))})
             render_download_table(
                 table,
                 file_name=f"projected_completion_{level}_{start}_{end}.csv",

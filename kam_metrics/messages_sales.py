@@ -88,7 +88,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.volume": {"zh": "销售量", "en": "Volume"},
     "col.target": {"zh": "目标", "en": "Target"},
     "col.completion": {"zh": "完成率", "en": "Completion"},
-    "col.gap": {"zh": "差额", "en": "Gap"},
+    "col.gap": {"zh": "与目标差额(¥,+ 为超出)", "en": "Versus target (¥, + = above)"},
     "col.is_prorated": {"zh": "按天折算", "en": "Pro-rated"},
     "col.key": {"zh": "对象", "en": "Key"},
     "col.scale": {"zh": "合作规模", "en": "Scale"},

@@ -105,7 +105,7 @@ def render_targets(targets: dict, filters, lang: str) -> None:
                     "revenue": st.column_config.NumberColumn(t("col.revenue"), format="¥%,.0f"),
                     "revenue_target": st.column_config.NumberColumn(t("col.target"), format="¥%,.0f"),
                     "completion": st.column_config.NumberColumn(t("col.completion"), format="%.1f%%"),
-                    "gap": st.column_config.NumberColumn(t("col.gap"), format="¥%,.0f"),
+                    "gap": st.column_config.NumberColumn(t("col.gap"), format="%+,.0f"),
                     "is_prorated": st.column_config.CheckboxColumn(t("col.is_prorated")),
                 },
             )
