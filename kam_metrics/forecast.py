@@ -223,9 +223,9 @@ class EngineResult:
     back_actual: np.ndarray  # (N, B)
     back_method: np.ndarray  # (N, B) object
     #: (N,) held-out back-test months whose actual fell inside the interval built from earlier months only
-    interval_hits: np.ndarray | None = None
+    interval_hits: np.ndarray
     #: (N,) back-test months checked that way (those with at least 3 earlier residuals)
-    interval_checks: np.ndarray | None = None
+    interval_checks: np.ndarray
 
 
 def _grid(seasonal: bool) -> tuple[np.ndarray, ...]:
