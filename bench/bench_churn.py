@@ -4,12 +4,12 @@
 
 Opens the database READ-ONLY. Stages, timed separately in one process:
 
-- features: kam_metrics.churn_features.compute_features as of the latest order date (one SQL statement
+- features: kam_metrics.churn.features.compute_features as of the latest order date (one SQL statement
   over every sales row up to that day);
 - training: features as of latest − 180 days, labels from the 180 days after, fitting the calibrated
-  Pipeline (kam_metrics.churn.train_model);
+  Pipeline (kam_metrics.churn.scoring.train_model);
 - scoring: predict_proba for every account on the features as of the latest day;
-- full: kam_metrics.churn.score_accounts (everything the Churn risk page loads: the above, the health
+- full: kam_metrics.churn.scoring.score_accounts (everything the Churn risk page loads: the above, the health
   score's other components, reasons, and the model card's back-test, i.e. a second training and
   scoring as of latest − 180 days).
 
@@ -34,9 +34,9 @@ sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
 
-from kam_metrics import churn  # noqa: E402
-from kam_metrics.churn_features import compute_features, model_frame  # noqa: E402
-from kam_metrics.store import open_db  # noqa: E402
+from kam_metrics.churn import scoring as churn  # noqa: E402
+from kam_metrics.churn.features import compute_features, model_frame  # noqa: E402
+from kam_metrics.store.connection import open_db  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "churn.md"
 TABLE_HEADER = (

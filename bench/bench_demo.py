@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
 
-from kam_metrics.demo import build_demo_database  # noqa: E402
+from kam_metrics.demo.generator import build_demo_database  # noqa: E402
 
 DEFAULT_DB = "/tmp/big.duckdb"
 RESULTS = ROOT / "bench" / "results" / "demo.md"

@@ -34,8 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
 
-from kam_metrics import forecast  # noqa: E402
-from kam_metrics.store import open_db  # noqa: E402
+from kam_metrics.forecast import engine as forecast  # noqa: E402
+from kam_metrics.store.connection import open_db  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "forecast.md"
 SUPERSTORE_MAP = [

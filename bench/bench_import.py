@@ -31,7 +31,7 @@ HEADER = (
 SETUP = """
 import sys
 sys.path.insert(0, {root!r})
-from kam_metrics.store import open_db
+from kam_metrics.store.connection import open_db
 with open_db({db!r}) as con:
     con.execute("insert into accounts (account_id, account_name) select 'A' || lpad(i::varchar, 5, '0'), '客户' || i from range(1000) t(i)")
 """
@@ -40,7 +40,7 @@ CONTENDERS = {
     "importer (stage + commit, append)": """
 import sys
 sys.path.insert(0, {root!r})
-from kam_metrics.ingest import import_file
+from kam_metrics.ingest.stage import import_file
 staged, record = import_file({db!r}, {csv!r}, "sales", mode="append")
 assert staged.ok, staged.problem_rows("en")[:3]
 assert record["rows_inserted"] == {rows}, record

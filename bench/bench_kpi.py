@@ -26,9 +26,11 @@ sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
 
-from kam_metrics import kpi, sales, satisfaction  # noqa: E402
-from kam_metrics.filters import Filters, preset_period  # noqa: E402
-from kam_metrics.store import open_db  # noqa: E402
+from kam_metrics.metrics import kpi  # noqa: E402
+from kam_metrics.metrics import sales  # noqa: E402
+from kam_metrics.metrics import satisfaction  # noqa: E402
+from kam_metrics.domain.filters import Filters, preset_period  # noqa: E402
+from kam_metrics.store.connection import open_db  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "kpi.md"
 HEADER = (

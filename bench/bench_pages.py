@@ -167,8 +167,8 @@ CORE_COLUMNS = {
 
 def bench_case(db: str) -> dict:
     """The filters of the benchmark and the account Account 360 shows (the largest)."""
-    from kam_metrics.filters import Filters, preset_period
-    from kam_metrics.store import open_db
+    from kam_metrics.domain.filters import Filters, preset_period
+    from kam_metrics.store.connection import open_db
 
     with open_db(db, read_only=True) as con:
         last = con.execute("select max(order_date) from sales").fetchone()[0]
@@ -188,13 +188,13 @@ def bench_case(db: str) -> dict:
 
 
 def _filters(case: dict):
-    from kam_metrics.filters import Filters
+    from kam_metrics.domain.filters import Filters
 
     return Filters(date.fromisoformat(case["start"]), date.fromisoformat(case["end"]))
 
 
 def _start24(case: dict) -> date:
-    from kam_metrics.filters import shift_months
+    from kam_metrics.domain.filters import shift_months
 
     return shift_months(date.fromisoformat(case["end"]), -23)
 
@@ -221,8 +221,10 @@ def page_work(con, page: str, case: dict) -> None:
 
 
 def core_kam_metrics(con, page: str, case: dict):
-    from kam_metrics import accounts, sales, team
-    from kam_metrics.filters import Filters
+    from kam_metrics.metrics import accounts
+    from kam_metrics.metrics import sales
+    from kam_metrics.metrics import team
+    from kam_metrics.domain.filters import Filters
 
     filters = _filters(case)
     if page == "sales":
@@ -241,7 +243,7 @@ def core_hand_sql(con, page: str, case: dict):
         "cmp_start": date.fromisoformat(case["cmp_start"]), "cmp_end": date.fromisoformat(case["cmp_end"]),
         "account_id": case["account"], "start24": _start24(case),
     }
-    from kam_metrics.sql import bind
+    from kam_metrics.sql.segments import bind
 
     return con.execute(HAND_SQL[page], bind(HAND_SQL[page], params)).df()
 
@@ -376,7 +378,7 @@ def child_page(db: str, page: str, case: dict, repeat: int) -> dict:
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     import kam_app.loaders  # noqa: F401  (imported before timing: cold means cold data, not imports)
-    from kam_metrics.store import open_db
+    from kam_metrics.store.connection import open_db
 
     with open_db(db, read_only=True) as con:
         started = time.perf_counter()
@@ -391,7 +393,7 @@ def child_page(db: str, page: str, case: dict, repeat: int) -> dict:
 
 
 def child_duckdb_core(db: str, case: dict, repeat: int) -> dict:
-    from kam_metrics.store import open_db
+    from kam_metrics.store.connection import open_db
 
     out = {}
     with open_db(db, read_only=True) as con:

@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
 
-from kam_metrics import report as reports  # noqa: E402
-from kam_metrics.filters import Filters  # noqa: E402
-from kam_metrics.store import open_db  # noqa: E402
+from kam_metrics.report import build as reports  # noqa: E402
+from kam_metrics.domain.filters import Filters  # noqa: E402
+from kam_metrics.store.connection import open_db  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "report.md"
 HEADER = (
@@ -46,7 +46,7 @@ def main() -> None:
     with open_db(args.db, read_only=True) as con:
         rows, accounts = con.execute("select (select count(*) from sales), (select count(*) from accounts)").fetchall()[0]
         last = con.execute("select max(order_date) from sales").fetchall()[0][0]
-    from kam_metrics.filters import quarter_end, quarter_start
+    from kam_metrics.domain.filters import quarter_end, quarter_start
 
     start = args.start or quarter_start(last)
     end = args.end or quarter_end(last)

@@ -1,5 +1,5 @@
 """Sign-in and the current user's role, on the Streamlit side (issue #10). The policy itself is
-kam_metrics.access; this module only finds out who is using the session.
+kam_metrics.access.policy; this module only finds out who is using the session.
 
 Three set-ups, chosen by the configuration:
 
@@ -27,9 +27,9 @@ from typing import Any
 
 import streamlit as st
 
-from kam_metrics import access
-from kam_metrics.access import Actor, PermissionDenied
-from kam_metrics.store import DatabaseLocked, open_db
+from kam_metrics.access import policy as access
+from kam_metrics.access.policy import Actor, PermissionDenied
+from kam_metrics.store.connection import DatabaseLocked, open_db
 
 from kam_app.state import render_language_switch, t
 
@@ -175,7 +175,7 @@ def current_role() -> str | None:
 
 
 def can(action: str) -> bool:
-    """Whether the session's role may do ``action`` (kam_metrics.access.ACTIONS)."""
+    """Whether the session's role may do ``action`` (kam_metrics.access.policy.ACTIONS)."""
     return access.allowed(current_role(), action)
 
 

@@ -562,7 +562,7 @@ def build_account_trend_figure(this_year: pd.DataFrame, last_year: pd.DataFrame,
         hovertemplate="%{x}: %{text}<extra></extra>",
     )
     if not last_year.empty:
-        from kam_metrics.filters import shift_years
+        from kam_metrics.domain.filters import shift_years
 
         fig.add_scatter(
             x=[format_month(shift_years(m, 1), lang) for m in last_year["month"]],

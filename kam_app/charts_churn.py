@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from kam_metrics.churn import COMPONENTS, feature_label
+from kam_metrics.churn.scoring import COMPONENTS, feature_label
 from kam_metrics.i18n import t
 
 from kam_app.theme import COMPARISON, NEGATIVE, POSITIVE, PRIMARY, register_template

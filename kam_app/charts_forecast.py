@@ -1,6 +1,6 @@
 """Forecast figures (issue #9) and the forecast sections the Sales page and Account 360 call.
 
-Figure builders take the small results of kam_metrics.forecast and return a figure whose title states
+Figure builders take the small results of kam_metrics.forecast.engine and return a figure whose title states
 the finding, or None when there is nothing to draw. ``render_sales_forecast`` and
 ``render_account_forecast`` draw whole sections through the cached loaders of kam_app.loaders_forecast.
 """
@@ -287,7 +287,7 @@ def render_completion(filters, as_of: date, lang: str) -> None:
     from kam_app.components import KpiCard, render_chart, render_download_table, render_kpi_cards
     from kam_app.state import t as ui_t
 
-    from kam_metrics.forecast import completion_period
+    from kam_metrics.forecast.engine import completion_period
 
     st.subheader(t("forecast.completion.heading", lang))
     period = st.radio(

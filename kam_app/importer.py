@@ -1,5 +1,5 @@
 """Streamlit-side helpers of the import page: stage an upload once per set of choices, commit, undo,
-history. The work itself is kam_metrics.ingest; this module only keeps results in session state and
+history. The work itself is kam_metrics.ingest.stage; this module only keeps results in session state and
 clears the cached page data after a write."""
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from kam_metrics import ingest, store
-from kam_metrics.ingest import ImportRejected, StagedImport
+from kam_metrics.ingest import stage as ingest
+from kam_metrics.store import connection as store
+from kam_metrics.ingest.stage import ImportRejected, StagedImport
 
 _STAGED_KEY = "imp_staged"
 
@@ -20,7 +21,7 @@ def stage_upload(
     data: bytes, file_name: str, table: str, options: dict[str, Any], progress=None
 ) -> StagedImport | ImportRejected:
     """The staged import for these bytes and choices, computed once and kept in session state.
-    ``progress(fraction, step)`` follows the work (see kam_metrics.ingest.stage_file)."""
+    ``progress(fraction, step)`` follows the work (see kam_metrics.ingest.stage.stage_file)."""
     key = (hashlib.sha256(data).hexdigest(), file_name, table, repr(sorted(options.items())))
     cache: dict = st.session_state.setdefault(_STAGED_KEY, {})
     if key in cache:
@@ -42,10 +43,10 @@ def forget_staged() -> None:
 
 
 def commit(staged: StagedImport, mode: str, replace_scope: str) -> dict[str, Any]:
-    """Write the staged rows as the session's user (kam_metrics.access.commit_import refuses a role that may
+    """Write the staged rows as the session's user (kam_metrics.access.policy.commit_import refuses a role that may
     not import); afterwards every page's cached data is cleared so it shows the new data."""
     from kam_app import auth
-    from kam_metrics import access
+    from kam_metrics.access import policy as access
 
     record = access.commit_import(store.resolve_db_path(None), staged, auth.current_actor(), mode=mode, replace_scope=replace_scope)
     st.cache_data.clear()
@@ -55,7 +56,7 @@ def commit(staged: StagedImport, mode: str, replace_scope: str) -> dict[str, Any
 
 def undo(import_id: int) -> dict[str, Any]:
     from kam_app import auth
-    from kam_metrics import access
+    from kam_metrics.access import policy as access
 
     result = access.undo_import(store.resolve_db_path(None), import_id, auth.current_actor())
     st.cache_data.clear()

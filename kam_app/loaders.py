@@ -13,9 +13,11 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from kam_metrics import kpi, sales, satisfaction
-from kam_metrics.filters import Filters
-from kam_metrics.store import DatabaseLocked, open_db, resolve_db_path
+from kam_metrics.metrics import kpi
+from kam_metrics.metrics import sales
+from kam_metrics.metrics import satisfaction
+from kam_metrics.domain.filters import Filters
+from kam_metrics.store.connection import DatabaseLocked, open_db, resolve_db_path
 
 from kam_app.state import t
 
@@ -96,7 +98,7 @@ def _load_overview(path_text: str, version: tuple, filters: Filters) -> dict[str
 
 
 def load_overview(filters: Filters) -> dict[str, Any]:
-    """Everything the Overview page shows for these filters (see kam_metrics.kpi and .sales)."""
+    """Everything the Overview page shows for these filters (see kam_metrics.metrics.kpi and .sales)."""
     path = db_path()
     return guarded(_load_overview, str(path), db_version(path), filters)
 
@@ -106,7 +108,7 @@ def load_overview(filters: Filters) -> dict[str, Any]:
 
 
 def _sales_page(con, filters: Filters, grain: str) -> dict[str, Any]:
-    from kam_metrics.loyalty import compute_order_intervals
+    from kam_metrics.metrics.loyalty import compute_order_intervals
 
     return {
         "kpis": kpi.compute_kpis(con, filters),
@@ -123,8 +125,9 @@ def _breakdown(con, filters: Filters, dimension: str) -> dict[str, Any]:
 
 
 def _accounts_page(con, filters: Filters) -> dict[str, Any]:
-    from kam_metrics import accounts, loyalty
-    from kam_metrics.settings import load_settings
+    from kam_metrics.metrics import accounts
+    from kam_metrics.metrics import loyalty
+    from kam_metrics.store.settings import load_settings
 
     settings = load_settings(con)
     return {
@@ -145,13 +148,13 @@ def _accounts_page(con, filters: Filters) -> dict[str, Any]:
 
 
 def _matrix(con, filters: Filters, rows: str, columns: str):
-    from kam_metrics import accounts
+    from kam_metrics.metrics import accounts
 
     return accounts.compute_classification_matrix(con, filters, rows, columns)
 
 
 def _account_options(con, filters: Filters):
-    from kam_metrics import accounts
+    from kam_metrics.metrics import accounts
 
     return accounts.load_account_options(con, filters)
 
@@ -159,9 +162,10 @@ def _account_options(con, filters: Filters):
 def _account_360(con, account_id: str, filters: Filters) -> dict[str, Any] | None:
     from datetime import timedelta
 
-    from kam_metrics import accounts, loyalty
-    from kam_metrics.filters import Filters as F
-    from kam_metrics.filters import shift_months, shift_years
+    from kam_metrics.metrics import accounts
+    from kam_metrics.metrics import loyalty
+    from kam_metrics.domain.filters import Filters as F
+    from kam_metrics.domain.filters import shift_months, shift_years
 
     profile = accounts.compute_account_profile(con, account_id, filters.end)
     if profile is None:
@@ -182,7 +186,7 @@ def _account_360(con, account_id: str, filters: Filters) -> dict[str, Any] | Non
 
 
 def _team(con, filters: Filters):
-    from kam_metrics import team
+    from kam_metrics.metrics import team
 
     return team.compute_team(con, filters)
 
@@ -209,7 +213,7 @@ def _load_guarded(name: str, *args: Any) -> Any:
 
 
 def load_sales_page(filters: Filters, grain: str) -> dict[str, Any]:
-    """Sales page: kpis (kam_metrics.kpi), intervals, trend and trend_comparison (by ``grain``) and
+    """Sales page: kpis (kam_metrics.metrics.kpi), intervals, trend and trend_comparison (by ``grain``) and
     targets {owner, region, product_line: compute_target_by frames}."""
     return _load_guarded("sales_page", filters, grain)
 
@@ -242,12 +246,12 @@ def load_account_360(account_id: str, filters: Filters) -> dict[str, Any] | None
 
 
 def load_team(filters: Filters):
-    """Team page: one row per account manager (kam_metrics.team.compute_team)."""
+    """Team page: one row per account manager (kam_metrics.metrics.team.compute_team)."""
     return _load_guarded("team", filters)
 
 
 def _targets(con):
-    from kam_metrics.targets import load_targets
+    from kam_metrics.records.targets import load_targets
 
     return load_targets(con)
 
@@ -256,20 +260,20 @@ _WORK["targets"] = _targets
 
 
 def load_targets():
-    """Every target row (kam_metrics.targets.load_targets); None when the database file is missing."""
+    """Every target row (kam_metrics.records.targets.load_targets); None when the database file is missing."""
     if not db_path().exists():
         return None
     return _load_guarded("targets")
 
 
 def save_targets(edited, actor) -> dict[str, int]:
-    """Write the targets editor's table as ``actor`` (kam_metrics.access.save_targets: role checked,
+    """Write the targets editor's table as ``actor`` (kam_metrics.access.policy.save_targets: role checked,
     audited in the same transaction) in one unit of work.
 
-    Raises kam_metrics.targets.TargetsInvalid when a row is invalid (nothing written). The cached
+    Raises kam_metrics.records.targets.TargetsInvalid when a row is invalid (nothing written). The cached
     loaders see the change on the next rerun, as the database file's version changes.
     """
-    from kam_metrics.access import save_targets as save
+    from kam_metrics.access.policy import save_targets as save
 
     try:
         with open_db(str(db_path()), wait_seconds=LOCK_WAIT_SECONDS) as con:

@@ -1,5 +1,5 @@
 """Cached loaders of the Churn risk page and of the risk column / section on Accounts and Account 360
-(issue #7). Scores are computed once per database state and as-of day (kam_metrics.churn.score_accounts)
+(issue #7). Scores are computed once per database state and as-of day (kam_metrics.churn.scoring.score_accounts)
 and then filtered or joined, so the account list never re-scores on a rerun."""
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ from typing import Any
 
 import streamlit as st
 
-from kam_metrics.filters import Filters
+from kam_metrics.domain.filters import Filters
 
 from kam_app.loaders import LOCK_WAIT_SECONDS, _with_connection, db_path, db_version, guarded
 
 
 def _scores(con, as_of: date | None) -> dict[str, Any]:
-    from kam_metrics.churn import empty_scores, score_accounts
+    from kam_metrics.churn.scoring import empty_scores, score_accounts
 
     if as_of is None:  # no order up to the period end: nothing to score (not the latest day of all data)
         return {"as_of": None, "scores": empty_scores(), "method": None, "weights": {}, "horizon_days": None,
@@ -25,7 +25,7 @@ def _scores(con, as_of: date | None) -> dict[str, Any]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _load_as_of(path_text: str, version: tuple, end: date) -> date | None:
-    from kam_metrics.churn import scoring_day
+    from kam_metrics.churn.scoring import scoring_day
 
     return _with_connection(path_text, scoring_day, end)
 
@@ -36,7 +36,7 @@ def _load_scores(path_text: str, version: tuple, as_of: date | None) -> dict[str
 
 
 def load_churn(end: date) -> dict[str, Any]:
-    """Every account's churn scores as of the latest order date up to ``end`` (kam_metrics.churn.score_accounts),
+    """Every account's churn scores as of the latest order date up to ``end`` (kam_metrics.churn.scoring.score_accounts),
     computed once per database state and as-of day: periods ending on other days with the same latest
     order date share the result."""
     path = db_path()
@@ -45,7 +45,7 @@ def load_churn(end: date) -> dict[str, Any]:
 
 
 def _filtered_ids(con, filters: Filters) -> list[str]:
-    from kam_metrics.accounts import load_account_options
+    from kam_metrics.metrics.accounts import load_account_options
 
     return load_account_options(con, filters)["account_id"].tolist()
 
@@ -58,7 +58,7 @@ def _load_filtered_ids(path_text: str, version: tuple, filters: Filters) -> list
 def load_churn_page(filters: Filters) -> dict[str, Any]:
     """The churn result for the period end with ``scores`` narrowed to the filtered accounts, plus
     ``warnings`` (the early-warning list) and ``bands`` (counts per band) of those accounts."""
-    from kam_metrics.churn import band_counts, early_warning
+    from kam_metrics.churn.scoring import band_counts, early_warning
 
     result = dict(load_churn(filters.end))
     if filters.has_segments:
@@ -80,10 +80,10 @@ def load_account_risk(account_id: str, end: date) -> dict[str, Any] | None:
 
 
 def save_churn_settings(weights: dict[str, float], alert: float, actor) -> None:
-    """Store the health-score weights and the alert probability as ``actor`` (kam_metrics.access:
+    """Store the health-score weights and the alert probability as ``actor`` (kam_metrics.access.policy:
     checked role, audit entry in the same transaction; one unit of work)."""
-    from kam_metrics import access
-    from kam_metrics.store import DatabaseLocked, open_db
+    from kam_metrics.access import policy as access
+    from kam_metrics.store.connection import DatabaseLocked, open_db
 
     from kam_app.state import t
 
@@ -104,7 +104,7 @@ def load_churn_settings() -> dict[str, Any]:
 @st.cache_data(show_spinner=False, max_entries=8)
 def _load_settings(path_text: str, version: tuple) -> dict[str, Any]:
     def work(con):
-        from kam_metrics.settings import load_settings
+        from kam_metrics.store.settings import load_settings
 
         s = load_settings(con)
         return {"weights": dict(s["churn_weights"]), "alert": float(s["churn_alert_probability"]),

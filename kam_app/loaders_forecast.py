@@ -9,7 +9,7 @@ from typing import Any
 
 import streamlit as st
 
-from kam_metrics.filters import Filters
+from kam_metrics.domain.filters import Filters
 
 from kam_app.loaders import _with_connection, db_path, db_version, guarded
 
@@ -23,7 +23,7 @@ def segments_only(filters: Filters) -> Filters:
 
 
 def _sales_forecast(con, segments: Filters) -> dict[str, Any]:
-    from kam_metrics import forecast
+    from kam_metrics.forecast import engine as forecast
 
     company = forecast.forecast_series(con, "company", filters=segments if segments.has_segments else None)
     return {
@@ -40,14 +40,14 @@ def _load_sales_forecast(path_text: str, version: tuple, segments: Filters) -> d
 
 
 def load_sales_forecast(filters: Filters) -> dict[str, Any]:
-    """Sales page: the forecast of the sidebar's accounts: 'series' (a kam_metrics.forecast series dict
+    """Sales page: the forecast of the sidebar's accounts: 'series' (a kam_metrics.forecast.engine series dict
     with history and back-test, or None without sales), 'as_of', 'history_end', 'settings'."""
     path = db_path()
     return guarded(_load_sales_forecast, str(path), db_version(path), segments_only(filters))
 
 
 def _completion(con, period: str) -> dict[str, Any]:
-    from kam_metrics import forecast
+    from kam_metrics.forecast import engine as forecast
 
     as_of = forecast.latest_order_date(con)
     if as_of is None:
@@ -69,13 +69,13 @@ def _load_completion(path_text: str, version: tuple, period: str) -> dict[str, A
 def load_projected_completion(period: str = "year") -> dict[str, Any]:
     """Sales page: projected completion of the calendar ``period`` ('year' | 'quarter') holding the
     latest order, over all accounts: 'period' (start, end) and 'completion' {company|owner|region:
-    DataFrame of kam_metrics.forecast.project_completion}."""
+    DataFrame of kam_metrics.forecast.engine.project_completion}."""
     path = db_path()
     return guarded(_load_completion, str(path), db_version(path), period)
 
 
 def _account_forecast(con, account_id: str) -> dict[str, Any]:
-    from kam_metrics import forecast
+    from kam_metrics.forecast import engine as forecast
 
     out = forecast.forecast_series(con, "account", keys=[account_id])
     return {"series": out["series"][0] if out["series"] else None, "as_of": out["as_of"],

@@ -8,13 +8,13 @@ from typing import Any
 
 import streamlit as st
 
-from kam_metrics.filters import Filters
+from kam_metrics.domain.filters import Filters
 
 from kam_app.loaders import _with_connection, db_path, db_version, guarded
 
 
 def _projects_page(con, filters: Filters) -> dict[str, Any]:
-    from kam_metrics import projects
+    from kam_metrics.metrics import projects
 
     return {
         "count_all": projects.count_projects(con),
@@ -24,7 +24,7 @@ def _projects_page(con, filters: Filters) -> dict[str, Any]:
 
 
 def _service_page(con, filters: Filters) -> dict[str, Any]:
-    from kam_metrics import service
+    from kam_metrics.metrics import service
 
     cadence = service.compute_cadence(con, filters)
     return {
@@ -39,7 +39,7 @@ def _service_page(con, filters: Filters) -> dict[str, Any]:
 
 
 def _pipeline_page(con, filters: Filters) -> dict[str, Any]:
-    from kam_metrics import pipeline
+    from kam_metrics.metrics import pipeline
 
     return {
         "count_all": pipeline.count_opportunities(con),
@@ -50,13 +50,14 @@ def _pipeline_page(con, filters: Filters) -> dict[str, Any]:
 
 
 def _team_pipeline(con, filters: Filters):
-    from kam_metrics import pipeline
+    from kam_metrics.metrics import pipeline
 
     return pipeline.compute_pipeline_by_owner(con, filters)
 
 
 def _account_operations(con, account_id: str, filters: Filters) -> dict[str, Any]:
-    from kam_metrics import projects, service
+    from kam_metrics.metrics import projects
+    from kam_metrics.metrics import service
 
     one = Filters(start=filters.start, end=filters.end, compare=filters.compare, accounts=(account_id,))
     return {
@@ -87,23 +88,23 @@ def _load_guarded(name: str, *args: Any) -> Any:
 
 
 def load_projects_page(filters: Filters) -> dict[str, Any]:
-    """Projects page: count_all (rows in the table), summary and projects (kam_metrics.projects)."""
+    """Projects page: count_all (rows in the table), summary and projects (kam_metrics.metrics.projects)."""
     return _load_guarded("projects_page", filters)
 
 
 def load_service_page(filters: Filters) -> dict[str, Any]:
     """Service page: count_all, summary, monthly, complaints, unanswered, cadence, cadence_summary
-    (kam_metrics.service)."""
+    (kam_metrics.metrics.service)."""
     return _load_guarded("service_page", filters)
 
 
 def load_pipeline_page(filters: Filters) -> dict[str, Any]:
-    """Pipeline page: count_all, summary, funnel, stale (kam_metrics.pipeline)."""
+    """Pipeline page: count_all, summary, funnel, stale (kam_metrics.metrics.pipeline)."""
     return _load_guarded("pipeline_page", filters)
 
 
 def load_team_pipeline(filters: Filters):
-    """Team page: the pipeline per account manager (kam_metrics.pipeline.compute_pipeline_by_owner)."""
+    """Team page: the pipeline per account manager (kam_metrics.metrics.pipeline.compute_pipeline_by_owner)."""
     return _load_guarded("team_pipeline", filters)
 
 

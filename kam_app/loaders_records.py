@@ -8,8 +8,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from kam_metrics import access, records
-from kam_metrics.store import open_db
+from kam_metrics.access import policy as access
+from kam_metrics.records import accounts as records
+from kam_metrics.store.connection import open_db
 
 from kam_app import auth
 from kam_app.loaders import LOCK_WAIT_SECONDS, _with_connection, db_path, db_version, guarded

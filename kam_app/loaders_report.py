@@ -10,9 +10,9 @@ import streamlit as st
 
 from kam_app.loaders import LOCK_WAIT_SECONDS, _with_connection, db_path, db_version, guarded
 from kam_app.state import t
-from kam_metrics import report as reports
-from kam_metrics.filters import Filters
-from kam_metrics.store import DatabaseLocked, open_db
+from kam_metrics.report import build as reports
+from kam_metrics.domain.filters import Filters
+from kam_metrics.store.connection import DatabaseLocked, open_db
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -29,7 +29,7 @@ def _report(path_text: str, version: tuple, filters: Filters, lang: str, scope_j
 
 
 def load_report(filters: Filters, lang: str, scope: dict[str, Any], report_id: int | None) -> reports.Report:
-    """The unmasked report (kam_metrics.report.build_report) with the saved text and actions of
+    """The unmasked report (kam_metrics.report.build.build_report) with the saved text and actions of
     ``report_id`` when given."""
     path = db_path()
     scope_json = json.dumps(reports.normalize_scope(scope), ensure_ascii=False, sort_keys=True)
@@ -48,10 +48,10 @@ def load_report_options() -> dict[str, Any]:
 
 
 def save_report(report: reports.Report, texts: dict[str, str], actions: list[dict[str, Any]], actor) -> int:
-    """Store the report with its edited text and actions as ``actor`` (kam_metrics.access.save_report:
+    """Store the report with its edited text and actions as ``actor`` (kam_metrics.access.policy.save_report:
     role checked, the user recorded, audited in the same transaction); the cached loaders see it on the
     next rerun as the database file changes. Raises ActionsInvalid."""
-    from kam_metrics import access
+    from kam_metrics.access import policy as access
 
     try:
         with open_db(str(db_path()), wait_seconds=LOCK_WAIT_SECONDS) as con:

@@ -8,10 +8,11 @@ import streamlit as st
 
 from kam_app.loaders import LOCK_WAIT_SECONDS, _with_connection, db_path, db_version, guarded
 from kam_app.state import t
-from kam_metrics import access, satisfaction
-from kam_metrics.filters import Filters
-from kam_metrics.settings import load_settings
-from kam_metrics.store import DatabaseLocked, open_db
+from kam_metrics.access import policy as access
+from kam_metrics.metrics import satisfaction
+from kam_metrics.domain.filters import Filters
+from kam_metrics.store.settings import load_settings
+from kam_metrics.store.connection import DatabaseLocked, open_db
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -25,7 +26,7 @@ def _satisfaction_page(path_text: str, version: tuple, wave: str | None, segment
 
 
 def load_satisfaction_page(wave: str | None, filters: Filters | None = None) -> dict[str, Any] | None:
-    """Satisfaction page data (kam_metrics.satisfaction.compute_satisfaction_page plus settings) for
+    """Satisfaction page data (kam_metrics.metrics.satisfaction.compute_satisfaction_page plus settings) for
     ``wave`` (None: latest) and the sidebar's segment filters (``filters``: kam_app.state.current_filters(),
     None when there are no sales); None when the database file is missing. Cached on the database
     version, the wave and the segments only (the page does not use the sidebar period)."""
@@ -41,7 +42,7 @@ def _account_waves(path_text: str, version: tuple, account_id: str):
 
 
 def load_account_satisfaction(account_id: str):
-    """One account's index per wave (kam_metrics.satisfaction.compute_account_waves)."""
+    """One account's index per wave (kam_metrics.metrics.satisfaction.compute_account_waves)."""
     path = db_path()
     return guarded(_account_waves, str(path), db_version(path), account_id)
 
@@ -72,12 +73,12 @@ def _write(work, *args):
 
 
 def save_satisfaction_settings(values: dict[str, Any], actor) -> None:
-    """Store settings as ``actor`` (kam_metrics.access.save_settings: all or none, with the audit entry)
+    """Store settings as ``actor`` (kam_metrics.access.policy.save_settings: all or none, with the audit entry)
     in one unit of work."""
     _write(access.save_settings, actor, values)
 
 
 def save_survey_items(edited, actor) -> int:
-    """Store edited item dimensions, weights and targets as ``actor`` (kam_metrics.access: role checked,
+    """Store edited item dimensions, weights and targets as ``actor`` (kam_metrics.access.policy: role checked,
     audited in the same transaction); raises SurveyItemsInvalid."""
     return _write(access.save_survey_items, actor, edited)

@@ -16,9 +16,9 @@ import streamlit as st
 from kam_app.components import render_chart, render_download_button
 from kam_app.state import language, t
 from kam_app.theme import COMPARISON, PALETTE, PRIMARY
-from kam_metrics.access import escape_markdown, mask_frame
+from kam_metrics.access.policy import escape_markdown, mask_frame
 from kam_metrics.i18n import money_unit
-from kam_metrics.report import Chart, NameMasker, Report, Section, Table, format_value
+from kam_metrics.report.build import Chart, NameMasker, Report, Section, Table, format_value
 
 KEY = "presenter_mode"
 INDEX_KEY = "presenter_index"
@@ -141,7 +141,7 @@ def chart_figure(chart: Chart, lang: str) -> go.Figure:
 
 def bullet_list(items: list[str]) -> str:
     """Markdown bullets of report text that carries data (account and project names, issue notes):
-    each item escaped (kam_metrics.access.escape_markdown), so a name like ``![x](http://…)`` shows as
+    each item escaped (kam_metrics.access.policy.escape_markdown), so a name like ``![x](http://…)`` shows as
     text instead of fetching an image. The exports escape for their own formats from the raw text."""
     return "\n".join(f"- {escape_markdown(item)}" for item in items)
 
@@ -155,7 +155,7 @@ def plain_text(text: str) -> str:
 def table_frames(report: Report, table: Table, lang: str, *, mask_names: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(shown, download) of a report table, formatted, with the display labels as column names. With
     ``mask_names`` (a session whose role may not export unmasked) the download's customer names are masked: the
-    customer-name columns by kam_metrics.access.mask_frame while they still have their internal names
+    customer-name columns by kam_metrics.access.policy.mask_frame while they still have their internal names
     (after the renaming it would find none), then any account name left inside other cells (a project
     "P (account)", a mover) by the report's aliases."""
     frame = table.frame()

@@ -1,5 +1,5 @@
 """Churn-risk pieces shown on other pages (issue #7): the risk section of Account 360 and the churn block
-of the Settings page. Data through kam_app.loaders_churn; texts from kam_metrics.messages_churn."""
+of the Settings page. Data through kam_app.loaders_churn; texts from kam_metrics.i18n.catalogue.churn."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import streamlit as st
 from kam_app import charts_churn, loaders_churn
 from kam_app.components import KpiCard, render_chart, render_kpi_cards
 from kam_app.state import language, t
-from kam_metrics.churn import COMPONENTS, method_label
+from kam_metrics.churn.scoring import COMPONENTS, method_label
 from kam_metrics.i18n import format_money, format_percent
 
 
@@ -42,7 +42,7 @@ def render_account_risk(account_id: str, filters) -> None:
 def render_churn_settings() -> None:
     """Settings: the health-score weights and the alert probability (admins edit, others read)."""
     from kam_app import auth
-    from kam_metrics.access import PermissionDenied
+    from kam_metrics.access.policy import PermissionDenied
 
     if not loaders_churn.db_path().exists():
         return

@@ -7,7 +7,7 @@ import streamlit as st
 
 from kam_app import auth, loaders_satisfaction
 from kam_app.state import t
-from kam_metrics.access import PermissionDenied
+from kam_metrics.access.policy import PermissionDenied
 
 # setting key -> (label key, minimum, maximum, step, whole number?)
 OPERATIONS_FIELDS = {

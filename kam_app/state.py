@@ -11,7 +11,7 @@ from datetime import date
 import streamlit as st
 
 from kam_metrics import i18n
-from kam_metrics.filters import ABC_CLASSES, PRESETS, TENURE_BANDS, Filters, preset_period
+from kam_metrics.domain.filters import ABC_CLASSES, PRESETS, TENURE_BANDS, Filters, preset_period
 
 _FILTERS_KEY = "kam_filters"
 _SEGMENT_WIDGETS = ("f_industry", "f_scale", "f_tenure", "f_region", "f_owner", "f_abc")

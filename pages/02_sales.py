@@ -78,7 +78,7 @@ def render_cards(k: dict, intervals: dict, lang: str) -> None:
 
 
 def render_targets(targets: dict, filters, lang: str) -> None:
-    from kam_metrics.sales import target_applies
+    from kam_metrics.metrics.sales import target_applies
 
     st.subheader(t("sales.targets"))
     tabs = st.tabs([t(f"dim.{level}") for level in TARGET_LEVELS])

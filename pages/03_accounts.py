@@ -16,7 +16,7 @@ from kam_app.components import (
     start_page,
 )
 from kam_app.state import ensure_router, language, t
-from kam_metrics.accounts import search_accounts
+from kam_metrics.metrics.accounts import search_accounts
 from kam_metrics.i18n import format_percent
 
 MATRICES = (("industry", "scale"), ("tenure_band", "abc_class"), ("region", "abc_class"), ("owner", "abc_class"))
@@ -38,7 +38,7 @@ def render_list(data: dict, filters, lang: str) -> None:
     frame = search_accounts(data["accounts"], text)
     from kam_app.loaders_churn import load_churn  # issue #7: risk band and churn probability, scored once per data state
     from kam_app.sections_churn import band_label
-    from kam_metrics.churn import attach_risk
+    from kam_metrics.churn.scoring import attach_risk
 
     frame = attach_risk(frame, load_churn(filters.end)["scores"])
     st.caption(t("accounts.list_caption", n=f"{len(frame):,}"))

@@ -17,7 +17,7 @@ from kam_app.components import (
     render_period_caption,
 )
 from kam_app.state import current_filters, ensure_router, language, t
-from kam_metrics.access import escape_markdown
+from kam_metrics.access.policy import escape_markdown
 from kam_metrics.i18n import format_date, format_money
 
 
@@ -245,7 +245,7 @@ def render_operations_sections(account_id: str, filters) -> None:
 
 
 def _growth(current, previous):
-    from kam_metrics.sales import growth
+    from kam_metrics.metrics.sales import growth
 
     return growth(current, previous)
 

@@ -8,7 +8,7 @@ import streamlit as st
 from kam_app import charts, loaders
 from kam_app.components import render_chart, render_download_table, render_drill_chart, start_page
 from kam_app.state import ensure_router, language, t
-from kam_metrics.sales import target_applies
+from kam_metrics.metrics.sales import target_applies
 
 
 def render_page() -> None:
@@ -70,7 +70,7 @@ def render_page() -> None:
 
 
 def render_team_pipeline(filters) -> None:
-    """Open, weighted and won pipeline per account manager (issue #6; kam_metrics.pipeline)."""
+    """Open, weighted and won pipeline per account manager (issue #6; kam_metrics.metrics.pipeline)."""
     from kam_app import loaders_operations
 
     st.subheader(t("team.pipeline"))

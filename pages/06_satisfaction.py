@@ -16,7 +16,7 @@ from kam_app import charts_satisfaction as charts
 from kam_app import loaders_satisfaction as loaders
 from kam_app.components import KpiCard, render_chart, render_download_table, render_kpi_cards, segment_text
 from kam_app.state import current_filters, ensure_router, language, t
-from kam_metrics.access import escape_markdown
+from kam_metrics.access.policy import escape_markdown
 from kam_metrics.i18n import format_date, format_percent, format_points
 
 

@@ -13,11 +13,11 @@ import streamlit as st
 from kam_app import auth, loaders_report, presenter
 from kam_app.components import start_page
 from kam_app.state import ensure_router, language, t
-from kam_metrics import report as reports
-from kam_metrics.access import PermissionDenied, escape_markdown
-from kam_metrics.filters import Filters
+from kam_metrics.report import build as reports
+from kam_metrics.access.policy import PermissionDenied, escape_markdown
+from kam_metrics.domain.filters import Filters
 from kam_metrics.i18n import format_date
-from kam_metrics.schema_report import ACTION_STATUSES
+from kam_metrics.store.schema_report import ACTION_STATUSES
 
 SAVED_KEY = "report_saved"
 NEW = 0  # the "new report" choice (report ids start at 1)

@@ -1,4 +1,4 @@
-"""数据导入 Data import: upload, map, preview, commit, history and undo (kam_metrics.ingest does the work)."""
+"""数据导入 Data import: upload, map, preview, commit, history and undo (kam_metrics.ingest.stage does the work)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import streamlit as st
 
 from kam_app import auth, importer
 from kam_app.components import render_download_table
-from kam_metrics.access import PermissionDenied, escape_markdown, safe_file_name
-from kam_metrics.export_safety import neutralise_frame
+from kam_metrics.access.policy import PermissionDenied, escape_markdown, safe_file_name
+from kam_metrics.access.export_safety import neutralise_frame
 from kam_app.state import ensure_router, language, t
 from kam_metrics.i18n import format_date
-from kam_metrics.ingest import MODES, ImportRejected, UndoRefused
-from kam_metrics.ingest_spec import TABLES, build_template
-from kam_metrics.store import DatabaseLocked
+from kam_metrics.ingest.stage import MODES, ImportRejected, UndoRefused
+from kam_metrics.ingest.spec import TABLES, build_template
+from kam_metrics.store.connection import DatabaseLocked
 
 
 def table_label(name: str) -> str:

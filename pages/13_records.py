@@ -1,5 +1,5 @@
 """客户资料 Account records: search the accounts; editors edit them in place (the importer's validation),
-every change is recorded and can be undone (kam_metrics.records does the work)."""
+every change is recorded and can be undone (kam_metrics.records.accounts does the work)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import streamlit as st
 from kam_app import auth, loaders_records
 from kam_app.components import render_download_table
 from kam_app.state import ensure_router, language, t
-from kam_metrics.access import PermissionDenied, escape_markdown, mask_changes
-from kam_metrics.records import COLUMNS, SEARCH_FIELDS, EditConflict, EditsInvalid
-from kam_metrics.store import ACCOUNT_STATUSES, SCALES, DatabaseLocked
+from kam_metrics.access.policy import PermissionDenied, escape_markdown, mask_changes
+from kam_metrics.records.accounts import COLUMNS, SEARCH_FIELDS, EditConflict, EditsInvalid
+from kam_metrics.store.connection import ACCOUNT_STATUSES, SCALES, DatabaseLocked
 
 _ROUND_KEY = "records_round"  # bumped after a save so the editor starts again from the stored values
 

@@ -1,6 +1,6 @@
 """设置 Settings: the targets editor (a data editor with validation; targets can also be imported) and the
 satisfaction settings (blank rules, thresholds, survey-item dimensions, weights and targets); for admins,
-the users and the audit log. Each section is editable only by the roles kam_metrics.access allows, and
+the users and the audit log. Each section is editable only by the roles kam_metrics.access.policy allows, and
 each save handler checks the role again before writing (a viewer calling the page gets no action)."""
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from kam_app.components import render_download_table
 from kam_app.sections_churn import render_churn_settings
 from kam_app.settings_forms import render_operations_settings
 from kam_app.state import ensure_router, t
-from kam_metrics.access import MIN_PASSWORD_LENGTH, PermissionDenied, UserError, escape_markdown
-from kam_metrics.schema_access import ROLES
-from kam_metrics.satisfaction import SurveyItemsInvalid
-from kam_metrics.store import SURVEY_DIMENSIONS
-from kam_metrics.targets import TARGET_LEVELS, TargetsInvalid
+from kam_metrics.access.policy import MIN_PASSWORD_LENGTH, PermissionDenied, UserError, escape_markdown
+from kam_metrics.store.schema_access import ROLES
+from kam_metrics.metrics.satisfaction import SurveyItemsInvalid
+from kam_metrics.store.connection import SURVEY_DIMENSIONS
+from kam_metrics.records.targets import TARGET_LEVELS, TargetsInvalid
 
 
 def render_page() -> None:

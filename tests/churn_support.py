@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kam_metrics.store import open_db
+from kam_metrics.store.connection import open_db
 
 AS_OF = date(2025, 8, 1)
 

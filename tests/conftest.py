@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kam_metrics.store import open_db
+from kam_metrics.store.connection import open_db
 
 # account_id, account_name, industry, scale, region, owner, cooperation_start
 HAND_ACCOUNTS = [

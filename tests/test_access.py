@@ -1,4 +1,4 @@
-"""kam_metrics.access: the role policy, local users with argon2 hashes, role resolution for single sign-on,
+"""kam_metrics.access.policy: the role policy, local users with argon2 hashes, role resolution for single sign-on,
 the audit log, masked exports, and the ``user`` command (password never from argv)."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kam_metrics import access
-from kam_metrics.access import ACTIONS, Actor, PermissionDenied, UserError, allowed, require, resolve_role
-from kam_metrics.cli import main
-from kam_metrics.store import open_db
+from kam_metrics.access import policy as access
+from kam_metrics.access.policy import ACTIONS, Actor, PermissionDenied, UserError, allowed, require, resolve_role
+from kam_metrics.cli.main import main
+from kam_metrics.store.connection import open_db
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN = Actor("root", "admin")
@@ -223,15 +223,15 @@ def test_recent_sign_in_failures_are_counted_per_user_from_the_audit_log(tmp_pat
 
 
 def test_editor_writes_are_role_checked_and_audited_in_their_own_transaction(hand_db):
-    """Targets, survey items and the review report, saved through kam_metrics.access: a viewer is
+    """Targets, survey items and the review report, saved through kam_metrics.access.policy: a viewer is
     refused by kam_metrics itself; an editor's save leaves exactly one audit entry written in the same
     transaction (a failing audit write would roll the save back: see the on_commit hooks' tests)."""
     from datetime import date
 
-    from kam_metrics import report as reports
-    from kam_metrics.filters import Filters
-    from kam_metrics.satisfaction import load_survey_items
-    from kam_metrics.targets import load_targets
+    from kam_metrics.report import build as reports
+    from kam_metrics.domain.filters import Filters
+    from kam_metrics.metrics.satisfaction import load_survey_items
+    from kam_metrics.records.targets import load_targets
 
     viewer, editor = Actor("vi", "viewer"), Actor("ed", "editor")
     with open_db(hand_db) as con:
@@ -261,10 +261,10 @@ def test_editor_writes_are_role_checked_and_audited_in_their_own_transaction(han
 def test_a_failing_audit_write_rolls_the_editor_write_back(hand_db):
     from datetime import date
 
-    from kam_metrics import report as reports
-    from kam_metrics.filters import Filters
-    from kam_metrics.satisfaction import load_survey_items, save_survey_item_settings
-    from kam_metrics.targets import load_targets, save_targets
+    from kam_metrics.report import build as reports
+    from kam_metrics.domain.filters import Filters
+    from kam_metrics.metrics.satisfaction import load_survey_items, save_survey_item_settings
+    from kam_metrics.records.targets import load_targets, save_targets
 
     def broken(con, result):
         raise RuntimeError("audit log unavailable")

@@ -12,9 +12,10 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.local_script_runner import LocalScriptRunner
 
 from kam_app.auth import SESSION_KEY
-from kam_metrics import access, records
-from kam_metrics.access import Actor
-from kam_metrics.store import open_db
+from kam_metrics.access import policy as access
+from kam_metrics.records import accounts as records
+from kam_metrics.access.policy import Actor
+from kam_metrics.store.connection import open_db
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN = Actor("root-admin", "admin")
@@ -24,7 +25,7 @@ PASSWORD = "correct horse battery"
 @pytest.fixture()
 def team_db(hand_db: Path) -> Path:
     """The hand-typed rows plus one user per role (all with the same password) and one committed import."""
-    from kam_metrics.ingest import import_file
+    from kam_metrics.ingest.stage import import_file
 
     with open_db(hand_db) as con:
         for name, role in (("vera", "viewer"), ("eddie", "editor"), ("ada", "admin")):
@@ -99,9 +100,10 @@ def test_viewer_calling_the_handlers_directly_is_refused_and_nothing_is_written(
         import streamlit as st
 
         from kam_app import importer, loaders_records
-        from kam_metrics import ingest, records
-        from kam_metrics.access import PermissionDenied
-        from kam_metrics.store import open_db
+        from kam_metrics.ingest import stage as ingest
+        from kam_metrics.records import accounts as records
+        from kam_metrics.access.policy import PermissionDenied
+        from kam_metrics.store.connection import open_db
 
         outcomes = []
         with open_db(None) as con:

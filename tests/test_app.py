@@ -23,7 +23,7 @@ def test_every_page_runs_without_exception(monkeypatch, hand_db, page):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_has_an_empty_state_on_an_empty_database(monkeypatch, tmp_path, page):
-    from kam_metrics.store import open_db
+    from kam_metrics.store.connection import open_db
 
     empty = tmp_path / "empty.duckdb"
     with open_db(empty):
@@ -87,7 +87,7 @@ def test_yoy_comparison(monkeypatch, hand_db):
 # --- issue #4 pages: a number shown equals the kam_metrics value for the same filters ----------------
 from datetime import date  # noqa: E402
 
-from kam_metrics.filters import Filters  # noqa: E402
+from kam_metrics.domain.filters import Filters  # noqa: E402
 from kam_metrics.i18n import format_money, format_percent  # noqa: E402
 
 Q2 = Filters(start=date(2025, 4, 1), end=date(2025, 6, 30))  # the default preset on the hand rows
@@ -98,9 +98,9 @@ def metrics_of(at: AppTest) -> dict:
 
 
 def test_sales_page_cards_equal_kam_metrics(monkeypatch, hand_db):
-    from kam_metrics.kpi import compute_kpis
-    from kam_metrics.loyalty import compute_order_intervals
-    from kam_metrics.store import open_db
+    from kam_metrics.metrics.kpi import compute_kpis
+    from kam_metrics.metrics.loyalty import compute_order_intervals
+    from kam_metrics.store.connection import open_db
 
     with open_db(hand_db) as con:
         k = compute_kpis(con, Q2)
@@ -117,8 +117,8 @@ def test_sales_page_cards_equal_kam_metrics(monkeypatch, hand_db):
 
 
 def test_sales_page_owner_targets_table_equals_kam_metrics(monkeypatch, hand_db):
-    from kam_metrics.sales import compute_target_by
-    from kam_metrics.store import open_db
+    from kam_metrics.metrics.sales import compute_target_by
+    from kam_metrics.store.connection import open_db
 
     with open_db(hand_db) as con:
         expected = compute_target_by(con, Q2, "owner")
@@ -142,9 +142,9 @@ def test_sales_page_breakdown_and_filters(monkeypatch, hand_db):
 
 
 def test_accounts_page_equals_kam_metrics(monkeypatch, hand_db):
-    from kam_metrics.accounts import compute_account_list
-    from kam_metrics.sales import compute_sales_summary
-    from kam_metrics.store import open_db
+    from kam_metrics.metrics.accounts import compute_account_list
+    from kam_metrics.metrics.sales import compute_sales_summary
+    from kam_metrics.store.connection import open_db
 
     with open_db(hand_db) as con:
         summary = compute_sales_summary(con, Q2)
@@ -180,8 +180,8 @@ def test_accounts_page_lists_an_account_churned_in_the_period(monkeypatch, extra
 
 
 def test_account_360_opens_from_the_address_and_equals_kam_metrics(monkeypatch, extra_db):
-    from kam_metrics.accounts import compute_account_profile
-    from kam_metrics.store import open_db
+    from kam_metrics.metrics.accounts import compute_account_profile
+    from kam_metrics.store.connection import open_db
 
     with open_db(extra_db) as con:
         profile = compute_account_profile(con, "A1", Q2.end)
@@ -203,8 +203,8 @@ def test_account_360_opens_from_the_address_and_equals_kam_metrics(monkeypatch, 
 
 
 def test_team_page_equals_kam_metrics(monkeypatch, extra_db):
-    from kam_metrics.store import open_db
-    from kam_metrics.team import compute_team
+    from kam_metrics.store.connection import open_db
+    from kam_metrics.metrics.team import compute_team
 
     with open_db(extra_db) as con:
         expected = compute_team(con, Q2)

@@ -22,7 +22,7 @@ def page_url(base: str, name: str, lang: str) -> str:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from kam_metrics.demo import build_demo_database
+    from kam_metrics.demo.generator import build_demo_database
 
     path = tmp_path_factory.mktemp("browser") / "demo.duckdb"
     build_demo_database(path)  # the default demo, as `make run` shows it

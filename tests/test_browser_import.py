@@ -20,7 +20,7 @@ def choose(page, label: str, option: str) -> None:
 
 
 def test_gbk_upload_mapping_preview_commit_and_undo(tmp_path):
-    from kam_metrics.demo import build_demo_database
+    from kam_metrics.demo.generator import build_demo_database
 
     db = tmp_path / "demo.duckdb"
     build_demo_database(db)

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from churn_support import AS_OF, SYNTH_END, build_hand_db, build_synthetic_db
 
-from kam_metrics import churn
-from kam_metrics.churn_features import compute_features, model_frame
-from kam_metrics.settings import DEFAULTS, save_setting
-from kam_metrics.store import open_db
+from kam_metrics.churn import scoring as churn
+from kam_metrics.churn.features import compute_features, model_frame
+from kam_metrics.store.settings import DEFAULTS, save_setting
+from kam_metrics.store.connection import open_db
 
 WEIGHTS = DEFAULTS["churn_weights"]
 
@@ -182,7 +182,7 @@ def test_same_data_gives_the_same_scores(synthetic_db, tmp_path):
 def test_backtest_figures_are_the_metrics_of_the_scores(synthetic_db):
     from sklearn.metrics import brier_score_loss, roc_auc_score
 
-    from kam_metrics.churn_features import compute_labels
+    from kam_metrics.churn.features import compute_labels
 
     cutoff = date(2025, 6, 1)
     with open_db(synthetic_db, read_only=True) as con:
@@ -217,8 +217,8 @@ def test_alert_probability_and_weights_are_settings(churn_hand_db):
 
 
 def test_risk_joins_the_account_list(churn_hand_db):
-    from kam_metrics.accounts import compute_account_list
-    from kam_metrics.filters import Filters
+    from kam_metrics.metrics.accounts import compute_account_list
+    from kam_metrics.domain.filters import Filters
 
     with open_db(churn_hand_db, read_only=True) as con:
         scores = churn.score_accounts(con, AS_OF, with_backtest=False)["scores"]
@@ -232,7 +232,7 @@ def test_risk_joins_the_account_list(churn_hand_db):
 def test_bgnbd_benchmark_formulas():
     import numpy as np
 
-    from kam_metrics import churn_btyd
+    from kam_metrics.churn import btyd as churn_btyd
 
     r, alpha, a, b = 0.5, 2.0, 1.0, 3.0
     # one purchase (x = 0): alive for sure; no purchase in 2 weeks = ((α + T) / (α + T + 2))^r, T = 4 weeks
@@ -252,7 +252,7 @@ def test_pareto_nbd_likelihood_equals_the_hypergeometric_form(params):
     import numpy as np
     from scipy.special import hyp2f1
 
-    from kam_metrics import churn_btyd
+    from kam_metrics.churn import btyd as churn_btyd
 
     r, al, s, be = params
     for x, tx, T in [(0, 0, 38), (2, 30, 38), (50, 10, 60), (7, 35.5, 38.9), (1, 0.5, 70)]:
@@ -272,7 +272,7 @@ def test_pareto_nbd_churn_probability_by_direct_integration():
     import numpy as np
     from scipy.integrate import quad
 
-    from kam_metrics import churn_btyd
+    from kam_metrics.churn import btyd as churn_btyd
 
     params = np.array([0.55, 10.6, 0.61, 11.7])
     r, al, s, be = params
@@ -294,7 +294,7 @@ def test_pareto_nbd_fit_recovers_simulated_parameters():
     parameter bounds (s and β both large), where a naive form cancels catastrophically."""
     import numpy as np
 
-    from kam_metrics import churn_btyd
+    from kam_metrics.churn import btyd as churn_btyd
 
     rng = np.random.default_rng(7)
     r, al, s, be, n = 2.0, 8.0, 1.5, 30.0, 2000

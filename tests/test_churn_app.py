@@ -9,9 +9,9 @@ import pytest
 from app_support import run_app
 from churn_support import SYNTH_END, build_synthetic_db
 
-from kam_metrics import churn
+from kam_metrics.churn import scoring as churn
 from kam_metrics.i18n import format_money
-from kam_metrics.store import open_db
+from kam_metrics.store.connection import open_db
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +71,7 @@ def test_accounts_list_and_account_360_show_the_risk(monkeypatch, synthetic_db, 
 def test_settings_page_stores_the_health_weights_and_alert_probability(monkeypatch, tmp_path):
     from churn_support import build_hand_db
 
-    from kam_metrics.settings import DEFAULTS, load_settings
+    from kam_metrics.store.settings import DEFAULTS, load_settings
 
     from streamlit.testing.v1 import AppTest
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from churn_support import AS_OF, build_hand_db, synthetic_orders
 
-from kam_metrics import churn
-from kam_metrics.cli import main
-from kam_metrics.store import open_db
+from kam_metrics.churn import scoring as churn
+from kam_metrics.cli.main import main
+from kam_metrics.store.connection import open_db
 
 KEYS = {"auc", "pr_auc", "brier", "top_decile_lift", "base_rate", "n_accounts", "method", "baseline_recency_auc"}
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "online_retail_uci_customer_sample.csv"

@@ -113,7 +113,7 @@ def test_a_locked_database_exits_1_naming_the_holder(hand_db):
     import os
 
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import time\nfrom kam_metrics.store import open_db\n"
+        [sys.executable, "-c", "import time\nfrom kam_metrics.store.connection import open_db\n"
          f"with open_db({str(hand_db)!r}):\n    print('held', flush=True)\n    time.sleep(30)"],
         cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )

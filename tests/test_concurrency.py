@@ -22,11 +22,16 @@ from pathlib import Path
 import pytest
 
 from kam_app import loaders, loaders_operations
-from kam_metrics import access, ingest, kpi, records, sales, satisfaction
-from kam_metrics.accounts import MATRIX_DIMENSIONS
-from kam_metrics.filters import Filters
-from kam_metrics.settings import load_settings
-from kam_metrics.store import WAITING_SUFFIX, DatabaseLocked, open_db
+from kam_metrics.access import policy as access
+from kam_metrics.ingest import stage as ingest
+from kam_metrics.metrics import kpi
+from kam_metrics.records import accounts as records
+from kam_metrics.metrics import sales
+from kam_metrics.metrics import satisfaction
+from kam_metrics.metrics.accounts import MATRIX_DIMENSIONS
+from kam_metrics.domain.filters import Filters
+from kam_metrics.store.settings import load_settings
+from kam_metrics.store.connection import WAITING_SUFFIX, DatabaseLocked, open_db
 
 ROOT = Path(__file__).resolve().parents[1]
 SESSIONS = 8
@@ -35,7 +40,7 @@ NEW_ROWS = 2000
 
 WRITER = """
 import sys, time
-from kam_metrics.cli import main
+from kam_metrics.cli.main import main
 db, csv, cycles = sys.argv[1], sys.argv[2], int(sys.argv[3])
 for cycle in range(cycles):
     assert main(["import", "sales", csv, "--db", db]) == 0

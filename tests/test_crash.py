@@ -1,7 +1,7 @@
 """Crash safety (issue #10): the command-line importer is killed with SIGKILL in the middle of a
 one-million-row import; reopened, the database is exactly as before, and the same import then succeeds.
 
-The importer runs in a real subprocess (``python -m kam_metrics import`` through kam_metrics.cli.main).
+The importer runs in a real subprocess (``python -m kam_metrics import`` through kam_metrics.cli.main.main).
 To know that it is *inside* the write transaction, the subprocess wraps ``store.start_import`` (called
 right after ``begin transaction``) so that it also touches a flag file; the test then waits until the
 database file grows, i.e. DuckDB is already writing the new rows' blocks into it, and kills the process
@@ -19,8 +19,8 @@ from pathlib import Path
 
 import duckdb
 
-from kam_metrics.ingest import import_file
-from kam_metrics.store import open_db
+from kam_metrics.ingest.stage import import_file
+from kam_metrics.store.connection import open_db
 
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = 1_000_000
@@ -28,7 +28,7 @@ ROWS = 1_000_000
 HOOK = """
 import sys
 from pathlib import Path
-import kam_metrics.store as store
+import kam_metrics.store.connection as store
 flag = Path(sys.argv[1])
 real_start_import = store.start_import
 def start_import(con, *args, **kwargs):
@@ -36,7 +36,7 @@ def start_import(con, *args, **kwargs):
     flag.write_text(str(import_id))  # now inside commit_staged's transaction
     return import_id
 store.start_import = start_import
-from kam_metrics.cli import main
+from kam_metrics.cli.main import main
 sys.exit(main(sys.argv[2:]))
 """
 

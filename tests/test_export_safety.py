@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from kam_metrics.export_safety import neutralise, neutralise_frame
+from kam_metrics.access.export_safety import neutralise, neutralise_frame
 
 
 def test_each_trigger_character_is_neutralised():

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kam_metrics.filters import Filters, calendar_grain, comparison_period, preset_period
+from kam_metrics.domain.filters import Filters, calendar_grain, comparison_period, preset_period
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,9 @@ from datetime import date
 import numpy as np
 import pytest
 
-from kam_metrics.cli import main
-from kam_metrics.filters import month_end, shift_months
-from kam_metrics.forecast import (
+from kam_metrics.cli.main import main
+from kam_metrics.domain.filters import month_end, shift_months
+from kam_metrics.forecast.engine import (
     bias,
     forecast_all,
     forecast_company,
@@ -24,7 +24,7 @@ from kam_metrics.forecast import (
     mape,
     project_completion,
 )
-from kam_metrics.store import open_db
+from kam_metrics.store.connection import open_db
 
 approx = pytest.approx
 # account_id, industry, region, owner
@@ -90,7 +90,7 @@ def test_a_perfectly_seasonal_series_is_forecast_exactly(tmp_path):
 def test_interval_coverage_is_checked_on_months_the_interval_did_not_see():
     import numpy as np
 
-    from kam_metrics.forecast import _interval_coverage
+    from kam_metrics.forecast.engine import _interval_coverage
 
     # forecasts 10 every month; residuals (actual - forecast) 1, -1, 1, -1, 5, 0.5, nan; the band is
     # ± t(0.90; n - 1) × rms of the n earlier residuals (t: 2 df 1.886, 3 df 1.638, 4 df 1.533).

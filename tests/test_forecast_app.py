@@ -1,4 +1,4 @@
-"""The forecast on the Sales page and on Account 360 (issue #9) shows the kam_metrics.forecast numbers;
+"""The forecast on the Sales page and on Account 360 (issue #9) shows the kam_metrics.forecast.engine numbers;
 AppTest against a real DuckDB file of hand-typed monthly rows (see tests/test_forecast.py)."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from app_support import run_app
 from streamlit.testing.v1 import AppTest
 from test_forecast import _noisy, make_db, months
 
-from kam_metrics.forecast import forecast_series, project_completion
+from kam_metrics.forecast.engine import forecast_series, project_completion
 from kam_metrics.i18n import format_money, format_month, format_percent
-from kam_metrics.store import open_db
+from kam_metrics.store.connection import open_db
 
 
 @pytest.fixture()

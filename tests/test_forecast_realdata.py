@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kam_metrics.cli import main
-from kam_metrics.forecast import forecast_company
-from kam_metrics.store import open_db
+from kam_metrics.cli.main import main
+from kam_metrics.forecast.engine import forecast_company
+from kam_metrics.store.connection import open_db
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT.parent / "shared" / "realdata" / "superstore_sample.csv"

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kam_metrics.access import escape_markdown, mask_frame, safe_file_name
-from kam_metrics.export_safety import neutralise_frame
-from kam_metrics.store import open_db
+from kam_metrics.access.policy import escape_markdown, mask_frame, safe_file_name
+from kam_metrics.access.export_safety import neutralise_frame
+from kam_metrics.store.connection import open_db
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = "<script>alert('name')</script>"
@@ -140,7 +140,7 @@ def test_hostile_names_run_nothing_in_a_browser(hostile_db):
 
 def test_filter_values_from_the_data_are_escaped_in_the_period_caption(monkeypatch, hostile_db):
     """Owner and industry names are data; the caption naming the active filters renders markdown."""
-    from kam_metrics.filters import Filters
+    from kam_metrics.domain.filters import Filters
 
     monkeypatch.setenv("KAM_DB", str(hostile_db))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)

@@ -12,8 +12,8 @@ import duckdb
 import openpyxl
 import pytest
 
-from kam_metrics import store
-from kam_metrics.ingest import ImportRejected, UndoRefused, commit_staged, import_history, stage_file, undo_import
+from kam_metrics.store import connection as store
+from kam_metrics.ingest.stage import ImportRejected, UndoRefused, commit_staged, import_history, stage_file, undo_import
 
 ACCOUNTS_CSV = "客户编号,客户名称,行业,合作规模,区域,客户经理,合作开始日期\nK1,甲公司,制造业,大型,华东,张三,2019/3/5\nK2,乙公司,零售,小型,华南,李四,2024年1月15日\n"
 SALES_CSV = (
@@ -304,7 +304,7 @@ def test_zip_that_is_not_a_workbook(db):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_every_template_imports_as_it_is(tmp_path, table, lang, fmt):
-    from kam_metrics.ingest_spec import build_template
+    from kam_metrics.ingest.spec import build_template
 
     db = tmp_path / "kam.duckdb"
     with store.open_db(db) as con:  # the examples refer to account C00001 and item P1
@@ -343,7 +343,7 @@ def test_import_and_undo_write_their_audit_entry_in_the_same_transaction(db):
     """access.commit_import / access.undo_import: the audit entry is written inside the import's (the
     undo's) transaction, so a failure while writing it leaves the database exactly as it was, and a
     success leaves both the rows and the entry."""
-    from kam_metrics import access
+    from kam_metrics.access import policy as access
 
     editor = access.Actor("Ed", "editor")
     before = checksums(db)

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from kam_metrics import store
+from kam_metrics.store import connection as store
 
 ROOT = Path(__file__).resolve().parents[1]
 REALDATA = ROOT.parent / "shared" / "realdata"
@@ -106,7 +106,7 @@ def test_somerville_wide_anonymous_survey_with_a_bom(tmp_path):
     assert payload["rows_read"] == 143 and payload["rows_inserted"] == 143 * 7
     assert query(db, "select count(distinct response_id), min(account_id), max(account_id) from survey_responses") == [(143, "", "")]
     assert query(db, "select count(*) from survey_responses where item_code = 'Y' and score not in (0, 1)") == [(0,)]
-    from kam_metrics.satisfaction import compute_wave_overall
+    from kam_metrics.metrics.satisfaction import compute_wave_overall
 
     con = duckdb.connect(str(db), read_only=True)
     try:

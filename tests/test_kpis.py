@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from kam_metrics.filters import Filters
-from kam_metrics.kpi import compute_kpis
-from kam_metrics.loyalty import compute_retention
-from kam_metrics.sales import (
+from kam_metrics.domain.filters import Filters
+from kam_metrics.metrics.kpi import compute_kpis
+from kam_metrics.metrics.loyalty import compute_retention
+from kam_metrics.metrics.sales import (
     compute_abc_classes,
     compute_monthly_revenue,
     compute_revenue_by,
@@ -21,9 +21,9 @@ from kam_metrics.sales import (
     load_data_range,
     load_segment_values,
 )
-from kam_metrics.satisfaction import compute_latest_overall, compute_satisfaction, compute_wave_overall
-from kam_metrics.settings import save_setting
-from kam_metrics.store import open_db
+from kam_metrics.metrics.satisfaction import compute_latest_overall, compute_satisfaction, compute_wave_overall
+from kam_metrics.store.settings import save_setting
+from kam_metrics.store.connection import open_db
 
 Q2 = Filters(start=date(2025, 4, 1), end=date(2025, 6, 30))
 approx = pytest.approx

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from app_support import run_app
 
-from kam_metrics.filters import Filters
+from kam_metrics.domain.filters import Filters
 from kam_metrics.i18n import format_money, format_percent
-from kam_metrics.store import open_db
+from kam_metrics.store.connection import open_db
 
 Q2 = Filters(start=date(2025, 4, 1), end=date(2025, 6, 30))
 
@@ -68,7 +68,7 @@ def _cards(at) -> dict[str, str]:
 
 
 def test_projects_page_shows_the_kam_metrics_figures(monkeypatch, ops_db):
-    from kam_metrics.projects import compute_project_summary
+    from kam_metrics.metrics.projects import compute_project_summary
 
     with open_db(ops_db, read_only=True) as con:
         s = compute_project_summary(con, Q2)
@@ -84,7 +84,7 @@ def test_projects_page_shows_the_kam_metrics_figures(monkeypatch, ops_db):
 
 
 def test_service_page_shows_the_kam_metrics_figures(monkeypatch, ops_db):
-    from kam_metrics.service import compute_cadence, compute_service_summary, summarize_cadence
+    from kam_metrics.metrics.service import compute_cadence, compute_service_summary, summarize_cadence
 
     with open_db(ops_db, read_only=True) as con:
         s = compute_service_summary(con, Q2)
@@ -100,7 +100,7 @@ def test_service_page_shows_the_kam_metrics_figures(monkeypatch, ops_db):
 
 
 def test_pipeline_page_shows_the_kam_metrics_figures(monkeypatch, ops_db):
-    from kam_metrics.pipeline import compute_pipeline_summary
+    from kam_metrics.metrics.pipeline import compute_pipeline_summary
 
     with open_db(ops_db, read_only=True) as con:
         s = compute_pipeline_summary(con, Q2)

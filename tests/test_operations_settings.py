@@ -8,10 +8,10 @@ from datetime import date
 from app_support import ROOT
 from streamlit.testing.v1 import AppTest
 
-from kam_metrics.filters import Filters
-from kam_metrics.service import compute_service_summary
-from kam_metrics.settings import load_settings
-from kam_metrics.store import open_db
+from kam_metrics.domain.filters import Filters
+from kam_metrics.metrics.service import compute_service_summary
+from kam_metrics.store.settings import load_settings
+from kam_metrics.store.connection import open_db
 
 Q2 = Filters(start=date(2025, 4, 1), end=date(2025, 6, 30))
 
@@ -42,7 +42,7 @@ def test_thresholds_are_saved_from_the_settings_page_and_drive_the_kpis(monkeypa
 def test_several_settings_are_saved_all_or_none(hand_db):
     import pytest
 
-    from kam_metrics.settings import save_settings
+    from kam_metrics.store.settings import save_settings
 
     with open_db(hand_db) as con:
         with pytest.raises(KeyError):
@@ -56,7 +56,7 @@ def test_several_settings_are_saved_all_or_none(hand_db):
 def test_settings_saved_through_access_are_audited_in_the_same_transaction(hand_db):
     import pytest
 
-    from kam_metrics import access
+    from kam_metrics.access import policy as access
 
     admin, editor = access.Actor("ada", "admin"), access.Actor("ed", "editor")
     with open_db(hand_db) as con:
@@ -67,7 +67,7 @@ def test_settings_saved_through_access_are_audited_in_the_same_transaction(hand_
         entries = con.execute("select user_name, action, detail_json from audit_log order by audit_id").fetchall()
         assert entries == [("ada", "edit_settings", '{"sla_hours": 12.0}')]
         # a failing audit write keeps the settings as they were: both or neither
-        from kam_metrics.settings import save_settings
+        from kam_metrics.store.settings import save_settings
 
         def broken(c):
             raise RuntimeError("audit log unavailable")

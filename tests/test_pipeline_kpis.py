@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from kam_metrics.filters import Filters
-from kam_metrics.pipeline import (
+from kam_metrics.domain.filters import Filters
+from kam_metrics.metrics.pipeline import (
     compute_funnel,
     compute_pipeline_by_owner,
     compute_pipeline_summary,
     compute_stale_opportunities,
 )
-from kam_metrics.store import open_db
+from kam_metrics.store.connection import open_db
 
 Q2 = Filters(start=date(2025, 4, 1), end=date(2025, 6, 30))  # stale: stage unchanged before 2025-05-01
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kam_metrics.filters import Filters
-from kam_metrics.projects import compute_project_list, compute_project_summary
-from kam_metrics.store import open_db
+from kam_metrics.domain.filters import Filters
+from kam_metrics.metrics.projects import compute_project_list, compute_project_summary
+from kam_metrics.store.connection import open_db
 
 Q2 = Filters(start=date(2025, 4, 1), end=date(2025, 6, 30))
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from kam_metrics.filters import Filters
-from kam_metrics.projects import compute_project_list, compute_project_summary
+from kam_metrics.domain.filters import Filters
+from kam_metrics.metrics.projects import compute_project_list, compute_project_summary
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT.parent / "shared" / "realdata" / "scms_delivery_history.csv"

@@ -1,4 +1,4 @@
-"""kam_metrics.records (客户资料): search, edits checked exactly like an import, every change recorded with
+"""kam_metrics.records.accounts (客户资料): search, edits checked exactly like an import, every change recorded with
 who/when/old/new, undo of one change, and refusals that write nothing."""
 
 from __future__ import annotations
@@ -8,10 +8,12 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from kam_metrics import access, ingest, records
-from kam_metrics.access import Actor, PermissionDenied
-from kam_metrics.records import EditConflict, EditsInvalid
-from kam_metrics.store import open_db
+from kam_metrics.access import policy as access
+from kam_metrics.ingest import stage as ingest
+from kam_metrics.records import accounts as records
+from kam_metrics.access.policy import Actor, PermissionDenied
+from kam_metrics.records.accounts import EditConflict, EditsInvalid
+from kam_metrics.store.connection import open_db
 
 EDITOR = Actor("eddie", "editor")
 

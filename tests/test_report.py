@@ -16,10 +16,10 @@ import pytest
 from openpyxl import load_workbook
 from pptx import Presentation
 
-from kam_metrics import report as reports
-from kam_metrics.cli import main
-from kam_metrics.filters import Filters
-from kam_metrics.store import open_db
+from kam_metrics.report import build as reports
+from kam_metrics.cli.main import main
+from kam_metrics.domain.filters import Filters
+from kam_metrics.store.connection import open_db
 
 Q1 = Filters(start=date(2025, 1, 1), end=date(2025, 3, 31))
 Q2 = Filters(start=date(2025, 4, 1), end=date(2025, 6, 30))
@@ -88,7 +88,7 @@ def series_values(chart, index: int = 0) -> list[float | None]:
 
 
 def test_sections_follow_the_outline_and_are_filled_from_kam_metrics(report_db):
-    from kam_metrics.kpi import compute_kpis
+    from kam_metrics.metrics.kpi import compute_kpis
 
     report = build(report_db)
     keys = [s.key for s in report.sections]
@@ -124,7 +124,7 @@ def test_churn_and_forecast_sections_come_from_their_modules(report_db):
 
 
 def test_forecast_is_as_of_the_latest_order_up_to_the_period_end_like_the_sales_page(report_db):
-    from kam_metrics import forecast as module
+    from kam_metrics.forecast import engine as module
 
     with open_db(report_db) as con:  # the latest order is now 10 July 2025, mid-month
         con.execute("insert into sales (order_id, line_no, account_id, order_date, quantity, amount, cost) "
@@ -160,8 +160,8 @@ def test_forecast_is_as_of_the_latest_order_up_to_the_period_end_like_the_sales_
     ids=["yoy", "previous_custom"],
 )
 def test_comparison_revenue_sits_under_its_calendar_month(report_db, filters, expected):
-    from kam_metrics.report_pptx import render_pptx
-    from kam_metrics.report_xlsx import render_xlsx
+    from kam_metrics.report.export.pptx import render_pptx
+    from kam_metrics.report.export.xlsx import render_xlsx
 
     report = build(report_db, filters=filters)
     sales = report.section("sales")
@@ -185,10 +185,10 @@ def test_comparison_revenue_sits_under_its_calendar_month(report_db, filters, ex
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_pptx_has_native_charts_whose_values_are_the_kam_metrics_figures(report_db, lang):
-    from kam_metrics.kpi import compute_kpis
-    from kam_metrics.projects import compute_project_summary
-    from kam_metrics.report_pptx import render_pptx
-    from kam_metrics.sales import compute_monthly_revenue, compute_top_accounts
+    from kam_metrics.metrics.kpi import compute_kpis
+    from kam_metrics.metrics.projects import compute_project_summary
+    from kam_metrics.report.export.pptx import render_pptx
+    from kam_metrics.metrics.sales import compute_monthly_revenue, compute_top_accounts
 
     report = build(report_db, lang=lang)
     prs = Presentation(io.BytesIO(render_pptx(report)))
@@ -240,7 +240,7 @@ def test_pptx_has_native_charts_whose_values_are_the_kam_metrics_figures(report_
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_html_is_self_contained_and_prints_a4_landscape(report_db, lang):
     from kam_metrics.i18n import format_money
-    from kam_metrics.report_html import render_html
+    from kam_metrics.report.export.html import render_html
 
     report = build(report_db, lang=lang)
     page = render_html(report)
@@ -256,17 +256,17 @@ def test_html_is_self_contained_and_prints_a4_landscape(report_db, lang):
 
 
 def sheet_rows(ws) -> list[dict]:
-    from kam_metrics.report_xlsx import HEADER_ROW
+    from kam_metrics.report.export.xlsx import HEADER_ROW
 
     header = [c.value for c in ws[HEADER_ROW]]
     return [dict(zip(header, (c.value for c in row))) for row in ws.iter_rows(min_row=HEADER_ROW + 1)]
 
 
 def test_xlsx_has_one_formatted_sheet_per_table_with_the_kam_metrics_figures(report_db):
-    from kam_metrics.accounts import compute_account_list
-    from kam_metrics.kpi import compute_kpis
-    from kam_metrics.report_xlsx import render_xlsx
-    from kam_metrics.sales import compute_monthly_revenue
+    from kam_metrics.metrics.accounts import compute_account_list
+    from kam_metrics.metrics.kpi import compute_kpis
+    from kam_metrics.report.export.xlsx import render_xlsx
+    from kam_metrics.metrics.sales import compute_monthly_revenue
 
     report = build(report_db)
     wb = load_workbook(io.BytesIO(render_xlsx(report)))
@@ -295,7 +295,7 @@ def test_xlsx_has_one_formatted_sheet_per_table_with_the_kam_metrics_figures(rep
 
 
 def test_xlsx_neutralises_formula_injection(report_db):
-    from kam_metrics.report_xlsx import render_xlsx
+    from kam_metrics.report.export.xlsx import render_xlsx
 
     with open_db(report_db) as con:
         con.execute("update accounts set account_name = '=HYPERLINK(\"http://x\",\"y\")', owner = '+cmd' where account_id = 'A1'")
@@ -368,7 +368,7 @@ def test_saved_edits_reopen_and_export_again(report_db):
 
 
 def test_a_reopened_report_says_when_the_data_changed_since_it_was_saved(report_db, tmp_path):
-    from kam_metrics.ingest import import_file, undo_import
+    from kam_metrics.ingest.stage import import_file, undo_import
 
     with open_db(report_db) as con:
         rid = reports.save_report(con, reports.build_report(con, Q2, "zh"))

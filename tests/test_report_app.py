@@ -7,11 +7,11 @@ from datetime import date
 
 from app_support import run_app
 
-from kam_metrics import report as reports
-from kam_metrics.filters import Filters
+from kam_metrics.report import build as reports
+from kam_metrics.domain.filters import Filters
 from kam_metrics.i18n import format_money, format_percent
-from kam_metrics.kpi import compute_kpis
-from kam_metrics.store import open_db
+from kam_metrics.metrics.kpi import compute_kpis
+from kam_metrics.store.connection import open_db
 
 Q2 = Filters(start=date(2025, 4, 1), end=date(2025, 6, 30))
 PAGE = "pages/11_report.py"
@@ -79,8 +79,8 @@ def test_a_viewer_reads_the_report_but_cannot_edit_and_exports_masked(monkeypatc
 
     from app_support import ROOT
     from kam_app.auth import SESSION_KEY
-    from kam_metrics import access
-    from kam_metrics.access import Actor
+    from kam_metrics.access import policy as access
+    from kam_metrics.access.policy import Actor
 
     with open_db(hand_db) as con:
         access.add_user(con, Actor("root-admin", "admin"), "vera", "viewer", "correct horse battery")
@@ -133,8 +133,8 @@ def test_a_viewers_table_downloads_on_the_report_page_hold_no_account_name(monke
 
     from app_support import ROOT
     from kam_app.auth import SESSION_KEY
-    from kam_metrics import access
-    from kam_metrics.access import Actor
+    from kam_metrics.access import policy as access
+    from kam_metrics.access.policy import Actor
 
     with open_db(hand_db) as con:
         access.add_user(con, Actor("root-admin", "admin"), "vera", "viewer", "correct horse battery")
@@ -161,7 +161,7 @@ HOSTILE = "![x](http://127.0.0.1:9/p.png)"
 
 def test_names_and_notes_from_the_data_are_escaped_on_the_page(monkeypatch, hand_db):
     """An account name or a project's issue note holding markdown is shown as text: no image is fetched."""
-    from kam_metrics.access import escape_markdown
+    from kam_metrics.access.policy import escape_markdown
 
     with open_db(hand_db) as con:
         con.execute("update accounts set account_name = ? where account_id = 'A1'", [f"甲{HOSTILE}"])
@@ -195,7 +195,7 @@ def test_names_and_notes_from_the_data_are_escaped_on_the_page(monkeypatch, hand
 
 
 def test_a_reopened_report_warns_when_the_data_changed_since_it_was_saved(monkeypatch, hand_db, tmp_path):
-    from kam_metrics.ingest import import_file
+    from kam_metrics.ingest.stage import import_file
 
     with open_db(hand_db) as con:
         rid = reports.save_report(con, reports.build_report(con, Q2, "zh"))

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from kam_metrics.accounts import (
+from kam_metrics.metrics.accounts import (
     compute_abc_summary,
     compute_account_list,
     compute_account_profile,
@@ -19,16 +19,16 @@ from kam_metrics.accounts import (
     compute_products,
     search_accounts,
 )
-from kam_metrics.filters import Filters
-from kam_metrics.kpi import compute_kpis
-from kam_metrics.loyalty import (
+from kam_metrics.domain.filters import Filters
+from kam_metrics.metrics.kpi import compute_kpis
+from kam_metrics.metrics.loyalty import (
     compute_lost_accounts,
     compute_nps,
     compute_order_intervals,
     compute_referrals,
     compute_retention,
 )
-from kam_metrics.sales import (
+from kam_metrics.metrics.sales import (
     compute_abc_classes,
     compute_growth_bridge,
     compute_revenue_by,
@@ -36,8 +36,8 @@ from kam_metrics.sales import (
     compute_target,
     compute_target_by,
 )
-from kam_metrics.store import open_db
-from kam_metrics.team import compute_team
+from kam_metrics.store.connection import open_db
+from kam_metrics.metrics.team import compute_team
 
 Q2 = Filters(start=date(2025, 4, 1), end=date(2025, 6, 30))
 EMPTY = Filters(start=date(2020, 1, 1), end=date(2020, 3, 31))
@@ -465,8 +465,8 @@ def test_kpi_json_keys_of_design_section_7(hand_db):
 
 def test_queries_without_abc_scan_still_honour_the_abc_filter(hand_db):
     # class A as of 2025-06-30 = A1, A2: April O1 1500, May O2 800, June O3 400 (A3's O4 and A5's O10 drop out)
-    from kam_metrics.sales import SEGMENT_CTES_WITHOUT_ABC, compute_monthly_revenue, segment_sql
-    from kam_metrics.sql import SEGMENT_CTES
+    from kam_metrics.metrics.sales import SEGMENT_CTES_WITHOUT_ABC, compute_monthly_revenue, segment_sql
+    from kam_metrics.sql.segments import SEGMENT_CTES
 
     class_a = Filters(start=Q2.start, end=Q2.end, abc_classes=("A",))
     with open_db(hand_db) as con:

@@ -12,8 +12,8 @@ from datetime import date
 import pytest
 from pytest import approx
 
-from kam_metrics.cli import main
-from kam_metrics.satisfaction import (
+from kam_metrics.cli.main import main
+from kam_metrics.metrics.satisfaction import (
     bootstrap_difference,
     classify_quadrants,
     compute_account_waves,
@@ -26,8 +26,8 @@ from kam_metrics.satisfaction import (
     SurveyItemsInvalid,
 )
 from kam_metrics.i18n import t
-from kam_metrics.settings import save_setting
-from kam_metrics.store import open_db
+from kam_metrics.store.settings import save_setting
+from kam_metrics.store.connection import open_db
 
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from app_support import run_app
 
-from kam_metrics.satisfaction import compute_satisfaction
-from kam_metrics.settings import load_settings
-from kam_metrics.store import open_db
+from kam_metrics.metrics.satisfaction import compute_satisfaction
+from kam_metrics.store.settings import load_settings
+from kam_metrics.store.connection import open_db
 
 PAGE = "pages/06_satisfaction.py"
 
@@ -41,8 +41,8 @@ def test_satisfaction_page_waves_tables_and_downloads(monkeypatch, hand_db):
 
 def test_settings_stored_in_the_database_drive_settings_and_satisfaction_pages(monkeypatch, hand_db):
     # (AppTest 1.65 drops button clicks after switch_page, so the setting is stored the way the
-    # Settings page's save button stores it: kam_metrics.settings.save_setting.)
-    from kam_metrics.settings import save_setting
+    # Settings page's save button stores it: kam_metrics.store.settings.save_setting.)
+    from kam_metrics.store.settings import save_setting
 
     with open_db(hand_db) as con:
         save_setting(con, "survey_max_imputed_blanks", 2)

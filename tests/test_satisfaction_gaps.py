@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from pytest import approx
 
-from kam_metrics.satisfaction import (
+from kam_metrics.metrics.satisfaction import (
     compute_revenue_importance,
     compute_satisfaction,
     compute_satisfaction_page,
     satisfied_flags,
 )
-from kam_metrics.store import open_db
+from kam_metrics.store.connection import open_db
 
 # wave WX on 2025-03-31 asks only Q1 and Q2 (no overall item): Q1 varies, Q2 is 3 for everyone
 WX = [("X1", "A1", 5), ("X2", "A2", 3), ("X4", "A4", 1), ("X3", "A3", 4)]

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from pytest import approx
 
-from kam_metrics.satisfaction import compute_satisfaction
-from kam_metrics.store import open_db
+from kam_metrics.metrics.satisfaction import compute_satisfaction
+from kam_metrics.store.connection import open_db
 
 ROOT = Path(__file__).resolve().parents[1]
 REALDATA = ROOT.parent / "shared" / "realdata"

@@ -15,14 +15,14 @@ import pandas as pd
 from pytest import approx
 
 from app_support import run_app
-from kam_metrics.filters import Filters
-from kam_metrics.satisfaction import (
+from kam_metrics.domain.filters import Filters
+from kam_metrics.metrics.satisfaction import (
     compute_satisfaction,
     compute_satisfaction_page,
     page_segments,
     segment_account_ids,
 )
-from kam_metrics.store import open_db
+from kam_metrics.store.connection import open_db
 
 PAGE = "pages/06_satisfaction.py"
 Q2_2025 = (date(2025, 4, 1), date(2025, 6, 30))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kam_metrics.filters import Filters
-from kam_metrics.service import (
+from kam_metrics.domain.filters import Filters
+from kam_metrics.metrics.service import (
     compute_cadence,
     compute_complaints_by_account,
     compute_service_monthly,
@@ -16,7 +16,7 @@ from kam_metrics.service import (
     compute_unanswered_tickets,
     summarize_cadence,
 )
-from kam_metrics.store import open_db
+from kam_metrics.store.connection import open_db
 
 Q2 = Filters(start=date(2025, 4, 1), end=date(2025, 6, 30))
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from kam_metrics.store import (
+from kam_metrics.store.connection import (
     DATA_TABLES,
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -139,7 +139,7 @@ def test_a_second_process_waits_then_reports_the_holder(tmp_path):
             textwrap.dedent(
                 f"""
                 import sys, time
-                from kam_metrics.store import open_db
+                from kam_metrics.store.connection import open_db
                 with open_db({str(path)!r}) as con:
                     print("holding", flush=True)
                     time.sleep(30)

@@ -1,4 +1,4 @@
-"""The targets editor's load / validate / save (kam_metrics.targets) on the hand-typed targets of
+"""The targets editor's load / validate / save (kam_metrics.records.targets) on the hand-typed targets of
 conftest.py, and the Settings page that edits them."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from kam_metrics.filters import Filters
-from kam_metrics.sales import compute_target
-from kam_metrics.store import open_db
-from kam_metrics.targets import TargetsInvalid, load_targets, save_targets, validate_targets, normalize_targets
+from kam_metrics.domain.filters import Filters
+from kam_metrics.metrics.sales import compute_target
+from kam_metrics.store.connection import open_db
+from kam_metrics.records.targets import TargetsInvalid, load_targets, save_targets, validate_targets, normalize_targets
 
 
 def test_load_targets(hand_db):

@@ -1,0 +1,271 @@
+"""What each importable table accepts: canonical columns, their kinds, required ones, keys, and the
+Chinese and English header aliases (and enumeration labels) that map a foreign file onto them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kam_metrics.store import connection as store
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # text, date, timestamp, number, integer, percent (0-100), fraction (0-1), bool, enum
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    enum: str | None = None
+    low: float | None = None
+    high: float | None = None
+    #: a pseudo column: accepted in a mapping to derive canonical columns, never stored
+    helper: bool = False
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    label_zh: str
+    label_en: str
+    keys: tuple[str, ...]
+    columns: tuple[Column, ...]
+    #: the column whose range "replace the rows of the file's date range" uses
+    date_column: str | None = None
+
+    @property
+    def stored(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if not c.helper)
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(name)
+
+
+ENUMS: dict[str, dict[str, str]] = {
+    "scale": {"large": "large", "大型": "large", "大": "large", "medium": "medium", "中型": "medium", "中": "medium",
+              "small": "small", "小型": "small", "小": "small"},
+    "account_status": {"active": "active", "活跃": "active", "正常": "active", "合作中": "active",
+                       "churned": "churned", "流失": "churned", "已流失": "churned", "lost": "churned"},
+    "level": {"company": "company", "公司": "company", "owner": "owner", "客户经理": "owner", "负责人": "owner",
+              "account": "account", "客户": "account", "region": "region", "区域": "region",
+              "product_line": "product_line", "product line": "product_line", "产品线": "product_line"},
+    "dimension": {"product": "product", "产品": "product", "tech_support": "tech_support", "技术支持": "tech_support",
+                  "tech support": "tech_support", "service": "service", "服务": "service", "process": "process",
+                  "合作流程": "process", "流程": "process", "price": "price", "价格": "price", "overall": "overall",
+                  "总体": "overall", "总体满意度": "overall"},
+    "project_status": {"planned": "planned", "计划中": "planned", "未开始": "planned", "in_progress": "in_progress",
+                       "in progress": "in_progress", "进行中": "in_progress", "completed": "completed", "已完成": "completed",
+                       "完成": "completed", "on_hold": "on_hold", "on hold": "on_hold", "暂停": "on_hold",
+                       "blocked": "blocked", "受阻": "blocked", "阻塞": "blocked", "cancelled": "cancelled",
+                       "canceled": "cancelled", "取消": "cancelled", "已取消": "cancelled"},
+    "kind": {"visit": "visit", "拜访": "visit", "面对面拜访": "visit", "call": "call", "电话回访": "call", "电话": "call",
+             "回访": "call", "complaint": "complaint", "投诉": "complaint", "request": "request", "服务请求": "request",
+             "care": "care", "客户关怀": "care", "关怀": "care"},
+    "stage": {"lead": "lead", "客户开发": "lead", "initiation": "initiation", "立项": "initiation",
+              "proposal": "proposal", "提案": "proposal", "bidding": "bidding", "招投标": "bidding", "投标": "bidding",
+              "negotiation": "negotiation", "商务谈判": "negotiation", "谈判": "negotiation", "won": "won",
+              "签约实施": "won", "签约": "won", "赢单": "won", "lost": "lost", "丢单": "lost"},
+    "bool": {"true": "true", "yes": "true", "y": "true", "1": "true", "是": "true", "重点": "true", "√": "true",
+             "false": "false", "no": "false", "n": "false", "0": "false", "否": "false", "": "false"},
+}
+
+_ACCOUNT_ID = ("客户编号", "客户代码", "客户id", "客户号", "客户编码", "customer id", "customerid", "customer_id",
+               "account id", "account_id", "accountid", "client id")
+_ACCOUNT_NAME = ("客户名称", "客户", "公司名称", "企业名称", "customer name", "customer", "company", "account name",
+                 "account", "client")
+_OWNER = ("客户经理", "负责人", "销售", "业务员", "销售代表", "owner", "account manager", "sales rep", "salesperson")
+
+TABLES: dict[str, TableSpec] = {
+    "accounts": TableSpec("accounts", "客户", "Accounts", ("account_id",), (
+        Column("account_id", "text", True, _ACCOUNT_ID),
+        Column("account_name", "text", True, _ACCOUNT_NAME),
+        Column("industry", "text", False, ("行业", "所属行业", "industry", "segment")),
+        Column("scale", "enum", False, ("合作规模", "规模", "客户规模", "scale", "size"), "scale"),
+        Column("region", "text", False, ("区域", "地区", "大区", "region")),
+        Column("city", "text", False, ("城市", "city")),
+        Column("owner", "text", False, _OWNER),
+        Column("group_name", "text", False, ("所属集团", "集团", "集团客户", "group", "group name")),
+        Column("is_key_account", "bool", False, ("重点客户", "是否重点客户", "key account", "is key account"), "bool"),
+        Column("cooperation_start", "date", False, ("合作开始日期", "合作日期", "首次合作日期", "合作开始", "since",
+                                                     "cooperation start", "customer since")),
+        Column("status", "enum", False, ("状态", "客户状态", "status"), "account_status"),
+        Column("churned_on", "date", False, ("流失日期", "churned on", "churn date")),
+        Column("referred_by", "text", False, ("推荐人", "推荐客户", "referred by", "referrer")),
+    ), "cooperation_start"),
+    "sales": TableSpec("sales", "销售", "Sales", ("order_id", "line_no"), (
+        Column("order_id", "text", True, ("订单号", "订单编号", "单号", "销售单号", "order id", "orderid", "order",
+                                          "invoice", "invoiceno", "invoice no", "invoice number")),
+        Column("line_no", "integer", True, ("行号", "明细行号", "序号", "line", "line no", "line number"), low=1),
+        Column("account_id", "text", True, _ACCOUNT_ID),
+        Column("order_date", "date", True, ("订单日期", "日期", "下单日期", "销售日期", "order date", "invoicedate",
+                                            "invoice date", "date")),
+        Column("product", "text", False, ("产品", "产品名称", "商品", "商品名称", "product", "product name", "description")),
+        Column("product_line", "text", False, ("产品线", "品类", "产品类别", "类别", "product line", "category")),
+        Column("channel", "text", False, ("渠道", "销售渠道", "channel")),
+        Column("quantity", "number", True, ("数量", "销量", "销售量", "quantity", "qty")),
+        Column("amount", "number", True, ("销售额", "金额", "销售金额", "收入", "含税金额", "amount", "sales", "revenue")),
+        Column("cost", "number", False, ("成本", "销售成本", "cost", "cogs")),
+        Column("unit_price", "number", False, ("单价", "unit price", "unitprice", "price"), helper=True),
+        Column("profit", "number", False, ("利润", "毛利", "profit", "gross profit"), helper=True),
+        Column("account_name", "text", False, _ACCOUNT_NAME, helper=True),
+    ), "order_date"),
+    "targets": TableSpec("targets", "目标", "Targets", ("period", "level", "key"), (
+        Column("period", "text", True, ("期间", "周期", "目标期间", "period")),
+        Column("level", "enum", True, ("层级", "目标层级", "level"), "level"),
+        Column("key", "text", False, ("对象", "名称", "目标对象", "key", "name")),
+        Column("revenue_target", "number", False, ("销售目标", "目标销售额", "销售额目标", "revenue target", "target")),
+        Column("volume_target", "number", False, ("销量目标", "目标销量", "销售量目标", "volume target")),
+    )),
+    "survey_items": TableSpec("survey_items", "调查项目", "Survey items", ("item_code",), (
+        Column("item_code", "text", True, ("项目编号", "题号", "题目编号", "item", "item code", "code")),
+        Column("dimension", "enum", True, ("维度", "dimension"), "dimension"),
+        Column("label_zh", "text", False, ("中文名称", "项目名称", "题目", "label zh", "label_zh")),
+        Column("label_en", "text", False, ("英文名称", "label en", "label_en", "label")),
+        Column("weight", "number", True, ("权重", "weight"), low=0),
+        Column("scale_min", "integer", False, ("最低分", "最小值", "scale min", "scale_min")),
+        Column("scale_max", "integer", False, ("最高分", "最大值", "scale max", "scale_max")),
+        Column("target_index", "number", False, ("目标值", "目标指数", "target index", "target"), low=0, high=100),
+    )),
+    "survey_waves": TableSpec("survey_waves", "调查批次", "Survey waves", ("wave",), (
+        Column("wave", "text", True, ("调查批次", "批次", "wave")),
+        Column("sent", "integer", True, ("发放数", "发出问卷数", "发放问卷数", "sent"), low=0),
+        Column("sent_on", "date", False, ("发放日期", "sent on", "sent date")),
+    )),
+    "survey_responses": TableSpec("survey_responses", "满意度问卷", "Survey responses", ("response_id", "item_code"), (
+        Column("response_id", "text", True, ("问卷编号", "答卷编号", "response id", "response", "respondent id")),
+        Column("item_code", "text", True, ("项目编号", "题号", "item", "item code")),
+        Column("account_id", "text", False, _ACCOUNT_ID),
+        Column("survey_date", "date", True, ("调查日期", "填写日期", "日期", "survey date", "date")),
+        Column("wave", "text", False, ("调查批次", "批次", "wave")),
+        Column("respondent_role", "text", False, ("受访者角色", "职位", "角色", "respondent role", "role")),
+        Column("score", "number", False, ("得分", "分数", "评分", "score"), low=0, high=10),
+        Column("competitor_score", "number", False, ("竞品得分", "竞争对手得分", "competitor score"), low=0, high=10),
+        Column("comment", "text", False, ("意见", "评论", "建议", "备注", "comment", "comments")),
+    ), "survey_date"),
+    "projects": TableSpec("projects", "合作项目", "Projects", ("project_id",), (
+        Column("project_id", "text", True, ("项目编号", "project id", "project code", "id")),
+        Column("account_id", "text", True, _ACCOUNT_ID),
+        Column("project_name", "text", True, ("项目名称", "项目", "project name", "project")),
+        Column("status", "enum", True, ("状态", "项目状态", "status"), "project_status"),
+        Column("start_date", "date", False, ("开始日期", "启动日期", "start date", "start")),
+        Column("planned_end", "date", False, ("计划完成日期", "计划完成", "计划交付日期", "planned end",
+                                              "scheduled delivery date")),
+        Column("forecast_end", "date", False, ("预计完成", "预计完成日期", "forecast end")),
+        Column("actual_end", "date", False, ("实际完成日期", "实际完成", "实际交付日期", "actual end",
+                                             "delivered to client date")),
+        Column("progress_pct", "percent", False, ("进度", "完成比例", "完成进度", "progress"), low=0, high=100),
+        Column("contract_value", "number", False, ("项目收益", "合同金额", "项目金额", "contract value",
+                                                    "line item value")),
+        Column("feedback_score", "number", False, ("客户反馈", "反馈评分", "feedback", "feedback score"), low=1, high=5),
+        Column("issue_note", "text", False, ("问题说明", "问题", "issue", "issue note")),
+    ), "start_date"),
+    "interactions": TableSpec("interactions", "服务与回访", "Service and contacts", ("interaction_id",), (
+        Column("interaction_id", "text", True, ("编号", "记录编号", "工单号", "interaction id", "ticket", "ticket id")),
+        Column("account_id", "text", True, _ACCOUNT_ID),
+        Column("kind", "enum", True, ("类型", "方式", "联系方式", "kind", "type"), "kind"),
+        Column("opened_at", "timestamp", True, ("发生时间", "开始时间", "日期", "时间", "opened at", "date", "opened")),
+        Column("first_response_at", "timestamp", False, ("首次响应时间", "响应时间", "first response", "first response at")),
+        Column("resolved_at", "timestamp", False, ("解决时间", "resolved at", "resolved")),
+        Column("owner", "text", False, _OWNER),
+        Column("note", "text", False, ("备注", "内容", "说明", "note", "notes")),
+    ), "opened_at"),
+    "opportunities": TableSpec("opportunities", "商机", "Opportunities", ("opportunity_id",), (
+        Column("opportunity_id", "text", True, ("商机编号", "opportunity id", "opportunity", "id")),
+        Column("account_id", "text", False, _ACCOUNT_ID),
+        Column("prospect_name", "text", False, ("潜在客户", "潜在客户名称", "prospect", "prospect name")),
+        Column("stage", "enum", True, ("阶段", "销售阶段", "stage"), "stage"),
+        Column("lost_at_stage", "enum", False, ("丢单阶段", "lost at stage"), "stage"),
+        Column("stage_changed_on", "date", False, ("阶段变更日期", "stage changed on", "last stage change")),
+        Column("amount", "number", False, ("金额", "预计金额", "商机金额", "amount"), low=0),
+        Column("probability", "fraction", False, ("赢率", "概率", "成交概率", "probability"), low=0, high=1),
+        Column("created_on", "date", False, ("创建日期", "created on", "created")),
+        Column("closed_on", "date", False, ("关闭日期", "closed on", "closed")),
+    ), "created_on"),
+}
+assert set(TABLES) == set(store.DATA_TABLES)
+
+
+def normalise_header(text: str) -> str:
+    """A header reduced for matching: lower case, no spaces, underscores or punctuation."""
+    return re.sub(r"[\s_\-/().()#:：·]+", "", str(text or "")).lower()
+
+
+def known_headers() -> set[str]:
+    """Every alias and canonical name of every table, normalised (helps find the header row)."""
+    names: set[str] = set()
+    for spec in TABLES.values():
+        for column in spec.columns:
+            names.add(normalise_header(column.name))
+            names.update(normalise_header(a) for a in column.aliases)
+    return names
+
+
+#: one example row per table for the downloadable templates (canonical column -> value)
+EXAMPLES: dict[str, dict[str, object]] = {
+    "accounts": {"account_id": "C00001", "account_name": "上海示例机械有限公司", "industry": "制造业", "scale": "大型",
+                 "region": "华东", "city": "上海", "owner": "张伟", "group_name": "示例集团", "is_key_account": "是",
+                 "cooperation_start": "2019-03-01", "status": "活跃", "churned_on": "", "referred_by": ""},
+    "sales": {"order_id": "SO2025000001", "line_no": 1, "account_id": "C00001", "order_date": "2025-01-05",
+              "product": "智能阀门 V200", "product_line": "工业自动化", "channel": "直销", "quantity": 10,
+              "amount": "12,500.00", "cost": "8,100.00"},
+    "targets": {"period": "2025Q1", "level": "客户经理", "key": "张伟", "revenue_target": "1,200,000", "volume_target": 900},
+    "survey_items": {"item_code": "P1", "dimension": "产品", "label_zh": "产品质量", "label_en": "Product quality",
+                     "weight": 1.5, "scale_min": 1, "scale_max": 5, "target_index": 85},
+    "survey_waves": {"wave": "2025H1", "sent": 120, "sent_on": "2025-06-01"},
+    "survey_responses": {"response_id": "W2025H1-0001", "item_code": "P1", "account_id": "C00001",
+                         "survey_date": "2025-06-10", "wave": "2025H1", "respondent_role": "采购", "score": 4,
+                         "competitor_score": 3, "comment": "交货及时"},
+    "projects": {"project_id": "P0001", "account_id": "C00001", "project_name": "产线自动化改造二期", "status": "进行中",
+                 "start_date": "2025-02-01", "planned_end": "2025-09-30", "forecast_end": "2025-10-15", "actual_end": "",
+                 "progress_pct": 60, "contract_value": "850,000", "feedback_score": "", "issue_note": "接口调试延期"},
+    "interactions": {"interaction_id": "I000001", "account_id": "C00001", "kind": "投诉", "opened_at": "2025-03-03 09:30",
+                     "first_response_at": "2025-03-03 11:00", "resolved_at": "2025-03-05 17:00", "owner": "张伟",
+                     "note": "交货延迟"},
+    "opportunities": {"opportunity_id": "OPP00001", "account_id": "C00001", "prospect_name": "", "stage": "提案",
+                      "lost_at_stage": "", "stage_changed_on": "2025-03-10", "amount": "500,000", "probability": "40%",
+                      "created_on": "2025-01-20", "closed_on": ""},
+}
+assert set(EXAMPLES) == set(TABLES)
+
+
+def template_headers(table: str, lang: str) -> list[str]:
+    """The template's headers: the first Chinese alias in Chinese, the canonical name in English."""
+    spec = TABLES[table]
+    out = []
+    for column in spec.stored:
+        chinese = next((a for a in column.aliases if any("\u4e00" <= ch <= "\u9fff" for ch in a)), column.name)
+        out.append(chinese if lang == "zh" else column.name)
+    return out
+
+
+def build_template(table: str, lang: str, fmt: str) -> bytes:
+    """A template file for ``table``: headers in ``lang`` and one example row, as CSV (UTF-8 with BOM, so
+    Excel opens it correctly) or XLSX."""
+    spec = TABLES[table]
+    headers = template_headers(table, lang)
+    row = [EXAMPLES[table].get(c.name, "") for c in spec.stored]
+    if fmt == "csv":
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(headers)
+        writer.writerow(row)
+        return buffer.getvalue().encode("utf-8-sig")
+    if fmt == "xlsx":
+        import io
+
+        import openpyxl
+
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = spec.label_zh if lang == "zh" else spec.label_en
+        sheet.append(headers)
+        sheet.append(row)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return buffer.getvalue()
+    raise ValueError(f"format must be csv or xlsx, not {fmt!r}")

@@ -1,0 +1,895 @@
+"""Importing CSV / TSV / XLSX files into the database: map, parse, validate, preview, commit, undo.
+
+The flow (the import page and ``python -m kam_metrics import`` share it):
+
+1. :func:`stage_file` reads the file into an in-memory DuckDB (kam_metrics.ingest.read), guesses the
+   mapping of its headers onto the table's canonical columns (aliases in kam_metrics.ingest.spec, fuzzy
+   matches, a remembered mapping for the same headers, the user's overrides), parses every value in SQL
+   (dates in their one consistent order, amounts with ¥, 万, 亿, %, thousands separators, parenthesised
+   negatives and full-width digits), and validates every row at once. Nothing touches the database file
+   except short read-only look-ups (existing accounts, survey scales, earlier imports).
+2. :func:`commit_staged` writes the staged rows in ONE transaction (append, upsert or replace) and keeps
+   the previous version of every row it updates or deletes in the table's backup twin, so
+3. :func:`undo_import` returns the database exactly to its state before that import.
+
+Validation runs as SQL over the staged rows rather than as a pandera schema over a pandas frame: a
+one-million-row file would otherwise have to sit in pandas memory, and the checks are the same (every
+problem of every row is collected at once, lazily, and reported with row, column, value and fix).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from kam_metrics.store import connection as store
+from kam_metrics.ingest.read import ImportRejected, Problem, RawTable, read_into_staging, reject
+from kam_metrics.ingest.spec import ENUMS, TABLES, Column, TableSpec, known_headers, normalise_header
+
+MODES = ("append", "upsert", "replace")
+MAX_PROBLEMS = 5000
+
+_CLEAN_MACROS = [
+    # full-width digits and punctuation to ASCII, trimmed, empty -> NULL
+    "create or replace macro kam_clean(v) as nullif(trim(translate(v::varchar, "
+    "'０１２３４５６７８９．，－＋（）％　：／', '0123456789.,-+()% :/')), '')",
+    "create or replace macro kam_numtext(v) as "
+    "regexp_replace(kam_clean(v), '[¥￥$,\\s]|元|RMB|CNY', '', 'g')",
+    "create or replace macro kam_number_text(v) as ("
+    " case when kam_clean(v) is null or kam_clean(v) in ('-', '--', '—', 'N/A', 'NA', 'n/a') then null"
+    " else try_cast(rtrim(trim(kam_numtext(v), '()'), '亿万%') as double)"
+    "  * (case when rtrim(trim(kam_numtext(v), '()'), '') like '%亿' then 100000000"
+    "          when rtrim(trim(kam_numtext(v), '()'), '') like '%万' then 10000"
+    "          when kam_numtext(v) like '%\\%%' escape '\\' then 0.01 else 1 end)"
+    "  * (case when kam_numtext(v) like '(%)' then -1 else 1 end) end)",
+    # fast path first (CASE is evaluated lazily, COALESCE is not): plain numbers cast directly
+    "create or replace macro kam_number(v) as case when try_cast(v as double) is not null then try_cast(v as double) "
+    "else kam_number_text(v) end",
+    # text keeps full-width characters (they are content); only blanks become NULL
+    "create or replace macro kam_text(v) as nullif(trim(v), '')",
+    "create or replace macro kam_is_blank(v) as (kam_clean(v) is null or kam_clean(v) in ('-', '--', '—', 'N/A', 'NA', 'n/a'))",
+]
+_ISO_FORMATS = [
+    "%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d", "%d-%b-%y", "%d-%b-%Y", "%d %b %Y",
+    "%b %d, %Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y年%m月%d日 %H:%M",
+]
+_ORDERED_FORMATS = {
+    "dmy": ["%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d.%m.%Y %H:%M"],
+    "mdy": ["%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y", "%m.%d.%Y", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S"],
+}
+_DATE_MACROS = [
+    # fast path first: ISO dates and timestamps cast directly; only other forms go through the formats
+    "create or replace macro kam_timestamp_" + order + "(v) as case when try_cast(v as timestamp) is not null "
+    "then try_cast(v as timestamp) else kam_timestamp_text_" + order + "(v) end"
+    for order in ("dmy", "mdy")
+]
+_DATE_TEXT_MACROS = [
+    "create or replace macro kam_timestamp_text_" + order + "(v) as ("
+    " case when kam_clean(v) is null then null"
+    " when regexp_full_match(kam_clean(v), '[0-9]{5}(\\.[0-9]+)?') and try_cast(kam_clean(v) as double) between 1 and 80000"
+    "  then timestamp '1899-12-30' + to_microseconds(cast(round(try_cast(kam_clean(v) as double) * 86400000000) as bigint))"
+    " else try_strptime(kam_clean(v), [" + ", ".join("'" + f + "'" for f in _ISO_FORMATS + _ORDERED_FORMATS[order]) + "]) end)"
+    for order in ("dmy", "mdy")
+]
+_ORDER_SQL = """
+select
+    count(*) filter (where regexp_full_match(x, '[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2,4}( .*)?')) as count_ambiguous_form,
+    max(try_cast(regexp_extract(x, '^([0-9]{1,2})[/.-][0-9]{1,2}[/.-]', 1) as integer)) as max_first,
+    max(try_cast(regexp_extract(x, '^[0-9]{1,2}[/.-]([0-9]{1,2})[/.-]', 1) as integer)) as max_second
+from (select kam_text(__COL__) as x from raw)
+where regexp_full_match(x, '[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2,4}( .*)?')
+"""
+
+
+def _q(name: str) -> str:
+    """A canonical column name as a quoted SQL identifier (names come from ingest_spec only)."""
+    if not all(ch.isalnum() or ch == "_" for ch in name):
+        raise ValueError(f"not an identifier: {name!r}")
+    return '"' + name + '"'
+
+
+@dataclass
+class StagedImport:
+    """A file read, mapped, parsed and validated, ready to preview and commit."""
+
+    table: str
+    file_name: str
+    sha256: str
+    headers: list[str]
+    mapping: dict[str, str | None]  # source header -> canonical column (None: not imported)
+    rows: pa.Table  # the canonical columns of the valid rows, plus _row
+    rows_read: int
+    problems: list[Problem]
+    notices: list[tuple[str, str]]
+    raw: RawTable
+    date_orders: dict[str, str] = field(default_factory=dict)
+    preview: dict[str, Any] = field(default_factory=dict)
+    missing_accounts: list[str] = field(default_factory=list)
+    create_accounts: bool = False
+    #: the first few values of each source column, for the mapping editor
+    samples: dict[str, str] = field(default_factory=dict)
+    #: survey items the file answers that the database does not define yet: (code, scale_min, scale_max)
+    new_items: list[tuple[str, int, int]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def problem_rows(self, lang: str) -> list[dict]:
+        return [p.as_dict(lang) for p in self.problems]
+
+
+def guess_mapping(
+    spec: TableSpec, headers: list[str], remembered: dict[str, str] | None = None,
+    overrides: dict[str, str] | None = None,
+) -> dict[str, str | None]:
+    """Source header -> canonical column: the user's overrides, then a remembered mapping for the same
+    headers, then exact aliases, then close fuzzy matches (difflib, ratio ≥ 0.85). Each column once."""
+    overrides = overrides or {}
+    remembered = remembered or {}
+    names = {c.name for c in spec.columns}
+    mapping: dict[str, str | None] = {h: None for h in headers}
+    taken: set[str] = set()
+    for header, column in {**remembered, **overrides}.items():
+        if header in mapping and column in names:
+            mapping[header] = column
+    for header, column in overrides.items():
+        if column in ("", "-", None) and header in mapping:
+            mapping[header] = None
+    taken = {c for c in mapping.values() if c}
+    alias_index: dict[str, str] = {}
+    for column in spec.columns:
+        for alias in (column.name, *column.aliases):
+            alias_index.setdefault(normalise_header(alias), column.name)
+    for header in headers:
+        if mapping[header] or header in overrides:
+            continue
+        column = alias_index.get(normalise_header(header))
+        if column and column not in taken:
+            mapping[header] = column
+            taken.add(column)
+    for header in headers:
+        if mapping[header] or header in overrides:
+            continue
+        close = difflib.get_close_matches(normalise_header(header), list(alias_index), n=1, cutoff=0.85)
+        if close and alias_index[close[0]] not in taken:
+            mapping[header] = alias_index[close[0]]
+            taken.add(mapping[header])
+    return mapping
+
+
+def header_signature(headers: list[str]) -> str:
+    return hashlib.sha256("\x1f".join(normalise_header(h) for h in headers).encode()).hexdigest()[:32]
+
+
+def parse_map_options(items: list[str] | None) -> dict[str, str]:
+    """``["Source header=column", ...]`` from the command line."""
+    out = {}
+    for item in items or []:
+        if "=" not in item:
+            raise ValueError(f'--map {item!r}: write it as "Source header=column"')
+        source, column = item.rsplit("=", 1)
+        out[source.strip()] = column.strip()
+    return out
+
+
+def _value_expr(column: Column, source: str, date_order: str) -> tuple[str, str | None]:
+    """SQL parsing the text column ``source`` (c0, c1, ...) into ``column``'s type: a fast expression for
+    the common forms (plain numbers, ISO dates) and, where other forms exist, a slower one that an UPDATE
+    applies only to the rows the fast one could not read (1,234.50, ¥, 万, (300), 2025年1月5日, serials...)."""
+    if column.kind == "text":
+        if column.name.endswith("_id") or column.name == "referred_by":
+            # ids exported by Excel as numbers come back as "17850.0"
+            return ("(case when " + source + " like '%.0' then regexp_replace(kam_text(" + source + "), '^([0-9]+)\\.0+$', '\\1') "
+                    "else kam_text(" + source + ") end)"), None
+        return "kam_text(" + source + ")", None
+    if column.kind in ("number", "fraction", "percent", "integer"):
+        slow = "kam_number_text(" + source + ")"
+        if column.kind == "percent":  # 85% means 85 on a 0-100 column
+            slow = "(case when contains(" + source + ", '%') or contains(" + source + ", '％') then " + slow + " * 100 else " + slow + " end)"
+        return "try_cast(" + source + " as double)", slow
+    if column.kind in ("date", "timestamp"):
+        cast = "::date" if column.kind == "date" else ""
+        return "try_cast(" + source + " as timestamp)" + cast, "kam_timestamp_text_" + date_order + "(" + source + ")" + cast
+    if column.kind in ("enum", "bool"):
+        labels = ENUMS[column.enum or "bool"]
+        cases = " ".join("when '" + label.replace("'", "''") + "' then '" + code + "'" for label, code in labels.items())
+        expr = "(case lower(kam_text(" + source + ")) " + cases + " else null end)"
+        return ("(" + expr + " = 'true')" if column.kind == "bool" else expr), None
+    raise ValueError(column.kind)
+
+
+def _problem_texts(code: str, column: Column, spec: TableSpec) -> tuple[str, str, str, str]:
+    """(problem zh, problem en, fix zh, fix en) for a problem code."""
+    labels = ", ".join(sorted({c for c in ENUMS.get(column.enum or "bool", {}) if c}))[:160]
+    texts = {
+        "required": ("必填项为空。", "A required value is empty.",
+                     f"请填写「{column.name}」。", f"Fill in {column.name}."),
+        "number": ("无法识别为数字。", "Not a number.",
+                   "请写成 1234.5、¥1,234.50、12.5万 或 (300) 这样的数字。",
+                   "Write a number such as 1234.5, ¥1,234.50, 12.5万 or (300)."),
+        "integer": ("应为整数。", "Must be a whole number.", "请填写整数。", "Write a whole number."),
+        "date": ("无法识别为日期。", "Not a date.",
+                 "请写成 2025-01-05、2025/1/5 或 2025年1月5日。", "Write a date such as 2025-01-05, 2025/1/5 or 2025年1月5日."),
+        "enum": ("不是允许的取值。", "Not an allowed value.", f"可用取值:{labels}", f"Allowed values: {labels}"),
+        "bool": ("不是“是/否”。", "Not yes or no.", "请填写 是/否 或 yes/no。", "Write yes/no (是/否)."),
+        "range": ("超出允许范围。", "Out of the allowed range.",
+                  f"允许范围 {column.low if column.low is not None else '-∞'} 至 {column.high if column.high is not None else '∞'}。",
+                  f"Allowed range: {column.low if column.low is not None else '-inf'} to {column.high if column.high is not None else 'inf'}."),
+        "implausible_date": ("日期不合理(早于 1980 年,或业务日期晚于一年以后)。",
+                             "Implausible date (before 1980, or an event more than a year in the future).",
+                             "请检查年份和日/月顺序。", "Check the year and the day/month order."),
+        "duplicate": ("文件中有重复的主键。", "The file holds this key more than once.",
+                      f"主键({', '.join(spec.keys)})在文件中必须唯一;删除或合并重复行。",
+                      f"The key ({', '.join(spec.keys)}) must be unique in the file; delete or merge the duplicates."),
+    }
+    return texts[code]
+
+
+_EVENT_DATES = {"order_date", "survey_date", "opened_at", "first_response_at", "resolved_at", "stage_changed_on",
+                "created_on", "closed_on", "actual_end", "churned_on", "sent_on", "cooperation_start"}
+
+
+def _check_sql(column: Column, parsed: str, source: str | None) -> list[tuple[str, str]]:
+    """(problem code, SQL condition that is true for a bad row)."""
+    checks: list[tuple[str, str]] = []
+    if source is not None:
+        # the cheap test first: conjunctions are evaluated left to right on the rows still selected
+        if column.kind in ("number", "fraction", "percent", "integer"):
+            checks.append(("number", parsed + " is null and not kam_is_blank(" + source + ")"))
+        elif column.kind in ("date", "timestamp"):
+            checks.append(("date", parsed + " is null and not kam_is_blank(" + source + ")"))
+        elif column.kind == "enum":
+            checks.append(("enum", parsed + " is null and kam_text(" + source + ") is not null"))
+        elif column.kind == "bool":
+            checks.append(("bool", "kam_text(" + source + ") is not null and lower(kam_text(" + source + ")) not in ("
+                           + ", ".join("'" + k + "'" for k in ENUMS["bool"]) + ")"))
+    if column.kind == "integer":
+        checks.append(("integer", parsed + " is not null and " + parsed + " <> round(" + parsed + ")"))
+    if column.low is not None:
+        checks.append(("range", parsed + " < " + repr(float(column.low))))
+    if column.high is not None:
+        checks.append(("range", parsed + " > " + repr(float(column.high))))
+    if column.kind in ("date", "timestamp"):
+        limit = "current_date + interval 366 day" if column.name in _EVENT_DATES else "date '2100-12-31'"
+        checks.append(("implausible_date", parsed + " < date '1980-01-01' or " + parsed + " > " + limit))
+    if column.required and not column.helper:
+        checks.append(("required", parsed + " is null"))
+    return checks
+
+
+def _decide_date_order(con, source: str, column: str, file_name: str, requested: str | None) -> tuple[str, Problem | None]:
+    n, max_first, max_second = con.execute(_ORDER_SQL.replace("__COL__", source)).fetchone()
+    if not n:
+        return requested or "dmy", None
+    first_is_day = (max_first or 0) > 12
+    second_is_day = (max_second or 0) > 12
+    if first_is_day and second_is_day:
+        return "dmy", Problem(None, column, None, "同一列中既有“日/月/年”又有“月/日/年”的日期。",
+                              "The column mixes day-first and month-first dates.",
+                              "请统一日期格式(建议 2025-01-05)。", "Use one date format (2025-01-05 is safest).")
+    if first_is_day:
+        return "dmy", None
+    if second_is_day:
+        return "mdy", None
+    if requested in ("dmy", "mdy"):
+        return requested, None
+    return "dmy", Problem(None, column, None,
+                          "日期既可按“日/月/年”也可按“月/日/年”理解(所有日期的日都不超过 12)。",
+                          "The dates could be day-first or month-first (no day is above 12).",
+                          "请选择日期顺序(命令行:--date-order dmy 或 mdy)。",
+                          "Choose the order (command line: --date-order dmy or mdy).")
+
+
+def _load_lookups(db: str | os.PathLike | None, spec: TableSpec, signature: str, sha256: str) -> dict[str, Any]:
+    """Read-only look-ups in the database for one staging: remembered mapping, earlier same file."""
+    path = store.resolve_db_path(db)
+    out: dict[str, Any] = {"remembered": {}, "same_file": []}
+    if not path.exists():
+        return out
+    with store.open_db(path) as con:
+        row = con.execute(
+            "select mapping_json from import_mappings where table_name = ? and header_signature = ?",
+            [spec.name, signature],
+        ).fetchone()
+        if row:
+            out["remembered"] = json.loads(row[0])
+        out["same_file"] = [
+            r[0] for r in con.execute(
+                "select import_id from imports where sha256 = ? and status = 'committed' order by import_id", [sha256]
+            ).fetchall()
+        ]
+    return out
+
+
+def stage_file(
+    data: bytes,
+    file_name: str,
+    table: str,
+    *,
+    db: str | os.PathLike | None = None,
+    mapping: dict[str, str] | None = None,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    date_order: str | None = None,
+    create_accounts: bool = False,
+    wave: str | None = None,
+    survey_date: date | None = None,
+    path: str | os.PathLike | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> StagedImport:
+    """Read, map, parse and validate a file for ``table``; never writes to the database.
+
+    ``progress(fraction, step)`` is told as the work advances (step: read, check, compare).
+
+    Raises :class:`ImportRejected` when the file cannot be read at all; otherwise returns a
+    :class:`StagedImport` whose ``problems`` lists every problem (empty when it can be committed).
+    """
+    if table not in TABLES:
+        raise reject(file_name, f"没有名为 {table} 的数据表。", f"There is no table {table!r}.",
+                     f"可导入:{', '.join(TABLES)}", f"Importable tables: {', '.join(TABLES)}")
+    spec = TABLES[table]
+    sha256 = hashlib.sha256(data).hexdigest()
+    stage = duckdb.connect()
+    try:
+        for macro in _CLEAN_MACROS + _DATE_TEXT_MACROS + _DATE_MACROS:
+            stage.execute(macro)
+        report = progress or (lambda fraction, step: None)
+        report(0.05, "read")
+        raw = read_into_staging(stage, data, file_name, known_headers(), sheet=sheet, encoding=encoding, path=path)
+        report(0.35, "check")
+        if raw.rows == 0:
+            raise reject(file_name, "文件只有表头,没有数据行。", "The file has a header but no data rows.",
+                         "请导出包含数据的文件。", "Export a file that holds data rows.")
+        lookups = _load_lookups(db, spec, header_signature(raw.headers), sha256)
+        column_map = guess_mapping(spec, raw.headers, lookups["remembered"], mapping)
+        wide_items: list[str] = []
+        if table == "survey_responses" and not {"item_code", "score"} & set(column_map.values()):
+            wide_items = _unpivot_wide_survey(stage, raw, column_map, mapping or {})
+            column_map = guess_mapping(spec, raw.headers, {}, {**(mapping or {}), "item_code": "item_code", "score": "score"})
+        constants = {"wave": wave, "survey_date": survey_date} if table == "survey_responses" else {}
+        staged = _stage_rows(stage, spec, raw, column_map, file_name, date_order, create_accounts,
+                             {k: v for k, v in constants.items() if v is not None})
+        staged.sha256 = sha256
+        if wide_items:
+            staged.notices.append((
+                f"宽格式问卷(每题一列)已转为每题一行:{'、'.join(wide_items[:12])}。",
+                f"A wide survey (one column per item) was turned into one row per item: {', '.join(wide_items[:12])}."))
+        if lookups["same_file"]:
+            ids = ", ".join(str(i) for i in lookups["same_file"])
+            staged.notices.append((f"同一文件已于导入 #{ids} 中导入过;重复的行不会被重复计算。",
+                                   f"This same file was already imported (import #{ids}); overlapping rows are never counted twice."))
+        report(0.8, "compare")
+        if staged.rows.num_rows and (db is not None or store.resolve_db_path(db).exists()):
+            _preview_against_database(db, staged, spec)
+        report(1.0, "done")
+        return staged
+    except duckdb.Error as exc:  # anything the SQL of a strange file trips over becomes a clear rejection
+        detail = str(exc).splitlines()[0][:300]
+        raise reject(file_name, f"无法解析这个文件:{detail}", f"The file cannot be parsed: {detail}",
+                     "请检查文件内容,或按模板整理后再上传。", "Check the file, or arrange it like the template, and upload again.") from None
+    finally:
+        stage.close()
+
+
+def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str | None], file_name: str,
+                date_order: str | None, create_accounts: bool, constants: dict[str, Any]) -> StagedImport:
+    problems: list[Problem] = []
+    notices = list(raw.notices)
+    first_rows = stage.execute("select * exclude (_row) from raw order by _row limit 3").fetchall()
+    samples = {h: " · ".join(str(r[i]) for r in first_rows if r[i] is not None)[:80] for i, h in enumerate(raw.headers)}
+
+    def unfinished(found: list[Problem]) -> StagedImport:
+        """The file cannot be staged with this mapping or date order: say why, keep what the editor needs."""
+        return StagedImport(table=spec.name, file_name=file_name, sha256="", headers=raw.headers, mapping=column_map,
+                            rows=pa.table({"_row": pa.array([], pa.int64())}), rows_read=raw.rows, problems=found,
+                            notices=notices, raw=raw, samples=samples, create_accounts=create_accounts)
+
+    source_of: dict[str, str] = {}
+    for index, header in enumerate(raw.headers):
+        column = column_map.get(header)
+        if column:
+            source_of[column] = "c" + str(index)
+    unmapped = [h for h, c in column_map.items() if not c]
+    if unmapped:
+        notices.append((f"未导入的列:{'、'.join(unmapped[:12])}", f"Columns not imported: {', '.join(unmapped[:12])}"))
+
+    # the other tables' headers: a file for another table is named as such
+    derivable = {"amount": {"quantity", "unit_price"}, "line_no": {"order_id"}, "order_id": {"account_id", "order_date"},
+                 "status": set(), "response_id": set()}
+    available = set(source_of) | set(constants)
+    if spec.name in ("sales", "projects", "survey_responses"):
+        for _ in range(2):  # order_id derives from account and date, then line_no from order_id
+            available |= {name for name, needs in derivable.items() if needs <= available}
+    missing = [c.name for c in spec.stored if c.required and c.name not in available]
+    if missing:
+        best_other = max(
+            (t for t in TABLES if t != spec.name),
+            key=lambda t: sum(normalise_header(h) in {normalise_header(a) for c in TABLES[t].columns for a in (c.name, *c.aliases)}
+                              for h in raw.headers),
+        )
+        hint_zh = f"这个文件看起来更像「{TABLES[best_other].label_zh}」表。" if _looks_like(raw.headers, best_other) else ""
+        hint_en = f" This file looks more like the {TABLES[best_other].label_en} table." if hint_zh else ""
+        return unfinished([
+            Problem(None, name, None, f"缺少必需的列「{name}」。{hint_zh}", f"The required column {name} is missing.{hint_en}",
+                    f"在映射中把文件的某一列对应到「{name}」(命令行:--map \"源列名={name}\"),或使用模板。",
+                    f'Map one of the file\'s columns to {name} (command line: --map "Source header={name}"), or use the template.')
+            for name in missing
+        ])
+
+    date_orders: dict[str, str] = {}
+    for column in spec.columns:
+        if column.kind in ("date", "timestamp") and column.name in source_of:
+            order, problem = _decide_date_order(stage, source_of[column.name], column.name, file_name, date_order)
+            date_orders[column.name] = order
+            if problem:
+                problems.append(problem)
+    if problems:
+        return unfinished(problems)
+
+    parsed: dict[str, tuple[str, str | None]] = {}
+    for column in spec.columns:
+        if column.name in source_of:
+            parsed[column.name] = _value_expr(column, source_of[column.name], date_orders.get(column.name, "dmy"))
+    raw_columns = ["c" + str(i) for i in range(len(raw.headers))]
+    select = ["_row"] + raw_columns + [fast + " as " + _q(name) for name, (fast, _) in parsed.items()]
+    params: list[Any] = []
+    for name, value in constants.items():  # values given at import (--wave, --survey-date) fill missing columns
+        if name not in parsed:
+            select.append("?::" + ("date" if name == "survey_date" else "varchar") + " as " + _q(name))
+            params.append(value)
+    stage.execute("create or replace table parsed as select " + ", ".join(select) + " from raw", params)
+    for name, (_, slow) in parsed.items():
+        if slow:
+            source = source_of[name]
+            stage.execute("update parsed set " + _q(name) + " = " + slow + " where " + _q(name) + " is null and "
+                          + source + " is not null")
+
+    # row-level problems, all of them at once (the raw text sits beside the parsed value)
+    checks = []
+    for column in spec.columns:
+        if column.name not in parsed:
+            continue
+        source = source_of.get(column.name)
+        for code, condition in _check_sql(column, _q(column.name), source):
+            checks.append((code, column.name, source, condition))
+    union = [
+        "select _row, " + str(position) + " as check_no, " + (source if source else "null") + "::varchar as value "
+        "from parsed where " + condition
+        for position, (code, name, source, condition) in enumerate(checks)
+    ]
+    found: list[tuple[int, int, str]] = []
+    if union:
+        found = stage.execute(
+            "select * from (" + " union all ".join(union) + ") order by _row, check_no limit " + str(MAX_PROBLEMS)
+        ).fetchall()
+    for row_no, check_no, value in found:
+        code, name, _, _ = checks[check_no]
+        texts = _problem_texts(code, spec.column(name), spec)
+        problems.append(Problem(row_no, name, value, *texts))
+
+    stage.execute("create or replace table staged as select * exclude (" + ", ".join(raw_columns) + ") from parsed")
+    _derive_columns(stage, spec, notices)
+    if spec.keys and not problems:
+        key_list = ", ".join(_q(k) for k in spec.keys)
+        duplicate_sql = (
+            "select _row, concat_ws(' / ', " + ", ".join(_q(k) + "::varchar" for k in spec.keys) + ") from staged "
+            "qualify count(*) over (partition by " + key_list + ") > 1 order by _row limit " + str(MAX_PROBLEMS)
+        )
+        duplicates = stage.execute(duplicate_sql).fetchall()
+        if duplicates:  # rows repeated exactly (same key, same values) are merged; only conflicting ones remain
+            value_columns = ", ".join(_q(c) for c in sorted(_staged_columns(stage) - {"_row"}))
+            before = stage.execute("select count(*) from staged").fetchall()[0][0]
+            stage.execute("create or replace table staged as select * from staged qualify row_number() over "
+                          "(partition by " + value_columns + " order by _row) = 1")
+            merged = before - stage.execute("select count(*) from staged").fetchall()[0][0]
+            if merged:
+                notices.append((f"{merged} 行与前面的行完全相同,已合并。", f"{merged} row(s) identical to an earlier row were merged."))
+                duplicates = stage.execute(duplicate_sql).fetchall()
+        for row_no, key in duplicates:
+            problems.append(Problem(row_no, "+".join(spec.keys), key, *_problem_texts("duplicate", spec.column(spec.keys[0]), spec)))
+    repeated_header = [h for h in raw.headers]
+    if repeated_header and len(raw.headers) >= 2:
+        condition = " and ".join(
+            "coalesce(c" + str(i) + ", '') = ?" for i in range(min(len(raw.headers), 4))
+        )
+        again = stage.execute("select _row from raw where " + condition + " limit 5", raw.headers[:4]).fetchall()
+        for (row_no,) in again:
+            problems.insert(0, Problem(row_no, None, None, "文件中间又出现了一行表头。", "A second header row appears in the middle of the file.",
+                                       "请删除这一行(可能是两个文件拼接而成)。", "Delete that row (two exports were probably pasted together)."))
+    if problems and not stage.execute("select count(*) from staged where _row not in (select unnest(?::bigint[]))",
+                                      [[p.row for p in problems if p.row]]).fetchone()[0]:
+        problems.insert(0, Problem(None, None, None, "每一行都有问题,没有可导入的数据。", "Every row has a problem; nothing can be imported.",
+                                   "请检查列的对应关系和文件内容,或使用模板。", "Check the column mapping and the file, or use the template."))
+
+    present = _staged_columns(stage)
+    # only the columns the file gives (or that were derived): the database's defaults fill the others,
+    # and an upsert leaves the others as they are
+    columns = ["_row"] + [c.name for c in spec.columns if c.name in present]
+    selected = ", ".join(_q(name) for name in columns)
+    rows = stage.sql("select " + selected + " from staged order by _row").to_arrow_table()
+    return StagedImport(
+        table=spec.name, file_name=file_name, sha256="", headers=raw.headers, mapping=column_map, rows=rows,
+        rows_read=raw.rows, problems=problems, notices=notices, raw=raw, date_orders=date_orders,
+        create_accounts=create_accounts, samples=samples,
+    )
+
+
+def _unpivot_wide_survey(stage, raw: RawTable, column_map: dict[str, str | None], overrides: dict[str, str]) -> list[str]:
+    """Turn a wide survey (one row per questionnaire, one column per item) into one row per answer.
+
+    The columns not mapped to a survey_responses column (and not set to "not imported") are the items;
+    their headers become item codes. The raw table is rebuilt with the kept columns plus item_code and
+    score; every answer keeps its questionnaire's row number."""
+    kept = [i for i, h in enumerate(raw.headers) if column_map.get(h)]
+    items = [i for i, h in enumerate(raw.headers) if not column_map.get(h) and overrides.get(h, None) != ""]
+    if not items:
+        return []
+    kept_sql = ", ".join("c" + str(i) + " as c" + str(n) for n, i in enumerate(kept))
+    n_kept = len(kept)
+    parts = [
+        "select _row, " + (kept_sql + ", " if kept_sql else "") + "?::varchar as c" + str(n_kept) + ", c" + str(i)
+        + " as c" + str(n_kept + 1) + " from raw"
+        for i in items
+    ]
+    stage.execute("create or replace table raw as " + " union all ".join(parts), [raw.headers[i] for i in items])
+    names = [raw.headers[i] for i in items]
+    raw.headers = [raw.headers[i] for i in kept] + ["item_code", "score"]
+    raw.rows = stage.execute("select count(distinct _row) from raw").fetchall()[0][0]
+    return names
+
+
+def _looks_like(headers: list[str], table: str) -> bool:
+    spec = TABLES[table]
+    aliases = {normalise_header(a) for c in spec.columns if c.required for a in (c.name, *c.aliases)}
+    return sum(normalise_header(h) in aliases for h in headers) >= 2
+
+
+def _staged_columns(stage) -> set[str]:
+    return {r[0] for r in stage.execute("select column_name from information_schema.columns where table_name = 'staged'").fetchall()}
+
+
+def _derive_columns(stage, spec: TableSpec, notices: list[tuple[str, str]]) -> None:
+    """Columns a file may lack: sales amount = quantity × unit price, cost = amount − profit, line numbers
+    within an order, one order per account and day; project status from its dates (design.md §3)."""
+    have = _staged_columns(stage)
+    if spec.name == "sales":
+        if "amount" not in have and {"quantity", "unit_price"} <= have:
+            stage.execute("alter table staged add column amount double")
+            stage.execute("update staged set amount = round(quantity * unit_price, 4)")
+            notices.append(("金额由 数量 × 单价 计算得出。", "Amount derived as quantity × unit price."))
+        if "cost" not in have and "profit" in have and "amount" in _staged_columns(stage):
+            stage.execute("alter table staged add column cost double")
+            stage.execute("update staged set cost = amount - profit")
+            notices.append(("成本由 金额 − 利润 计算得出。", "Cost derived as amount − profit."))
+        if "order_id" not in have:
+            stage.execute("alter table staged add column order_id varchar")
+            stage.execute("update staged set order_id = account_id || '/' || strftime(order_date, '%Y-%m-%d')")
+            notices.append(("文件没有订单号:同一客户同一天的购买视为一个订单。",
+                            "No order ids: an account's purchases on one day count as one order."))
+        if "line_no" not in have:
+            stage.execute("alter table staged add column line_no integer")
+            stage.execute(
+                "update staged set line_no = n.line_no from (select _row, row_number() over (partition by order_id order by _row) "
+                "as line_no from staged) n where staged._row = n._row"
+            )
+            notices.append(("文件没有行号:行号按订单内的先后顺序编排。",
+                            "No line numbers: lines are numbered by their position within each order."))
+    if spec.name == "sales":
+        returns = stage.execute("select count(*) from staged where quantity < 0 or amount < 0").fetchall()[0][0]
+        if returns:
+            notices.append((f"{returns} 行为退货或取消(数量或金额为负),按负数计入,抵减销售额。",
+                            f"{returns} line(s) are returns or cancellations (negative quantity or amount); they are "
+                            "imported as negative lines and reduce revenue."))
+    if spec.name == "projects" and "status" not in have:
+        stage.execute("alter table staged add column status varchar")
+        start = "start_date" if "start_date" in have else "null::date"
+        actual = "actual_end" if "actual_end" in have else "null::date"
+        stage.execute(
+            "update staged set status = case when " + actual + " is not null then 'completed' "
+            "when " + start + " <= current_date then 'in_progress' else 'planned' end"
+        )
+        notices.append(("文件没有状态:按日期推断(有实际完成日期为已完成,已开始为进行中,否则为计划中)。",
+                        "No status: derived from the dates (actual end: completed; started: in progress; else planned)."))
+    if spec.name == "targets" and "key" not in have:
+        stage.execute("alter table staged add column \"key\" varchar")
+    if spec.name == "targets":
+        stage.execute("update staged set \"key\" = coalesce(\"key\", '')")
+    if spec.name == "survey_responses":
+        if "account_id" not in have:
+            stage.execute("alter table staged add column account_id varchar")
+        stage.execute("update staged set account_id = coalesce(account_id, '')")
+        if "response_id" not in have:
+            # anonymous questionnaires: the row number in the file, prefixed by the wave so imports never clash
+            stage.execute("alter table staged add column response_id varchar")
+            prefix = "coalesce(wave || '-', '')" if "wave" in have else "''"
+            stage.execute("update staged set response_id = " + prefix + " || 'R' || lpad(_row::varchar, 6, '0')")
+            notices.append(("问卷没有编号:按文件中的行号编号(匿名问卷,不计入客户指标)。",
+                            "No questionnaire ids: numbered by their row in the file (anonymous: they count in item "
+                            "and overall figures, not in account figures)."))
+
+
+def _key_join(spec: TableSpec, left: str, right: str) -> str:
+    return " and ".join(left + "." + _q(k) + " = " + right + "." + _q(k) for k in spec.keys)
+
+
+def _preview_against_database(db, staged: StagedImport, spec: TableSpec) -> None:
+    """Counts of new, updated, unchanged rows; the date range; accounts affected; unknown accounts and
+    survey scores outside their item's scale (problems)."""
+    path = store.resolve_db_path(db)
+    with store.open_db(path) as con:
+        con.register("incoming", staged.rows)
+        cols = [c.name for c in spec.stored if c.name in staged.rows.column_names]
+        differs = " or ".join("i." + _q(c) + " is distinct from t." + _q(c) for c in cols if c not in spec.keys) or "false"
+        row = con.execute(
+            "select count(*) filter (where t." + _q(spec.keys[0]) + " is null), "
+            "count(*) filter (where t." + _q(spec.keys[0]) + " is not null and (" + differs + ")), "
+            "count(*) filter (where t." + _q(spec.keys[0]) + " is not null and not (" + differs + ")) "
+            "from incoming i left join " + spec.name + " t on " + _key_join(spec, "i", "t")
+        ).fetchone()
+        staged.preview = {"new": int(row[0]), "updated": int(row[1]), "unchanged": int(row[2]),
+                          "rejected_rows": len({p.row for p in staged.problems if p.row})}
+        if spec.date_column and spec.date_column in cols:
+            first, last = con.execute("select min(" + _q(spec.date_column) + ")::date, max(" + _q(spec.date_column) + ")::date from incoming").fetchone()
+            staged.preview["first_date"], staged.preview["last_date"] = first, last
+        if "account_id" in cols:
+            staged.preview["accounts"] = con.execute(
+                "select count(distinct account_id) from incoming where account_id <> ''").fetchone()[0]
+            if spec.name != "accounts":
+                unknown = con.execute(
+                    "select account_id, min(_row) from incoming where account_id <> '' and account_id not in "
+                    "(select account_id from accounts) group by account_id order by min(_row)"
+                ).fetchall()
+                staged.missing_accounts = [u[0] for u in unknown]
+                if unknown and not staged.create_accounts:
+                    for account_id, row_no in unknown[:MAX_PROBLEMS]:
+                        staged.problems.append(Problem(
+                            row_no, "account_id", account_id, "客户编号在客户表中不存在。", "This account id is not in the accounts table.",
+                            "先导入客户表,或选择“自动创建缺少的客户”(命令行:--create-accounts)。",
+                            "Import the accounts first, or choose to create the missing accounts (command line: --create-accounts)."))
+        if spec.name == "survey_responses":
+            new_items = con.execute(
+                "select item_code, min(score), max(score) from incoming where item_code not in (select item_code from survey_items) "
+                "group by item_code order by item_code"
+            ).fetchall()
+            staged.new_items = [
+                (code, 0 if (low is not None and low < 1) else 1, 10 if (high is not None and high > 5) else (1 if high is not None and high <= 1 else 5))
+                for code, low, high in new_items
+            ]
+            if staged.new_items:
+                listed = ", ".join(f"{c} ({lo}-{hi})" for c, lo, hi in staged.new_items[:12])
+                staged.notices.append((
+                    f"新的调查项目将以默认设置创建(维度“服务”,权重 1,量表按数据推断):{listed}。可在调查项目表中修改。",
+                    f"New survey items will be created with defaults (dimension service, weight 1, scale from the data): "
+                    f"{listed}. Edit them by importing survey items."))
+            bad = con.execute(
+                "select i._row, i.item_code, i.score, s.scale_min, s.scale_max from incoming i join survey_items s using (item_code) "
+                "where i.score < s.scale_min or i.score > s.scale_max order by i._row limit " + str(MAX_PROBLEMS)
+            ).fetchall()
+            for row_no, item, score, low, high in bad:
+                staged.problems.append(Problem(
+                    row_no, "score", str(score), f"得分超出题目 {item} 的量表 {low}-{high}。",
+                    f"The score is outside item {item}'s scale {low}-{high}.",
+                    "检查是否把 0-10 分的问卷导入了 1-5 分的题目;请换算或修改题目的量表。",
+                    "Check whether a 0-10 survey went into 1-5 items; rescale it or change the item's scale."))
+
+
+def commit_staged(
+    db: str | os.PathLike | None,
+    staged: StagedImport,
+    *,
+    mode: str = "append",
+    replace_scope: str = "range",
+    user_name: str | None = None,
+    remember_mapping: bool = True,
+    on_commit: Callable[[duckdb.DuckDBPyConnection, dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """Write the staged rows in one transaction; return the new import's record.
+
+    ``on_commit(con, summary)`` runs inside that transaction just before it commits (summary: import_id,
+    table_name, file_name, mode, rows_inserted, rows_updated): the audit entry of kam_metrics.access.policy is
+    written with the import or not at all.
+
+    append: a key that exists already rejects the whole import. upsert: rows with an existing key are
+    updated (their previous version kept for undo), identical rows left alone. replace: the table's rows in
+    the file's date range (``replace_scope="range"``) or all its rows (``"all"``) are replaced.
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}")
+    if not staged.ok:
+        raise ImportRejected(staged.file_name, staged.problems)
+    spec = TABLES[staged.table]
+    cols = [c.name for c in spec.stored if c.name in staged.rows.column_names]
+    col_list = ", ".join(_q(c) for c in cols)
+    backup = store.backup_table(spec.name)
+    with store.open_db(db) as con:
+        con.register("incoming", staged.rows)
+        con.execute("begin transaction")
+        try:
+            import_id = store.start_import(con, spec.name, file_name=staged.file_name, mode=mode,
+                                           user_name=user_name, sha256=staged.sha256)
+            created_accounts = 0
+            if spec.name != "accounts" and staged.create_accounts and "account_id" in staged.rows.column_names:
+                # minimal accounts (id, and the name where a sales file maps one) for ids not yet known
+                name_expr = "coalesce(any_value(account_name), account_id)" if "account_name" in staged.rows.column_names else "account_id"
+                created_accounts = con.execute(
+                    "insert into accounts (account_id, account_name, import_id) select account_id, " + name_expr + ", ? "
+                    "from incoming where account_id is not null and account_id <> '' "
+                    "and account_id not in (select account_id from accounts) group by account_id",
+                    [import_id],
+                ).fetchone()[0]
+            for code, low, high in staged.new_items:
+                con.execute(
+                    "insert into survey_items (item_code, dimension, label_zh, label_en, weight, scale_min, scale_max, import_id) "
+                    "select ?, 'service', ?, ?, 1, ?, ?, ? where ? not in (select item_code from survey_items)",
+                    [code, code, code, low, high, import_id, code],
+                )
+            existing = "exists (select 1 from " + spec.name + " t where " + _key_join(spec, "t", "i") + ")"
+            differs = " or ".join("i." + _q(c) + " is distinct from t." + _q(c) for c in cols if c not in spec.keys) or "false"
+            updated = unchanged = replaced = 0
+            if mode == "append":
+                clashes = con.execute("select i._row from incoming i where " + existing + " order by i._row limit 20").fetchall()
+                if clashes:
+                    raise ImportRejected(staged.file_name, [Problem(
+                        r[0], "+".join(spec.keys), None, "数据库中已有相同主键的记录(追加模式不覆盖)。",
+                        "A row with this key is already in the database (append never overwrites).",
+                        "改用“更新”模式覆盖已有记录,或删除这些行。", "Use upsert to update existing rows, or leave these rows out.")
+                        for r in clashes])
+                to_insert = "select " + col_list + " from incoming"
+            elif mode == "upsert":
+                changed = "select t.* from " + spec.name + " t join incoming i on " + _key_join(spec, "t", "i") + " where " + differs
+                updated = con.execute("insert into " + backup + " select *, ? from (" + changed + ")", [import_id]).fetchone()[0]
+                unchanged = con.execute("select count(*) from incoming i where " + existing).fetchone()[0] - updated
+                assignments = ", ".join(_q(c) + " = i." + _q(c) for c in cols if c not in spec.keys)
+                if assignments:
+                    con.execute(
+                        "update " + spec.name + " as t set " + assignments + ", import_id = ? from incoming i where "
+                        + _key_join(spec, "t", "i") + " and exists (select 1 from " + backup + " b where b.backup_of_import = ? and "
+                        + _key_join(spec, "b", "t") + ")",
+                        [import_id, import_id],
+                    )
+                to_insert = "select " + col_list + " from incoming i where not " + existing
+            else:
+                scope = "false"
+                params: list[Any] = [import_id]
+                if replace_scope == "all" or not spec.date_column:
+                    scope = "true"
+                else:
+                    first, last = con.execute("select min(" + _q(spec.date_column) + "), max(" + _q(spec.date_column) + ") from incoming").fetchone()
+                    scope = "t." + _q(spec.date_column) + " between ? and ?"
+                    params += [first, last]
+                victims = ("select t.* from " + spec.name + " t where (" + scope + ") or exists (select 1 from incoming i where "
+                           + _key_join(spec, "t", "i") + ")")
+                replaced = con.execute("insert into " + backup + " select *, ? from (" + victims + ")", params).fetchone()[0]
+                con.execute("delete from " + spec.name + " t where exists (select 1 from " + backup + " b where b.backup_of_import = ? and "
+                            + _key_join(spec, "b", "t") + ")", [import_id])
+                to_insert = "select " + col_list + " from incoming"
+            inserted = con.execute(
+                "insert into " + spec.name + " (" + col_list + ", import_id) select *, ? from (" + to_insert + ")", [import_id]
+            ).fetchone()[0]
+            con.execute(
+                "update imports set rows_read = ?, rows_inserted = ?, rows_updated = ?, rows_rejected = 0, "
+                "finished_at = current_timestamp where import_id = ?",
+                [staged.rows_read, inserted, updated, import_id],
+            )
+            if remember_mapping:
+                con.execute(
+                    "insert or replace into import_mappings values (?, ?, ?, current_timestamp)",
+                    [spec.name, header_signature(staged.headers), json.dumps({h: c for h, c in staged.mapping.items() if c}, ensure_ascii=False)],
+                )
+            if on_commit is not None:
+                on_commit(con, {"import_id": import_id, "table_name": spec.name, "file_name": staged.file_name, "mode": mode,
+                                "rows_inserted": inserted, "rows_updated": updated})
+            con.execute("commit")
+        except duckdb.ConstraintException as exc:
+            con.execute("rollback")
+            detail = str(exc).splitlines()[0]
+            raise ImportRejected(staged.file_name, [Problem(
+                None, None, None, f"数据库拒绝了这些数据:{detail}", f"The database refused the data: {detail}",
+                "请检查必填项和取值范围;数据库未作任何改动。", "Check required values and ranges; the database was not changed.")]) from None
+        except BaseException:
+            con.execute("rollback")
+            raise
+        record = import_history(con, import_id)[0]
+    record.update({"rows_replaced": replaced, "rows_unchanged": unchanged, "accounts_created": created_accounts})
+    return record
+
+
+_HISTORY_SQL = """
+select import_id, table_name, file_name, mode, status, rows_read, rows_inserted, rows_updated, rows_rejected,
+       started_at, finished_at, user_name, sha256
+from imports
+where $import_id is null or import_id = $import_id
+order by import_id
+"""
+
+
+def import_history(con: duckdb.DuckDBPyConnection, import_id: int | None = None) -> list[dict[str, Any]]:
+    """Every import, oldest first (or just ``import_id``), as dicts with ISO timestamps."""
+    cursor = con.execute(_HISTORY_SQL, {"import_id": import_id})
+    names = [d[0] for d in cursor.description]
+    out = []
+    for row in cursor.fetchall():
+        record = dict(zip(names, row))
+        for key in ("started_at", "finished_at"):
+            if record[key] is not None:
+                record[key] = record[key].isoformat(sep=" ", timespec="seconds")
+        out.append(record)
+    return out
+
+
+class UndoRefused(Exception):
+    """An import that cannot be undone (unknown, already undone, or a later import depends on it)."""
+
+
+def undo_import(db: str | os.PathLike | None, import_id: int,
+                on_commit: Callable[[duckdb.DuckDBPyConnection, dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Return the database exactly to its state before ``import_id``: delete the rows it wrote and put back
+    every row it updated or replaced. Later imports of the same tables must be undone first.
+    ``on_commit(con, result)`` runs inside the undo's transaction just before it commits."""
+    with store.open_db(db) as con:
+        found = import_history(con, import_id)
+        if not found:
+            raise UndoRefused(f"There is no import {import_id}. / 没有编号为 {import_id} 的导入。")
+        record = found[0]
+        if record["status"] != "committed":
+            raise UndoRefused(f"Import {import_id} is {record['status']}, not committed. / 导入 {import_id} 的状态是 {record['status']},无法撤销。")
+        touched = [t for t in store.DATA_TABLES
+                   if con.execute("select count(*) from " + t + " where import_id = ?", [import_id]).fetchone()[0]
+                   or con.execute("select count(*) from " + store.backup_table(t) + " where backup_of_import = ?", [import_id]).fetchone()[0]]
+        touched_set = set(touched) | {record["table_name"]}
+        later = con.execute(
+            "select import_id, table_name from imports where import_id > ? and status = 'committed' order by import_id desc", [import_id]
+        ).fetchall()
+        blocking = [i for i, t in later if t in touched_set or (t == "sales" and "accounts" in touched_set)]
+        if blocking:
+            raise UndoRefused(
+                f"Import {blocking[0]} came later and changed the same data: undo it first. / 导入 {blocking[0]} 在其后修改了相同的数据,请先撤销它。"
+            )
+        con.execute("begin transaction")
+        try:
+            deleted = restored = 0
+            for table in store.DATA_TABLES:
+                deleted += con.execute("delete from " + table + " where import_id = ?", [import_id]).fetchone()[0]
+            for table in store.DATA_TABLES:
+                backup = store.backup_table(table)
+                restored += con.execute("insert into " + table + " select * exclude (backup_of_import) from " + backup
+                                        + " where backup_of_import = ?", [import_id]).fetchone()[0]
+                con.execute("delete from " + backup + " where backup_of_import = ?", [import_id])
+            con.execute("update imports set status = 'undone', finished_at = current_timestamp where import_id = ?", [import_id])
+            if on_commit is not None:
+                on_commit(con, {"import_id": import_id, "rows_deleted": deleted, "rows_restored": restored})
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+    return {"import_id": import_id, "rows_deleted": deleted, "rows_restored": restored}
+
+
+def import_file(
+    db: str | os.PathLike | None, path: str | os.PathLike, table: str, *, mode: str = "append", dry_run: bool = False,
+    replace_scope: str = "range", **options: Any,
+) -> tuple[StagedImport, dict[str, Any] | None]:
+    """Stage a file from disk and, unless ``dry_run`` or it has problems, commit it."""
+    data = Path(path).read_bytes()
+    staged = stage_file(data, Path(path).name, table, db=db, path=path, **options)
+    if dry_run or not staged.ok:
+        return staged, None
+    return staged, commit_staged(db, staged, mode=mode, replace_scope=replace_scope)
+
+
+__all__ = [
+    "ImportRejected", "Problem", "StagedImport", "UndoRefused", "MODES", "commit_staged", "guess_mapping",
+    "import_file", "import_history", "parse_map_options", "stage_file", "undo_import",
+]
