@@ -6,7 +6,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from kam_app import auth, loaders, presenter
+from kam_app import auth, presenter
+from kam_app.data import sales as loaders
 from kam_app.state import language, render_language_switch, render_sidebar_filters, t
 from kam_app.theme import register_template
 

@@ -7,7 +7,7 @@ Needs a database built first: ``python -m kam_metrics init-demo --db /tmp/big.du
 latest order, compared with the previous quarter. For each page it measures:
 
 1. **page data, cold / warm**: every kam_metrics call the page's cached loader makes (the work functions
-   of kam_app.loaders), in a fresh process: the first call after opening the database (cold) and the
+   of kam_app.data.sales), in a fresh process: the first call after opening the database (cold) and the
    median of the next ``--repeat`` calls (warm: DuckDB's buffers filled; no result cache involved),
    with that process's peak RSS.
 2. **core result**: the page's main frame three ways, each checked to give the same numbers:
@@ -200,11 +200,11 @@ def _start24(case: dict) -> date:
 
 
 def page_work(con, page: str, case: dict) -> None:
-    """Every kam_metrics call the page's loaders make on its first view (kam_app.loaders work functions)."""
+    """Every kam_metrics call the page's loaders make on its first view (kam_app.data.sales work functions)."""
     import logging
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)
-    from kam_app import loaders
+    from kam_app.data import sales as loaders
 
     filters = _filters(case)
     if page == "sales":
@@ -377,7 +377,7 @@ def child_page(db: str, page: str, case: dict, repeat: int) -> dict:
     import logging
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)
-    import kam_app.loaders  # noqa: F401  (imported before timing: cold means cold data, not imports)
+    import kam_app.data.sales  # noqa: F401  (imported before timing: cold means cold data, not imports)
     from kam_metrics.store.connection import open_db
 
     with open_db(db, read_only=True) as con:

@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam_app.components import render_chart, render_download_button
+from kam_app.widgets.components import render_chart, render_download_button
 from kam_app.state import language, t
 from kam_app.theme import COMPARISON, PALETTE, PRIMARY
 from kam_metrics.access.policy import escape_markdown, mask_frame

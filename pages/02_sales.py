@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kam_app import charts, charts_forecast, loaders
-from kam_app.components import (
+from kam_app.charts import sales as charts
+from kam_app.charts import forecast as charts_forecast
+from kam_app.data import sales as loaders
+from kam_app.widgets.components import (
     KpiCard,
     percent_delta,
     points_delta,

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kam_app import charts, loaders
-from kam_app.components import (
+from kam_app.charts import sales as charts
+from kam_app.data import sales as loaders
+from kam_app.widgets.components import (
     KpiCard,
     render_chart,
     render_download_button,
@@ -36,8 +37,8 @@ def render_list(data: dict, filters, lang: str) -> None:
     st.subheader(t("accounts.list"))
     text = st.text_input(t("accounts.search"), key="accounts_search")
     frame = search_accounts(data["accounts"], text)
-    from kam_app.loaders_churn import load_churn  # issue #7: risk band and churn probability, scored once per data state
-    from kam_app.sections_churn import band_label
+    from kam_app.data.churn import load_churn  # issue #7: risk band and churn probability, scored once per data state
+    from kam_app.sections.churn import band_label
     from kam_metrics.churn.scoring import attach_risk
 
     frame = attach_risk(frame, load_churn(filters.end)["scores"])

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kam_app import charts, loaders
-from kam_app.charts_forecast import render_account_forecast
-from kam_app.components import (
+from kam_app.charts import sales as charts
+from kam_app.data import sales as loaders
+from kam_app.charts.forecast import render_account_forecast
+from kam_app.widgets.components import (
     KpiCard,
     percent_delta,
     render_chart,
@@ -160,7 +161,7 @@ def render_page() -> None:
     render_satisfaction_section(account_id)
     render_operations_sections(account_id, filters)
     render_account_forecast(account_id, filters)  # issue #9
-    from kam_app.sections_churn import render_account_risk  # issue #7
+    from kam_app.sections.churn import render_account_risk  # issue #7
 
     render_account_risk(account_id, filters)
     st.caption(t("a360.more_later"))
@@ -168,7 +169,7 @@ def render_page() -> None:
 
 def render_satisfaction_section(account_id: str) -> None:
     """The account's satisfaction index per survey wave, with n (issue #5)."""
-    from kam_app import loaders_satisfaction
+    from kam_app.data import satisfaction as loaders_satisfaction
 
     st.subheader(t("sat.a360.heading"))
     waves = loaders_satisfaction.load_account_satisfaction(account_id)
@@ -189,7 +190,7 @@ def render_satisfaction_section(account_id: str) -> None:
 
 def render_operations_sections(account_id: str, filters) -> None:
     """The account's projects and its service and contact cadence, as of the period end (issue #6)."""
-    from kam_app import loaders_operations
+    from kam_app.data import operations as loaders_operations
     from kam_metrics.i18n import format_percent
 
     data = loaders_operations.load_account_operations(account_id, filters)

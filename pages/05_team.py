@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kam_app import charts, loaders
-from kam_app.components import render_chart, render_download_table, render_drill_chart, start_page
+from kam_app.charts import sales as charts
+from kam_app.data import sales as loaders
+from kam_app.widgets.components import render_chart, render_download_table, render_drill_chart, start_page
 from kam_app.state import ensure_router, language, t
 from kam_metrics.metrics.sales import target_applies
 
@@ -71,7 +72,7 @@ def render_page() -> None:
 
 def render_team_pipeline(filters) -> None:
     """Open, weighted and won pipeline per account manager (issue #6; kam_metrics.metrics.pipeline)."""
-    from kam_app import loaders_operations
+    from kam_app.data import operations as loaders_operations
 
     st.subheader(t("team.pipeline"))
     pipeline = loaders_operations.load_team_pipeline(filters)

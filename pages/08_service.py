@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kam_app import charts_operations as charts
-from kam_app import loaders_operations
-from kam_app.components import KpiCard, render_chart, render_download_table, render_kpi_cards, start_page
+from kam_app.charts import operations as charts
+from kam_app.data import operations as loaders_operations
+from kam_app.widgets.components import KpiCard, render_chart, render_download_table, render_kpi_cards, start_page
 from kam_app.state import ensure_router, language, t
 from kam_metrics.i18n import format_percent
 

@@ -10,8 +10,9 @@ import json
 import pandas as pd
 import streamlit as st
 
-from kam_app import auth, loaders_report, presenter
-from kam_app.components import start_page
+from kam_app import auth, presenter
+from kam_app.data import report as loaders_report
+from kam_app.widgets.components import start_page
 from kam_app.state import ensure_router, language, t
 from kam_metrics.report import build as reports
 from kam_metrics.access.policy import PermissionDenied, escape_markdown

@@ -7,8 +7,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from kam_app import auth, importer
-from kam_app.components import render_download_table
+from kam_app import auth
+from kam_app.sections import importer
+from kam_app.widgets.components import render_download_table
 from kam_metrics.access.policy import PermissionDenied, escape_markdown, safe_file_name
 from kam_metrics.access.export_safety import neutralise_frame
 from kam_app.state import ensure_router, language, t

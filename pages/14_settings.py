@@ -8,11 +8,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from kam_app import auth, loaders, loaders_records
-from kam_app import loaders_satisfaction
-from kam_app.components import render_download_table
-from kam_app.sections_churn import render_churn_settings
-from kam_app.settings_forms import render_operations_settings
+from kam_app import auth
+from kam_app.data import sales as loaders
+from kam_app.data import records as loaders_records
+from kam_app.data import satisfaction as loaders_satisfaction
+from kam_app.widgets.components import render_download_table
+from kam_app.sections.churn import render_churn_settings
+from kam_app.sections.settings_forms import render_operations_settings
 from kam_app.state import ensure_router, t
 from kam_metrics.access.policy import MIN_PASSWORD_LENGTH, PermissionDenied, UserError, escape_markdown
 from kam_metrics.store.schema_access import ROLES

@@ -99,7 +99,8 @@ def test_viewer_calling_the_handlers_directly_is_refused_and_nothing_is_written(
     def script():
         import streamlit as st
 
-        from kam_app import importer, loaders_records
+        from kam_app.sections import importer
+        from kam_app.data import records as loaders_records
         from kam_metrics.ingest import stage as ingest
         from kam_metrics.records import accounts as records
         from kam_metrics.access.policy import PermissionDenied

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kam_app.charts import build_monthly_revenue_figure, build_segment_revenue_figure, build_top_accounts_figure
+from kam_app.charts.sales import build_monthly_revenue_figure, build_segment_revenue_figure, build_top_accounts_figure
 
 MONTHLY = pd.DataFrame({"month": [date(2025, 4, 1), date(2025, 5, 1)], "revenue": [30_000.0, 50_000.0], "volume": [3.0, 5.0]})
 PREVIOUS = pd.DataFrame({"month": [date(2025, 1, 1), date(2025, 2, 1)], "revenue": [40_000.0, 60_000.0], "volume": [4.0, 6.0]})
@@ -65,7 +65,7 @@ def test_exported_images_render_chinese_glyphs(tmp_path):
 
 
 def test_ipa_labels_of_neighbouring_points_do_not_share_a_slot():
-    from kam_app.charts_satisfaction import place_labels
+    from kam_app.charts.satisfaction import place_labels
 
     # two points 1 px apart with long labels: the second label must go elsewhere than the first
     slots = place_labels([0.5, 0.5005, 0.9], [70.0, 70.1, 80.0], ["订单处理效率", "售后服务", "价格"],

@@ -3,7 +3,7 @@ undoes; no error, and each read sees the data before or after an import, never a
 importer run while the app holds the file either waits and works or fails with a clear message.
 
 The sessions are threads that each open the database read-only for one unit of work (as design.md §2
-prescribes) and run the same kam_metrics calls as the pages' cached loaders (kam_app.loaders*._WORK and
+prescribes) and run the same kam_metrics calls as the pages' cached loaders (kam_app.data.sales*._WORK and
 the overview, satisfaction, records and import-history calls). The writer is a real second process
 running the command line (import, then undo, three times).
 """
@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from kam_app import loaders, loaders_operations
+from kam_app.data import sales as loaders
+from kam_app.data import operations as loaders_operations
 from kam_metrics.access import policy as access
 from kam_metrics.ingest import stage as ingest
 from kam_metrics.metrics import kpi

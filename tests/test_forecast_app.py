@@ -71,7 +71,7 @@ def test_account_360_shows_the_accounts_forecast(monkeypatch, forecast_db):
 
 
 def test_completion_figure_title_states_the_finding(forecast_db):
-    from kam_app.charts_forecast import build_completion_figure, build_forecast_figure, completion_title
+    from kam_app.charts.forecast import build_completion_figure, build_forecast_figure, completion_title
 
     with open_db(forecast_db, read_only=True) as con:
         owners = project_completion(con, "owner", "year")

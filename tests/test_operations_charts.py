@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from kam_app import charts_operations as charts
+from kam_app.charts import operations as charts
 
 
 def test_timeline_title_counts_every_scheduled_project_and_empty_gives_none():

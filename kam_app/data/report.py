@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from kam_app.loaders import LOCK_WAIT_SECONDS, _with_connection, db_path, db_version, guarded
+from kam_app.data.sales import LOCK_WAIT_SECONDS, _with_connection, db_path, db_version, guarded
 from kam_app.state import t
 from kam_metrics.report import build as reports
 from kam_metrics.domain.filters import Filters
@@ -17,7 +17,7 @@ from kam_metrics.store.connection import DatabaseLocked, open_db
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _report(path_text: str, version: tuple, filters: Filters, lang: str, scope_json: str, report_id: int | None):
-    from kam_app.loaders_churn import load_churn
+    from kam_app.data.churn import load_churn
 
     churn_result = load_churn(filters.end)  # the Churn risk page's cached scores, not a second scoring run
 

@@ -1,5 +1,5 @@
 """Cached loaders of the Projects, Service and Pipeline pages and of their sections on Account 360 and
-Team (issue #6). Same pattern as kam_app.loaders: one unit of work per call, cached by the file's state."""
+Team (issue #6). Same pattern as kam_app.data.sales: one unit of work per call, cached by the file's state."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import streamlit as st
 
 from kam_metrics.domain.filters import Filters
 
-from kam_app.loaders import _with_connection, db_path, db_version, guarded
+from kam_app.data.sales import _with_connection, db_path, db_version, guarded
 
 
 def _projects_page(con, filters: Filters) -> dict[str, Any]:

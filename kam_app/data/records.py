@@ -13,7 +13,7 @@ from kam_metrics.records import accounts as records
 from kam_metrics.store.connection import open_db
 
 from kam_app import auth
-from kam_app.loaders import LOCK_WAIT_SECONDS, _with_connection, db_path, db_version, guarded
+from kam_app.data.sales import LOCK_WAIT_SECONDS, _with_connection, db_path, db_version, guarded
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -11,7 +11,7 @@ import streamlit as st
 
 from kam_metrics.domain.filters import Filters
 
-from kam_app.loaders import LOCK_WAIT_SECONDS, _with_connection, db_path, db_version, guarded
+from kam_app.data.sales import LOCK_WAIT_SECONDS, _with_connection, db_path, db_version, guarded
 
 
 def _scores(con, as_of: date | None) -> dict[str, Any]:

@@ -1,13 +1,14 @@
 """Churn-risk pieces shown on other pages (issue #7): the risk section of Account 360 and the churn block
-of the Settings page. Data through kam_app.loaders_churn; texts from kam_metrics.i18n.catalogue.churn."""
+of the Settings page. Data through kam_app.data.churn; texts from kam_metrics.i18n.catalogue.churn."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from kam_app import charts_churn, loaders_churn
-from kam_app.components import KpiCard, render_chart, render_kpi_cards
+from kam_app.charts import churn as charts_churn
+from kam_app.data import churn as loaders_churn
+from kam_app.widgets.components import KpiCard, render_chart, render_kpi_cards
 from kam_app.state import language, t
 from kam_metrics.churn.scoring import COMPONENTS, method_label
 from kam_metrics.i18n import format_money, format_percent

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kam_app import auth, loaders_satisfaction
+from kam_app import auth
+from kam_app.data import satisfaction as loaders_satisfaction
 from kam_app.state import t
 from kam_metrics.access.policy import PermissionDenied
 

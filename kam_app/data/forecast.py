@@ -1,5 +1,5 @@
 """Cached loaders of the forecast sections (Sales page, Account 360; issue #9). Same pattern as
-kam_app.loaders: one unit of work per call, cached by the database file's state."""
+kam_app.data.sales: one unit of work per call, cached by the database file's state."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import streamlit as st
 
 from kam_metrics.domain.filters import Filters
 
-from kam_app.loaders import _with_connection, db_path, db_version, guarded
+from kam_app.data.sales import _with_connection, db_path, db_version, guarded
 
 COMPLETION_LEVELS = ("owner", "region")
 

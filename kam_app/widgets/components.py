@@ -80,7 +80,7 @@ def start_page(heading_key: str, *, needs_sales: bool = True):
     there is nothing to show (no database yet, or no sales to anchor the period on). Pages about other
     activity (projects, service, pipeline) pass ``needs_sales=False``: without sales their period is
     anchored on the latest activity date instead."""
-    from kam_app import loaders
+    from kam_app.data import sales as loaders
     from kam_app.state import current_filters
 
     st.title(t(heading_key))

@@ -2,7 +2,7 @@
 
 Figure builders take the small results of kam_metrics.forecast.engine and return a figure whose title states
 the finding, or None when there is nothing to draw. ``render_sales_forecast`` and
-``render_account_forecast`` draw whole sections through the cached loaders of kam_app.loaders_forecast.
+``render_account_forecast`` draw whole sections through the cached loaders of kam_app.data.forecast.
 """
 
 from __future__ import annotations
@@ -229,7 +229,7 @@ def _forecast_cards(series: dict, lang: str) -> None:
 def _forecast_table(series: dict, *, file_name: str) -> None:
     import streamlit as st
 
-    from kam_app.components import render_download_table
+    from kam_app.widgets.components import render_download_table
     from kam_app.state import t as ui_t
 
     table = pd.DataFrame(series["forecast"])[["month", "value", "lower", "upper"]]
@@ -250,8 +250,8 @@ def render_sales_forecast(filters) -> None:
     projected completion of this year's / quarter's target, company-wide and per owner and region."""
     import streamlit as st
 
-    from kam_app import loaders_forecast
-    from kam_app.components import render_chart
+    from kam_app.data import forecast as loaders_forecast
+    from kam_app.widgets.components import render_chart
     from kam_app.state import language
 
     lang = language()
@@ -283,8 +283,8 @@ def _period_label(start: date, period: str, lang: str) -> str:
 def render_completion(filters, as_of: date, lang: str) -> None:
     import streamlit as st
 
-    from kam_app import loaders_forecast
-    from kam_app.components import KpiCard, render_chart, render_download_table, render_kpi_cards
+    from kam_app.data import forecast as loaders_forecast
+    from kam_app.widgets.components import KpiCard, render_chart, render_download_table, render_kpi_cards
     from kam_app.state import t as ui_t
 
     from kam_metrics.forecast.engine import completion_period
@@ -363,8 +363,8 @@ def render_account_forecast(account_id: str, filters=None) -> None:
     """Account 360: the account's forecast with its band, method and back-test error."""
     import streamlit as st
 
-    from kam_app import loaders_forecast
-    from kam_app.components import render_chart
+    from kam_app.data import forecast as loaders_forecast
+    from kam_app.widgets.components import render_chart
 
     lang = language_now()
     st.subheader(t("forecast.a360.heading", lang))

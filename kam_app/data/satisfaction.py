@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from kam_app.loaders import LOCK_WAIT_SECONDS, _with_connection, db_path, db_version, guarded
+from kam_app.data.sales import LOCK_WAIT_SECONDS, _with_connection, db_path, db_version, guarded
 from kam_app.state import t
 from kam_metrics.access import policy as access
 from kam_metrics.metrics import satisfaction
