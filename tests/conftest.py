@@ -6,10 +6,14 @@ tests/test_kpis.py show the arithmetic.
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
+
+# the shared helpers (app_support, browser_support, churn_support) live in tests/support
+sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))
 
 from kam_metrics.store.connection import open_db
 

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from app_support import run_app
 from streamlit.testing.v1 import AppTest
-from test_forecast import _noisy, make_db, months
+from forecast_support import make_db, months, noisy_series
 
 from kam_metrics.forecast.engine import forecast_series, project_completion
 from kam_metrics.i18n import format_money, format_month, format_percent
@@ -18,7 +18,7 @@ from kam_metrics.store.connection import open_db
 @pytest.fixture()
 def forecast_db(tmp_path):
     # K1: 42 noisy seasonal months 2022-01 .. 2025-06; K2: 800 a month for the last 12 months
-    series = {"K1": _noisy(date(2022, 1, 1), 42, seed=3), "K2": [(m, 800.0) for m in months(date(2024, 7, 1), 12)]}
+    series = {"K1": noisy_series(date(2022, 1, 1), 42, seed=3), "K2": [(m, 800.0) for m in months(date(2024, 7, 1), 12)]}
     targets = [("2025", "company", "", 40000.0), ("2025", "owner", "张三", 25000.0), ("2025", "owner", "李四", 9000.0)]
     return make_db(tmp_path / "forecast.duckdb", series, targets=targets)
 

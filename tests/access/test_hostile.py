@@ -14,7 +14,7 @@ from kam_metrics.access.policy import escape_markdown, mask_frame, safe_file_nam
 from kam_metrics.access.export_safety import neutralise_frame
 from kam_metrics.store.connection import open_db
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = "<script>alert('name')</script>"
 IMG = "<img src=x onerror=alert('industry')>"
 MARKDOWN = "![pixel](http://127.0.0.1:9/track.png) [click](javascript:alert(1)) :red[big] $x^2$"

@@ -14,7 +14,7 @@ from kam_metrics.cli.main import main
 from kam_metrics.forecast.engine import forecast_company
 from kam_metrics.store.connection import open_db
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT.parent / "shared" / "realdata" / "superstore_sample.csv"
 if not SOURCE.exists():
     print(f"skipping the Superstore forecast test: {SOURCE} is not present")

@@ -17,7 +17,7 @@ from kam_metrics.access.policy import ACTIONS, Actor, PermissionDenied, UserErro
 from kam_metrics.cli.main import main
 from kam_metrics.store.connection import open_db
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ADMIN = Actor("root", "admin")
 
 # the table of the must-show, written out by hand

@@ -22,7 +22,7 @@ import pytest
 from kam_metrics.domain.filters import Filters
 from kam_metrics.metrics.projects import compute_project_list, compute_project_summary
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT.parent / "shared" / "realdata" / "scms_delivery_history.csv"
 
 if not SOURCE.exists():

@@ -24,40 +24,10 @@ from kam_metrics.forecast.engine import (
     mape,
     project_completion,
 )
+from forecast_support import make_db, months, noisy_series
 from kam_metrics.store.connection import open_db
 
 approx = pytest.approx
-# account_id, industry, region, owner
-ACCOUNTS = [("K1", "制造业", "华东", "张三"), ("K2", "零售", "华南", "李四"), ("K3", "物流", "华北", "李四")]
-
-
-def months(first: date, count: int) -> list[date]:
-    return [shift_months(first, i) for i in range(count)]
-
-
-def make_db(path, series: dict[str, list[tuple[date, float]]], targets=(), accounts=ACCOUNTS):
-    """One order per account and month (dated on the month's last day) with the given amounts."""
-    with open_db(path) as con:
-        con.executemany(
-            "insert into accounts (account_id, account_name, industry, region, owner) values (?, ?, ?, ?, ?)",
-            [(a, f"客户{a}", i, r, o) for a, i, r, o in accounts],
-        )
-        rows = []
-        for account_id, points in series.items():
-            for n, (day, amount) in enumerate(points):
-                order_day = month_end(day) if day.day == 1 else day
-                rows.append((f"{account_id}-{n}", 1, account_id, order_day, 1, amount, "设备"))
-        if rows:
-            con.executemany(
-                "insert into sales (order_id, line_no, account_id, order_date, quantity, amount, product_line) "
-                "values (?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
-        if targets:
-            con.executemany('insert into targets (period, level, "key", revenue_target) values (?, ?, ?, ?)', list(targets))
-    return path
-
-
 SEASON = [50, 40, 90, 100, 110, 120, 80, 70, 130, 150, 160, 200]  # Jan..Dec, no trend
 
 
@@ -182,19 +152,11 @@ def test_mape_and_bias_by_hand():
 # --- no look-ahead -----------------------------------------------------------------------------------------
 
 
-def _noisy(first: date, count: int, seed: int) -> list[tuple[date, float]]:
-    rng = np.random.default_rng(seed)
-    return [
-        (m, float(round(1000 + 20 * i + 300 * np.sin(m.month / 12 * 2 * np.pi) + rng.normal(0, 80), 2)))
-        for i, m in enumerate(months(first, count))
-    ]
-
-
 def test_no_backtest_forecast_reads_a_row_after_its_origin(tmp_path):
     # A noisy 40-month series (2022-01 .. 2025-04). Copy B changes every month after 2024-09 (x3) and
     # appends an order: back-test forecasts for months up to 2024-10 (origins up to 2024-09) must not
     # move; later ones must (so the test can fail).
-    points = _noisy(date(2022, 1, 1), 40, seed=1)
+    points = noisy_series(date(2022, 1, 1), 40, seed=1)
     origin = date(2024, 9, 1)
     changed = [(m, a * 3 if m > origin else a) for m, a in points] + [(date(2025, 4, 30), 999.0)]
     db_a = make_db(tmp_path / "a.duckdb", {"K1": points})
@@ -215,7 +177,7 @@ def test_no_backtest_forecast_reads_a_row_after_its_origin(tmp_path):
 def test_each_backtest_forecast_equals_a_forecast_made_at_its_origin(tmp_path):
     # Re-running with the data cut at each origin (as_of = the origin's month end) gives exactly the
     # back-test's one-month-ahead forecast: the back-test is a replay, not an in-sample fit.
-    db = make_db(tmp_path / "f.duckdb", {"K1": _noisy(date(2022, 1, 1), 40, seed=2)})
+    db = make_db(tmp_path / "f.duckdb", {"K1": noisy_series(date(2022, 1, 1), 40, seed=2)})
     with open_db(db, read_only=True) as con:
         full = only(forecast_series(con, "company"))
         for row in full["backtest"]:

@@ -22,7 +22,7 @@ import duckdb
 from kam_metrics.ingest.stage import import_file
 from kam_metrics.store.connection import open_db
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ROWS = 1_000_000
 
 HOOK = """

@@ -79,7 +79,7 @@ def test_settings_page_stores_the_health_weights_and_alert_probability(monkeypat
     # the page on its own (single-user mode, no users yet: full rights); a click through the router's
     # switch_page does not rerun the page under AppTest
     monkeypatch.setenv("KAM_DB", str(db))
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "pages" / "14_settings.py"), default_timeout=90)
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "pages" / "14_settings.py"), default_timeout=90)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.number_input(key="churn_w_recency").value == DEFAULTS["churn_weights"]["recency"]

@@ -16,7 +16,7 @@ from kam_metrics.cli.main import main
 from kam_metrics.store.connection import open_db
 
 KEYS = {"auc", "pr_auc", "brier", "top_decile_lift", "base_rate", "n_accounts", "method", "baseline_recency_auc"}
-REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "online_retail_uci_customer_sample.csv"
+REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata" / "online_retail_uci_customer_sample.csv"
 
 
 def write_uci_like(path: Path, rows: list[tuple]) -> Path:

@@ -20,7 +20,7 @@ from kam_metrics.i18n import (
     t,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("key", sorted(CATALOGUE))

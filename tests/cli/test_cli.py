@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 KPI_KEYS = {
     "revenue", "volume", "orders", "active_accounts", "revenue_growth", "volume_growth",

@@ -21,7 +21,7 @@ from kam_metrics.store.connection import (
     schema_version,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 BAD_ROWS = [
     ("insert into accounts (account_id, account_name, scale) values ('X1', '某公司', 'huge')", "scale"),

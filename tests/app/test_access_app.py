@@ -17,7 +17,7 @@ from kam_metrics.records import accounts as records
 from kam_metrics.access.policy import Actor
 from kam_metrics.store.connection import open_db
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ADMIN = Actor("root-admin", "admin")
 PASSWORD = "correct horse battery"
 

@@ -13,7 +13,7 @@ from pytest import approx
 from kam_metrics.metrics.satisfaction import compute_satisfaction
 from kam_metrics.store.connection import open_db
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 REALDATA = ROOT.parent / "shared" / "realdata"
 pytestmark = pytest.mark.skipif(not REALDATA.is_dir(), reason=f"real data folder {REALDATA} is not present")
 

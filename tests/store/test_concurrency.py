@@ -34,7 +34,7 @@ from kam_metrics.domain.filters import Filters
 from kam_metrics.store.settings import load_settings
 from kam_metrics.store.connection import WAITING_SUFFIX, DatabaseLocked, open_db
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SESSIONS = 8
 CYCLES = 3
 NEW_ROWS = 2000
