@@ -18,7 +18,8 @@ from kam_app.state import language, t
 from kam_app.theme import COMPARISON, PALETTE, PRIMARY
 from kam_metrics.access.policy import escape_markdown, mask_frame
 from kam_metrics.i18n import money_unit
-from kam_metrics.report.build import Chart, NameMasker, Report, Section, Table, format_value
+from kam_metrics.report.masking import NameMasker
+from kam_metrics.report.model import Chart, Report, Section, Table, format_value
 
 KEY = "presenter_mode"
 INDEX_KEY = "presenter_index"

@@ -15,6 +15,9 @@ from kam_app.data import report as loaders_report
 from kam_app.widgets.components import start_page
 from kam_app.state import ensure_router, language, t
 from kam_metrics.report import build as reports
+from kam_metrics.report import masking as report_masking
+from kam_metrics.report import model as report_model
+from kam_metrics.report import store as report_store
 from kam_metrics.access.policy import PermissionDenied, escape_markdown
 from kam_metrics.domain.filters import Filters
 from kam_metrics.i18n import format_date
@@ -31,7 +34,7 @@ MIMES = {
 
 
 def _scope_label(scope: dict, options: dict) -> str:
-    scope = reports.normalize_scope(scope)
+    scope = report_model.normalize_scope(scope)
     if scope["kind"] == "all":
         return t("report.scope_kind.all")
     values = scope["values"]
@@ -64,7 +67,7 @@ def _choose(filters: Filters, options: dict) -> tuple[Filters, dict, int | None]
             key=SAVED_KEY,
         )
         if chosen == NEW:
-            kind = second.selectbox(t("report.scope"), options=list(reports.SCOPE_KINDS),
+            kind = second.selectbox(t("report.scope"), options=list(report_model.SCOPE_KINDS),
                                     format_func=lambda k: t(f"report.scope_kind.{k}"), key="report_scope_kind")
             values: list[str] = []
             if kind == "owner":
@@ -74,7 +77,7 @@ def _choose(filters: Filters, options: dict) -> tuple[Filters, dict, int | None]
             elif kind == "accounts":
                 values = third.multiselect(t("report.scope_values"), list(options["accounts"]),
                                            format_func=lambda a: options["accounts"].get(a, a), key="report_scope_accounts")
-            scope = reports.normalize_scope({"kind": kind, "values": values})
+            scope = report_model.normalize_scope({"kind": kind, "values": values})
             st.session_state["report_scope_value"] = scope
         else:
             scope = saved[chosen]["scope"]
@@ -97,7 +100,7 @@ def _actions_frame(actions: list[dict]) -> pd.DataFrame:
     return frame
 
 
-def _edit_section(report: reports.Report, section: reports.Section, identity: str, store: dict) -> None:
+def _edit_section(report: report_model.Report, section: report_model.Section, identity: str, store: dict) -> None:
     presenter.render_section(report, section)
     key = f"report_text::{identity}::{section.key}"
     left, right = st.columns([3, 2])
@@ -107,7 +110,7 @@ def _edit_section(report: reports.Report, section: reports.Section, identity: st
     right.markdown(presenter.bullet_list(section.hints))
 
 
-def _edit_actions(report: reports.Report, section: reports.Section, identity: str) -> list[dict]:
+def _edit_actions(report: report_model.Report, section: report_model.Section, identity: str) -> list[dict]:
     st.markdown(f"##### {section.heading}")
     st.markdown(f"### {escape_markdown(section.title)}")
     st.caption(escape_markdown(" ".join(section.bullets)))
@@ -146,7 +149,7 @@ def _edit_actions(report: reports.Report, section: reports.Section, identity: st
     return records
 
 
-def _save(report: reports.Report, identity: str, texts: dict, actions: list[dict] | None) -> None:
+def _save(report: report_model.Report, identity: str, texts: dict, actions: list[dict] | None) -> None:
     """The save button's callback (runs before the rerun, so a click is never lost): the latest text of
     each section, the actions as last edited, stored with the report; the page then reopens it."""
     texts = {key: st.session_state.get(f"report_text::{identity}::{key}", value) for key, value in texts.items()}
@@ -157,7 +160,7 @@ def _save(report: reports.Report, identity: str, texts: dict, actions: list[dict
     except PermissionDenied:
         st.session_state["report_save_denied"] = True
         return
-    except reports.ActionsInvalid as exc:
+    except report_store.ActionsInvalid as exc:
         st.session_state["report_save_error"] = str(exc)
         return
     st.session_state.pop(f"report_texts_value::{identity}", None)
@@ -166,18 +169,18 @@ def _save(report: reports.Report, identity: str, texts: dict, actions: list[dict
     st.session_state["report_save_message"] = new_id
 
 
-def _exports(shown: reports.Report, container) -> None:
+def _exports(shown: report_model.Report, container) -> None:
     """The three downloads; a viewer's exports (sign-in on, or a remote visitor of a single-user app:
     auth.downloads_masked) have the account names masked, and every download goes to the audit log."""
     forced = auth.downloads_masked() and not shown.masked  # the rule of every table download
     if forced:
-        shown = reports.mask_report(shown)
+        shown = report_masking.mask_report(shown)
     rows = sum(len(tb.rows) for s in shown.sections for tb in s.tables)
     with container:
         st.markdown(f"**{t('report.export')}**")
         columns = st.columns(3)
-        for column, fmt in zip(columns, reports.EXPORT_FORMATS):
-            file_name = reports.export_file_name(shown, fmt)
+        for column, fmt in zip(columns, report_model.EXPORT_FORMATS):
+            file_name = report_model.export_file_name(shown, fmt)
             column.download_button(
                 t(f"report.export.{fmt}") + (t("access.download_masked") if forced else ""),
                 data=lambda fmt=fmt: loaders_report.export(shown, fmt),
@@ -215,7 +218,7 @@ def render_page() -> None:
     can_edit = auth.can("edit_report")
     if presenter.is_active() or masked or not can_edit:
         final = reports.apply_edits(report, texts, actions)
-        shown = reports.mask_report(final) if masked else final
+        shown = report_masking.mask_report(final) if masked else final
         if presenter.is_active():
             presenter.render_presentation(shown)
             return
@@ -245,7 +248,7 @@ def render_page() -> None:
     st.session_state[actions_key] = actions
     try:
         final = reports.apply_edits(report, texts, actions)
-    except reports.ActionsInvalid as exc:
+    except report_store.ActionsInvalid as exc:
         st.error(t("report.actions_invalid", error=escape_markdown(str(exc))))
         return
     with top:

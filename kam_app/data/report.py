@@ -11,6 +11,8 @@ import streamlit as st
 from kam_app.data.sales import LOCK_WAIT_SECONDS, _with_connection, db_path, db_version, guarded
 from kam_app.state import t
 from kam_metrics.report import build as reports
+from kam_metrics.report import model as report_model
+from kam_metrics.report import store as report_store
 from kam_metrics.domain.filters import Filters
 from kam_metrics.store.connection import DatabaseLocked, open_db
 
@@ -28,17 +30,17 @@ def _report(path_text: str, version: tuple, filters: Filters, lang: str, scope_j
     return _with_connection(path_text, work)
 
 
-def load_report(filters: Filters, lang: str, scope: dict[str, Any], report_id: int | None) -> reports.Report:
+def load_report(filters: Filters, lang: str, scope: dict[str, Any], report_id: int | None) -> report_model.Report:
     """The unmasked report (kam_metrics.report.build.build_report) with the saved text and actions of
     ``report_id`` when given."""
     path = db_path()
-    scope_json = json.dumps(reports.normalize_scope(scope), ensure_ascii=False, sort_keys=True)
+    scope_json = json.dumps(report_model.normalize_scope(scope), ensure_ascii=False, sort_keys=True)
     return guarded(_report, str(path), db_version(path), filters, lang, scope_json, report_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _options(path_text: str, version: tuple) -> dict[str, Any]:
-    return _with_connection(path_text, reports.load_scope_options)
+    return _with_connection(path_text, report_store.load_scope_options)
 
 
 def load_report_options() -> dict[str, Any]:
@@ -47,7 +49,7 @@ def load_report_options() -> dict[str, Any]:
     return guarded(_options, str(path), db_version(path))
 
 
-def save_report(report: reports.Report, texts: dict[str, str], actions: list[dict[str, Any]], actor) -> int:
+def save_report(report: report_model.Report, texts: dict[str, str], actions: list[dict[str, Any]], actor) -> int:
     """Store the report with its edited text and actions as ``actor`` (kam_metrics.access.policy.save_report:
     role checked, the user recorded, audited in the same transaction); the cached loaders see it on the
     next rerun as the database file changes. Raises ActionsInvalid."""
@@ -61,6 +63,6 @@ def save_report(report: reports.Report, texts: dict[str, str], actions: list[dic
         st.stop()
 
 
-def export(report: reports.Report, fmt: str) -> bytes:
+def export(report: report_model.Report, fmt: str) -> bytes:
     """The report as pptx, html or xlsx bytes (nothing cached: the page's edits are part of it)."""
     return reports.render(report, fmt)

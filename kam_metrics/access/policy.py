@@ -418,12 +418,12 @@ def save_survey_items(con: duckdb.DuckDBPyConnection, actor: Actor, edited) -> i
 
 def save_report(con: duckdb.DuckDBPyConnection, actor: Actor, report, texts: dict[str, str],
                 actions: list[dict[str, Any]]) -> int:
-    """kam_metrics.report.build.save_report for an editor (the report records the user), audited in the same
+    """kam_metrics.report.store.save_report for an editor (the report records the user), audited in the same
     transaction."""
-    from kam_metrics.report import build as reports
+    from kam_metrics.report import store as report_store
 
     require(actor.role, "edit_report")
-    return reports.save_report(con, report, texts=texts, actions=actions, user_name=actor.name, on_commit=lambda c, rid: audit(
+    return report_store.save_report(con, report, texts=texts, actions=actions, user_name=actor.name, on_commit=lambda c, rid: audit(
         c, actor, "edit_report", target=f"report {rid}", detail={"period": report.period}))
 
 

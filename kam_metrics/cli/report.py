@@ -47,6 +47,8 @@ def _language(requested: str | None) -> str:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from kam_metrics.report import build as reports
+    from kam_metrics.report import model as report_model
+    from kam_metrics.report import store as report_store
     from kam_metrics.cli.main import EXIT_OK, UsageError, _print_json
     from kam_metrics.domain.filters import Filters
     from kam_metrics.store.connection import open_db
@@ -64,7 +66,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         scope = {"kind": "all"}
     with open_db(args.db, read_only=True) as con:
         if args.report_id is not None:
-            saved = reports.load_saved_report(con, args.report_id)
+            saved = report_store.load_saved_report(con, args.report_id)
             if saved is None:
                 raise UsageError(f"no saved report {args.report_id}")
             scope = saved["scope"]
@@ -72,7 +74,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         report = reports.build_report(con, filters, lang, scope, report_id=args.report_id, mask_names=args.mask_names)
     out = Path(args.out)
     if out.is_dir() or args.out.endswith(("/", "\\")):
-        out = out / reports.export_file_name(report, args.format)
+        out = out / report_model.export_file_name(report, args.format)
     elif out.suffix.lower() != f".{args.format}":
         raise UsageError(f"--out {args.out} does not end in .{args.format}; give a .{args.format} file or a directory")
     out.parent.mkdir(parents=True, exist_ok=True)

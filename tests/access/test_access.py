@@ -262,6 +262,7 @@ def test_a_failing_audit_write_rolls_the_editor_write_back(hand_db):
     from datetime import date
 
     from kam_metrics.report import build as reports
+    from kam_metrics.report import store as report_store
     from kam_metrics.domain.filters import Filters
     from kam_metrics.metrics.satisfaction import load_survey_items, save_survey_item_settings
     from kam_metrics.records.targets import load_targets, save_targets
@@ -278,7 +279,7 @@ def test_a_failing_audit_write_rolls_the_editor_write_back(hand_db):
         edited_items.loc[0, "weight"] = 9.0
         for write in (lambda: save_targets(con, edited_targets, on_commit=broken),
                       lambda: save_survey_item_settings(con, edited_items, on_commit=broken),
-                      lambda: reports.save_report(con, report, on_commit=broken)):
+                      lambda: report_store.save_report(con, report, on_commit=broken)):
             with pytest.raises(RuntimeError):
                 write()
         pd.testing.assert_frame_equal(load_targets(con), targets)

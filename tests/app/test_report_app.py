@@ -8,6 +8,7 @@ from datetime import date
 from app_support import run_app
 
 from kam_metrics.report import build as reports
+from kam_metrics.report import store as report_store
 from kam_metrics.domain.filters import Filters
 from kam_metrics.i18n import format_money, format_percent
 from kam_metrics.metrics.kpi import compute_kpis
@@ -40,9 +41,9 @@ def test_report_page_shows_kam_metrics_figures_saves_edits_and_masks(monkeypatch
     next(b for b in at.button if b.label == "保存汇报").click().run()
     _ok(at)
     with open_db(hand_db, read_only=True) as con:
-        saved = reports.load_saved_reports(con)
+        saved = report_store.load_saved_reports(con)
         assert len(saved) == 1
-        body = reports.load_saved_report(con, int(saved["report_id"][0]))["sections"]["causes"]
+        body = report_store.load_saved_report(con, int(saved["report_id"][0]))["sections"]["causes"]
     assert body == "预算审批慢是主因"
     assert any("已保存为汇报" in s.value for s in at.success)
     assert at.text_area[0].value == "预算审批慢是主因"  # the reopened report's text
@@ -198,7 +199,7 @@ def test_a_reopened_report_warns_when_the_data_changed_since_it_was_saved(monkey
     from kam_metrics.ingest.stage import import_file
 
     with open_db(hand_db) as con:
-        rid = reports.save_report(con, reports.build_report(con, Q2, "zh"))
+        rid = report_store.save_report(con, reports.build_report(con, Q2, "zh"))
     at = run_app(monkeypatch, hand_db, PAGE)
     at.selectbox(key="report_saved").set_value(rid).run()
     _ok(at)

@@ -17,6 +17,10 @@ from openpyxl import load_workbook
 from pptx import Presentation
 
 from kam_metrics.report import build as reports
+from kam_metrics.report import data as report_data
+from kam_metrics.report import masking as report_masking
+from kam_metrics.report import model as report_model
+from kam_metrics.report import store as report_store
 from kam_metrics.cli.main import main
 from kam_metrics.domain.filters import Filters
 from kam_metrics.store.connection import open_db
@@ -59,7 +63,7 @@ def account_names(db: Path) -> list[str]:
         return [n for (n,) in con.execute("select account_name from accounts").fetchall()]
 
 
-def build(db: Path, filters: Filters = Q2, lang: str = "zh", **kwargs) -> reports.Report:
+def build(db: Path, filters: Filters = Q2, lang: str = "zh", **kwargs) -> report_model.Report:
     with open_db(db, read_only=True) as con:
         return reports.build_report(con, filters, lang, **kwargs)
 
@@ -112,8 +116,8 @@ def test_churn_and_forecast_sections_come_from_their_modules(report_db):
     report = build(report_db)
     churn = report.section("churn")
     with open_db(report_db, read_only=True) as con:
-        scores = reports.load_churn_scores(con, Q2, ["A1", "A2", "A3", "A4", "A5"])["scores"]
-        forecast = reports.load_forecast(con, Q2)
+        scores = report_data.load_churn_scores(con, Q2, ["A1", "A2", "A3", "A4", "A5"])["scores"]
+        forecast = report_data.load_forecast(con, Q2)
     counts = {f.key: f.value for f in churn.figures}
     assert counts["count_red"] == int((scores["band"] == "red").sum())
     assert counts["count_green"] == int((scores["band"] == "green").sum())
@@ -131,9 +135,9 @@ def test_forecast_is_as_of_the_latest_order_up_to_the_period_end_like_the_sales_
                     "values ('O11', 1, 'A1', DATE '2025-07-10', 7, 700.0, 400.0)")
     q3 = Filters(start=date(2025, 7, 1), end=date(2025, 9, 30))
     with open_db(report_db, read_only=True) as con:
-        ours = reports.load_forecast(con, q3)
+        ours = report_data.load_forecast(con, q3)
         sales_page = module.forecast_series(con, "company")  # the Sales page: as of the latest order
-        before_any_order = reports.load_forecast(con, Filters(start=date(2024, 1, 1), end=date(2024, 3, 31)))
+        before_any_order = report_data.load_forecast(con, Filters(start=date(2024, 1, 1), end=date(2024, 3, 31)))
     assert sales_page["as_of"] == date(2025, 7, 10)
     # 10 July is 21 days before the month's end (grace 3 days): July is partial, history ends in June; as
     # of 30 September (the period end) September would count as a complete month without sales
@@ -331,13 +335,13 @@ def _all_text(data: bytes, fmt: str) -> str:
 def test_masked_exports_contain_no_account_name(report_db, lang):
     names = account_names(report_db)
     with open_db(report_db) as con:  # an account named in free text: the edited section and an action
-        rid = reports.save_report(con, reports.build_report(con, Q2, lang),
+        rid = report_store.save_report(con, reports.build_report(con, Q2, lang),
                                   texts={"causes": f"{names[0]} 的预算审批拖延"},
                                   actions=[{"what": f"拜访 {names[1]}", "owner": "张三", "status": "open"}])
     report = build(report_db, lang=lang, report_id=rid, mask_names=True)
     plain = build(report_db, lang=lang, report_id=rid)
-    alias = reports.alias_label(0, lang)
-    for fmt in reports.EXPORT_FORMATS:
+    alias = report_masking.alias_label(0, lang)
+    for fmt in report_model.EXPORT_FORMATS:
         text = _all_text(reports.render(report, fmt), fmt)
         found = [n for n in names if n in text]
         assert not found, f"{fmt} contains {found}"
@@ -355,14 +359,14 @@ def test_masked_exports_contain_no_account_name(report_db, lang):
 def test_saved_edits_reopen_and_export_again(report_db):
     with open_db(report_db) as con:
         report = reports.build_report(con, Q2, "zh")
-        rid = reports.save_report(con, report, texts={"causes": "交付延迟是主因", "plan": "短期:完成数据平台"})
+        rid = report_store.save_report(con, report, texts={"causes": "交付延迟是主因", "plan": "短期:完成数据平台"})
     reopened = build(report_db, report_id=rid)
     assert reopened.section("causes").text == "交付延迟是主因"
     assert reopened.section("plan").text == "短期:完成数据平台"
     assert reopened.section("summary").text == ""  # never edited
     assert "交付延迟是主因" in _all_text(reports.render(reopened, "pptx"), "pptx")
     with open_db(report_db) as con:  # saving the reopened report again updates it, it adds no report
-        reports.save_report(con, reports.apply_edits(reopened, {"causes": "改写"}), texts={"causes": "改写"})
+        report_store.save_report(con, reports.apply_edits(reopened, {"causes": "改写"}), texts={"causes": "改写"})
         assert con.execute("select count(*) from reports").fetchall()[0][0] == 1
     assert build(report_db, report_id=rid).section("causes").text == "改写"
 
@@ -371,7 +375,7 @@ def test_a_reopened_report_says_when_the_data_changed_since_it_was_saved(report_
     from kam_metrics.ingest.stage import import_file, undo_import
 
     with open_db(report_db) as con:
-        rid = reports.save_report(con, reports.build_report(con, Q2, "zh"))
+        rid = report_store.save_report(con, reports.build_report(con, Q2, "zh"))
     assert build(report_db, report_id=rid).data_changed is False
     extra = tmp_path / "more.csv"
     extra.write_text("order_id,account_id,order_date,quantity,amount\nX1,A1,2025-05-10,1,700\n", encoding="utf-8")
@@ -385,7 +389,7 @@ def test_a_reopened_report_says_when_the_data_changed_since_it_was_saved(report_
     assert build(report_db, report_id=rid).data_changed is True  # an undo is a change too
     again = build(report_db, report_id=rid)
     with open_db(report_db) as con:  # saving again makes today's data the basis
-        reports.save_report(con, again)
+        report_store.save_report(con, again)
     assert build(report_db, report_id=rid).data_changed is False
     assert build(report_db).data_changed is False  # a new report has nothing to differ from
 
@@ -393,7 +397,7 @@ def test_a_reopened_report_says_when_the_data_changed_since_it_was_saved(report_
 def test_actions_are_carried_into_the_next_report_until_closed(report_db):
     with open_db(report_db) as con:
         q1 = reports.build_report(con, Q1, "zh")
-        first = reports.save_report(con, q1, actions=[
+        first = report_store.save_report(con, q1, actions=[
             {"what": "回访乙零售", "owner": "李四", "due_date": date(2025, 4, 30), "status": "open"},
             {"what": "修订报价单", "owner": "张三", "status": "done"},
         ])
@@ -403,7 +407,7 @@ def test_actions_are_carried_into_the_next_report_until_closed(report_db):
     carried = draft.actions[0]
     assert carried["created_report_id"] == first
     with open_db(report_db) as con:
-        second = reports.save_report(con, draft, actions=[{**carried, "status": "done"},
+        second = report_store.save_report(con, draft, actions=[{**carried, "status": "done"},
                                                           {"what": "补充技术支持", "status": "open"}])
     assert [a["what"] for a in build(report_db, Filters(date(2025, 7, 1), date(2025, 9, 30))).actions] == ["补充技术支持"]
     # reopening the reports shows what each showed
@@ -413,7 +417,7 @@ def test_actions_are_carried_into_the_next_report_until_closed(report_db):
 
 def test_since_last_review_compares_with_the_previous_saved_report(report_db):
     with open_db(report_db) as con:
-        reports.save_report(con, reports.build_report(con, Q1, "zh"))
+        report_store.save_report(con, reports.build_report(con, Q1, "zh"))
         # after the Q1 review the blocked project's forecast end moves a month later
         con.execute("update projects set forecast_end = date '2025-10-31' where project_id = 'P3'")
     report = build(report_db, Q2)
@@ -434,7 +438,7 @@ def test_since_last_review_compares_with_the_previous_saved_report(report_db):
     # newly red: red in the churn score as of 2025-06-30 and not red as of the Q1 review (when it exists)
     ids = ["A1", "A2", "A3", "A4", "A5"]
     with open_db(report_db, read_only=True) as con:
-        now, before = reports.load_churn_scores(con, Q2, ids), reports.load_churn_scores(con, Q1, ids)
+        now, before = report_data.load_churn_scores(con, Q2, ids), report_data.load_churn_scores(con, Q1, ids)
     if now is not None:
         red_now = set(now["scores"].loc[now["scores"]["band"] == "red", "account_name"])
         red_before = set(before["scores"].loc[before["scores"]["band"] == "red", "account_name"])
@@ -445,7 +449,7 @@ def test_since_last_review_compares_with_the_previous_saved_report(report_db):
 
 
 def test_report_command_writes_each_format_with_the_period_in_the_name(report_db, tmp_path, capsys):
-    for fmt in reports.EXPORT_FORMATS:
+    for fmt in report_model.EXPORT_FORMATS:
         code = main(["report", "--db", str(report_db), "--start", "2025-04-01", "--end", "2025-06-30",
                      "--format", fmt, "--lang", "zh", "--out", str(tmp_path) + "/", "--json"])
         assert code == 0

@@ -1,6 +1,6 @@
 """The review report as one self-contained HTML file: inline CSS, charts as inline SVG (no script, no
 download), one section per printed A4 landscape page (``@page { size: A4 landscape }``), so the browser's
-"Print → Save as PDF" gives a clean PDF. Everything shown comes from a :class:`kam_metrics.report.build.Report`."""
+"Print → Save as PDF" gives a clean PDF. Everything shown comes from a :class:`kam_metrics.report.model.Report`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import math
 from html import escape
 
 from kam_metrics.i18n import format_money, format_percent, t
-from kam_metrics.report.build import Chart, Report, Section, Table, format_value
+from kam_metrics.report.model import Chart, Report, Section, Table, format_value
 
 PRIMARY = "#1F4E79"
 COMPARISON = "#A6B4C2"

@@ -2,7 +2,7 @@
 (not pictures), native tables, speaker notes with talking points, the period and data date on every
 slide, and an East-Asian font on every run so Chinese renders in PowerPoint, WPS and LibreOffice.
 
-Everything shown comes from a :class:`kam_metrics.report.build.Report`; this module only lays it out."""
+Everything shown comes from a :class:`kam_metrics.report.model.Report`; this module only lays it out."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
 from kam_metrics.i18n import t
-from kam_metrics.report.build import TABLE_ROWS, Chart, Report, Section, Table, format_value
+from kam_metrics.report.model import TABLE_ROWS, Chart, Report, Section, Table, format_value
 
 #: Latin and East-Asian typefaces; PowerPoint on Chinese Windows has 微软雅黑, LibreOffice substitutes a
 #: CJK font it has (Noto Sans CJK SC on Linux)

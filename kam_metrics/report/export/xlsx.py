@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from kam_metrics.access.export_safety import neutralise
 from kam_metrics.i18n import t
-from kam_metrics.report.build import Column, Report, Table
+from kam_metrics.report.model import Column, Report, Table
 
 HEADER_ROW = 3  # row 1: title, row 2: period and data date, row 3: header, data from row 4
 FONT_NAME = "Microsoft YaHei"
