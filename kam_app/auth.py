@@ -28,6 +28,9 @@ from typing import Any
 import streamlit as st
 
 from kam_metrics.access import policy as access
+from kam_metrics.access import audit as audit_log
+from kam_metrics.access import masking
+from kam_metrics.access import users as access_users
 from kam_metrics.access.policy import Actor, PermissionDenied
 from kam_metrics.store.connection import DatabaseLocked, open_db
 
@@ -76,7 +79,7 @@ def _oidc_providers() -> list[str | None]:
 @st.cache_data(show_spinner=False, max_entries=8)
 def _users_state(path_text: str, version: tuple) -> dict[str, Any]:
     with open_db(path_text, wait_seconds=AUDIT_WAIT_SECONDS) as con:
-        users = access.list_users(con)
+        users = access_users.list_users(con)
     enabled = [u for u in users if not u["disabled"]]
     return {
         "count": len(users),  # every row, disabled ones included: they keep sign-in on
@@ -182,7 +185,7 @@ def can(action: str) -> bool:
 def downloads_masked() -> bool:
     """Whether this session's table downloads have customer names masked: whenever its role may not export
     unmasked, sign-in on or off (a remote visitor of a single-user app is a viewer)."""
-    return access.export_masked(current_role())
+    return masking.export_masked(current_role())
 
 
 def require_action(action: str) -> Actor:
@@ -207,7 +210,7 @@ def record(action: str, *, target: str | None = None, detail: dict[str, Any] | N
     if not path.exists():
         return
     try:
-        access.record(path, actor or current_actor(), action, target=target, detail=detail, wait_seconds=AUDIT_WAIT_SECONDS)
+        audit_log.record(path, actor or current_actor(), action, target=target, detail=detail, wait_seconds=AUDIT_WAIT_SECONDS)
     except DatabaseLocked:
         _LOG.warning("audit entry %s %s not written: database locked", action, target)
 
@@ -232,19 +235,19 @@ def throttled(name: str) -> bool:
     if len(_recent_failures()) >= MAX_FAILURES:
         return True
     with open_db(_db_path(), wait_seconds=AUDIT_WAIT_SECONDS) as con:
-        return access.recent_failures(con, name, FAILURE_WINDOW) >= MAX_FAILURES
+        return audit_log.recent_failures(con, name, FAILURE_WINDOW) >= MAX_FAILURES
 
 
 def sign_in_local(name: str, password: str) -> Actor | None:
     """Check a local user's password; record the attempt; remember the user in the session."""
     with open_db(_db_path(), wait_seconds=AUDIT_WAIT_SECONDS) as con:
-        if len(_recent_failures()) >= MAX_FAILURES or access.recent_failures(con, name, FAILURE_WINDOW) >= MAX_FAILURES:
+        if len(_recent_failures()) >= MAX_FAILURES or audit_log.recent_failures(con, name, FAILURE_WINDOW) >= MAX_FAILURES:
             return None
-        actor = access.verify_login(con, name, password)
+        actor = access_users.verify_login(con, name, password)
         if actor is None:
-            access.audit(con, Actor((name or "").strip()[:200] or None, None), "sign_in_failed")
+            audit_log.audit(con, Actor((name or "").strip()[:200] or None, None), "sign_in_failed")
         else:
-            access.audit(con, actor, "sign_in", detail={"source": "local"})
+            audit_log.audit(con, actor, "sign_in", detail={"source": "local"})
     if actor is None:
         st.session_state.setdefault(_FAILURES_KEY, []).append(time.monotonic())
         return None

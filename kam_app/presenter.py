@@ -16,7 +16,8 @@ import streamlit as st
 from kam_app.widgets.components import render_chart, render_download_button
 from kam_app.state import language, t
 from kam_app.theme import COMPARISON, PALETTE, PRIMARY
-from kam_metrics.access.policy import escape_markdown, mask_frame
+from kam_metrics.access.masking import mask_frame
+from kam_metrics.access.policy import escape_markdown
 from kam_metrics.i18n import money_unit
 from kam_metrics.report.masking import NameMasker
 from kam_metrics.report.model import Chart, Report, Section, Table, format_value
@@ -156,7 +157,7 @@ def plain_text(text: str) -> str:
 def table_frames(report: Report, table: Table, lang: str, *, mask_names: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(shown, download) of a report table, formatted, with the display labels as column names. With
     ``mask_names`` (a session whose role may not export unmasked) the download's customer names are masked: the
-    customer-name columns by kam_metrics.access.policy.mask_frame while they still have their internal names
+    customer-name columns by kam_metrics.access.masking.mask_frame while they still have their internal names
     (after the renaming it would find none), then any account name left inside other cells (a project
     "P (account)", a mover) by the report's aliases."""
     frame = table.frame()

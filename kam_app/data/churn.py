@@ -82,14 +82,14 @@ def load_account_risk(account_id: str, end: date) -> dict[str, Any] | None:
 def save_churn_settings(weights: dict[str, float], alert: float, actor) -> None:
     """Store the health-score weights and the alert probability as ``actor`` (kam_metrics.access.policy:
     checked role, audit entry in the same transaction; one unit of work)."""
-    from kam_metrics.access import policy as access
+    from kam_metrics import commands
     from kam_metrics.store.connection import DatabaseLocked, open_db
 
     from kam_app.state import t
 
     try:
         with open_db(str(db_path()), wait_seconds=LOCK_WAIT_SECONDS) as con:
-            access.save_settings(con, actor, {"churn_weights": weights, "churn_alert_probability": round(float(alert), 4)})
+            commands.save_settings(con, actor, {"churn_weights": weights, "churn_alert_probability": round(float(alert), 4)})
     except DatabaseLocked:
         st.warning(t("db.updating"), icon="⏳")
         st.stop()

@@ -8,7 +8,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from kam_metrics.access import policy as access
+from kam_metrics.access import audit as audit_log
+from kam_metrics.access import users as access_users
 from kam_metrics.records import accounts as records
 from kam_metrics.store.connection import open_db
 
@@ -63,7 +64,7 @@ def undo_change(change_id: int) -> dict[str, Any]:
 def load_users() -> list[dict[str, Any]]:
     auth.require_action("manage_users")
     with open_db(str(db_path()), wait_seconds=LOCK_WAIT_SECONDS) as con:
-        return access.list_users(con)
+        return access_users.list_users(con)
 
 
 def manage_user(operation: str, name: str, *args: Any) -> None:
@@ -71,13 +72,13 @@ def manage_user(operation: str, name: str, *args: Any) -> None:
     actor = auth.require_action("manage_users")
     with open_db(str(db_path()), wait_seconds=LOCK_WAIT_SECONDS) as con:
         if operation == "add":
-            access.add_user(con, actor, name, *args)
+            access_users.add_user(con, actor, name, *args)
         elif operation == "role":
-            access.set_role(con, actor, name, *args)
+            access_users.set_role(con, actor, name, *args)
         elif operation == "password":
-            access.set_password(con, actor, name, *args)
+            access_users.set_password(con, actor, name, *args)
         elif operation in ("disable", "enable"):
-            access.set_disabled(con, actor, name, operation == "disable")
+            access_users.set_disabled(con, actor, name, operation == "disable")
         else:
             raise ValueError(operation)
     st.cache_data.clear()
@@ -86,4 +87,4 @@ def manage_user(operation: str, name: str, *args: Any) -> None:
 def load_audit(action: str | None = None, user_name: str | None = None) -> pd.DataFrame:
     auth.require_action("view_audit")
     with open_db(str(db_path()), wait_seconds=LOCK_WAIT_SECONDS) as con:
-        return access.read_audit(con, action=action, user_name=user_name)
+        return audit_log.read_audit(con, action=action, user_name=user_name)

@@ -50,14 +50,14 @@ def load_report_options() -> dict[str, Any]:
 
 
 def save_report(report: report_model.Report, texts: dict[str, str], actions: list[dict[str, Any]], actor) -> int:
-    """Store the report with its edited text and actions as ``actor`` (kam_metrics.access.policy.save_report:
+    """Store the report with its edited text and actions as ``actor`` (kam_metrics.commands.save_report:
     role checked, the user recorded, audited in the same transaction); the cached loaders see it on the
     next rerun as the database file changes. Raises ActionsInvalid."""
-    from kam_metrics.access import policy as access
+    from kam_metrics import commands
 
     try:
         with open_db(str(db_path()), wait_seconds=LOCK_WAIT_SECONDS) as con:
-            return access.save_report(con, actor, report, texts, actions)
+            return commands.save_report(con, actor, report, texts, actions)
     except DatabaseLocked:
         st.warning(t("db.updating"), icon="⏳")
         st.stop()

@@ -267,13 +267,13 @@ def load_targets():
 
 
 def save_targets(edited, actor) -> dict[str, int]:
-    """Write the targets editor's table as ``actor`` (kam_metrics.access.policy.save_targets: role checked,
+    """Write the targets editor's table as ``actor`` (kam_metrics.commands.save_targets: role checked,
     audited in the same transaction) in one unit of work.
 
     Raises kam_metrics.records.targets.TargetsInvalid when a row is invalid (nothing written). The cached
     loaders see the change on the next rerun, as the database file's version changes.
     """
-    from kam_metrics.access.policy import save_targets as save
+    from kam_metrics.commands import save_targets as save
 
     try:
         with open_db(str(db_path()), wait_seconds=LOCK_WAIT_SECONDS) as con:

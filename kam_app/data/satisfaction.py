@@ -8,7 +8,7 @@ import streamlit as st
 
 from kam_app.data.sales import LOCK_WAIT_SECONDS, _with_connection, db_path, db_version, guarded
 from kam_app.state import t
-from kam_metrics.access import policy as access
+from kam_metrics import commands
 from kam_metrics.metrics import satisfaction
 from kam_metrics.domain.filters import Filters
 from kam_metrics.store.settings import load_settings
@@ -73,12 +73,12 @@ def _write(work, *args):
 
 
 def save_satisfaction_settings(values: dict[str, Any], actor) -> None:
-    """Store settings as ``actor`` (kam_metrics.access.policy.save_settings: all or none, with the audit entry)
+    """Store settings as ``actor`` (kam_metrics.commands.save_settings: all or none, with the audit entry)
     in one unit of work."""
-    _write(access.save_settings, actor, values)
+    _write(commands.save_settings, actor, values)
 
 
 def save_survey_items(edited, actor) -> int:
     """Store edited item dimensions, weights and targets as ``actor`` (kam_metrics.access.policy: role checked,
     audited in the same transaction); raises SurveyItemsInvalid."""
-    return _write(access.save_survey_items, actor, edited)
+    return _write(commands.save_survey_items, actor, edited)

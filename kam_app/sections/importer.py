@@ -43,12 +43,12 @@ def forget_staged() -> None:
 
 
 def commit(staged: StagedImport, mode: str, replace_scope: str) -> dict[str, Any]:
-    """Write the staged rows as the session's user (kam_metrics.access.policy.commit_import refuses a role that may
+    """Write the staged rows as the session's user (kam_metrics.commands.commit_import refuses a role that may
     not import); afterwards every page's cached data is cleared so it shows the new data."""
     from kam_app import auth
-    from kam_metrics.access import policy as access
+    from kam_metrics import commands
 
-    record = access.commit_import(store.resolve_db_path(None), staged, auth.current_actor(), mode=mode, replace_scope=replace_scope)
+    record = commands.commit_import(store.resolve_db_path(None), staged, auth.current_actor(), mode=mode, replace_scope=replace_scope)
     st.cache_data.clear()
     forget_staged()
     return record
@@ -56,9 +56,9 @@ def commit(staged: StagedImport, mode: str, replace_scope: str) -> dict[str, Any
 
 def undo(import_id: int) -> dict[str, Any]:
     from kam_app import auth
-    from kam_metrics.access import policy as access
+    from kam_metrics import commands
 
-    result = access.undo_import(store.resolve_db_path(None), import_id, auth.current_actor())
+    result = commands.undo_import(store.resolve_db_path(None), import_id, auth.current_actor())
     st.cache_data.clear()
     return result
 

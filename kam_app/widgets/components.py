@@ -49,7 +49,7 @@ def render_download_table(frame: pd.DataFrame, *, file_name: str, column_config:
                           masked_frame: pd.DataFrame | None = None) -> None:
     """A table with a CSV download (UTF-8 with BOM so Excel on Chinese Windows opens it correctly; text
     cells that Excel would run as formulas are neutralised). A viewer's download (also a remote visitor of a
-    single-user app) has the customer names masked (kam_metrics.access.policy.mask_frame; ``masked_frame``, when
+    single-user app) has the customer names masked (kam_metrics.access.masking.mask_frame; ``masked_frame``, when
     given, is the version to mask and download instead, for names held outside the name columns); every
     download is recorded in the audit log."""
     st.dataframe(frame, width="stretch", hide_index=True, column_config=column_config)
@@ -60,7 +60,7 @@ def render_download_button(frame: pd.DataFrame, *, file_name: str, masked_frame:
     """The CSV download of a table shown some other way: neutralised, masked for a viewer (kam_app.auth.
     downloads_masked), and recorded in the audit log (see render_download_table)."""
     from kam_app import auth
-    from kam_metrics.access.policy import mask_frame
+    from kam_metrics.access.masking import mask_frame
 
     masked = auth.downloads_masked()
     export = mask_frame(frame if masked_frame is None else masked_frame) if masked else frame

@@ -1,6 +1,8 @@
-"""Who may do what: roles, the action policy, local users, the audit log, masking and formula safety.
+"""Who may do what, and what may leave the app.
 
-Owns: :mod:`.policy` (roles, ``require``, users, audit, masking, the role-checked writes) and
-:mod:`.export_safety` (neutralising cells that a spreadsheet would run as formulas).
-May import: every ``kam_metrics`` package except ``cli``.
+Owns: :mod:`.policy` (roles, ``ACTIONS``, ``Actor``, ``require``), :mod:`.users` (local users, argon2id
+hashes, sign-in checks), :mod:`.audit` (the audit log), :mod:`.masking` (masked customer names in
+downloads) and :mod:`.export_safety` (cells a spreadsheet would run as formulas, neutralised).
+May import: ``kam_metrics.store`` only. The writes that check a role and audit live in
+:mod:`kam_metrics.commands`.
 """

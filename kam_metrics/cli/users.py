@@ -55,6 +55,7 @@ def read_password(prompt: str = "Password: ") -> str:
 
 def _cmd_user(args: argparse.Namespace) -> int:
     from kam_metrics.access import policy as access
+    from kam_metrics.access import users as access_users
     from kam_metrics.cli.main import EXIT_OK, EXIT_REJECTED, _print_json
     from kam_metrics.store.connection import open_db
 
@@ -62,7 +63,7 @@ def _cmd_user(args: argparse.Namespace) -> int:
     try:
         if args.user_command == "list":
             with open_db(args.db, read_only=True) as con:
-                users = access.list_users(con)
+                users = access_users.list_users(con)
             if args.json:
                 _print_json({"users": [{**u, "created_at": u["created_at"].isoformat(sep=" ", timespec="seconds")} for u in users]})
             else:
@@ -73,7 +74,7 @@ def _cmd_user(args: argparse.Namespace) -> int:
         if args.user_command == "add":
             password = None if args.sso else read_password()
             with open_db(args.db) as con:
-                access.add_user(con, actor, args.name, args.role, password)
+                access_users.add_user(con, actor, args.name, args.role, password)
             if args.json:
                 _print_json({"user_name": args.name.strip(), "role": args.role, "sso_only": bool(args.sso)})
             else:
@@ -82,17 +83,17 @@ def _cmd_user(args: argparse.Namespace) -> int:
         if args.user_command == "passwd":
             password = read_password("New password: ")
             with open_db(args.db) as con:
-                access.set_password(con, actor, args.name, password)
+                access_users.set_password(con, actor, args.name, password)
             print(f"Password of {args.name} changed")
             return EXIT_OK
         with open_db(args.db) as con:
             if args.user_command == "role":
-                access.set_role(con, actor, args.name, args.role)
+                access_users.set_role(con, actor, args.name, args.role)
                 print(f"{args.name} is now {args.role}")
             else:
-                access.set_disabled(con, actor, args.name, args.user_command == "disable")
+                access_users.set_disabled(con, actor, args.name, args.user_command == "disable")
                 print(f"{args.name} {args.user_command}d")
         return EXIT_OK
-    except access.UserError as exc:
+    except access_users.UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_REJECTED

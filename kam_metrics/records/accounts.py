@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from kam_metrics.access import policy as access
+from kam_metrics.access import audit as audit_log
 from kam_metrics.access.policy import Actor
 from kam_metrics.ingest.read import Problem
 
@@ -267,7 +268,7 @@ def save_edits(con: duckdb.DuckDBPyConnection, actor: Actor, original: pd.DataFr
                 )
                 recorded.append({"change_id": int(change_id), "account_id": account_id, "column": column, "old": current, "new": new})
         if recorded:
-            access.audit(con, actor, "edit_accounts", target=", ".join(sorted({r["account_id"] for r in recorded}))[:500],
+            audit_log.audit(con, actor, "edit_accounts", target=", ".join(sorted({r["account_id"] for r in recorded}))[:500],
                          detail={"changes": [r["change_id"] for r in recorded]})
         con.execute("commit")
     except duckdb.ConstraintException as exc:
@@ -327,7 +328,7 @@ def undo_change(con: duckdb.DuckDBPyConnection, actor: Actor, change_id: int) ->
         con.execute("update accounts set " + column + " = ? where account_id = ?", [old, account_id])  # noqa: S608
         con.execute("update account_changes set undone_at = current_timestamp, undone_by = ? where change_id = ?",
                     [actor.name, int(change_id)])
-        access.audit(con, actor, "undo_edit", target=account_id, detail={"change_id": int(change_id), "column": column})
+        audit_log.audit(con, actor, "undo_edit", target=account_id, detail={"change_id": int(change_id), "column": column})
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -13,7 +13,12 @@ import pandas as pd
 import pytest
 
 from kam_metrics.access import policy as access
-from kam_metrics.access.policy import ACTIONS, Actor, PermissionDenied, UserError, allowed, require, resolve_role
+from kam_metrics.access import audit as audit_log
+from kam_metrics.access import masking
+from kam_metrics.access import users as access_users
+from kam_metrics import commands
+from kam_metrics.access.policy import ACTIONS, Actor, PermissionDenied, allowed, require, resolve_role
+from kam_metrics.access.users import UserError
 from kam_metrics.cli.main import main
 from kam_metrics.store.connection import open_db
 
@@ -50,28 +55,28 @@ def test_an_unknown_action_is_an_error_not_a_silent_no():
 def test_users_are_stored_with_argon2_hashes_and_verified(tmp_path):
     db = tmp_path / "u.duckdb"
     with open_db(db) as con:
-        access.add_user(con, ADMIN, "Alice", "editor", "long enough pw")
+        access_users.add_user(con, ADMIN, "Alice", "editor", "long enough pw")
         stored = con.execute("select password_hash from users").fetchall()[0][0]
         assert stored.startswith("$argon2id$") and "long enough pw" not in stored
-        assert access.verify_login(con, "alice", "long enough pw") == Actor("Alice", "editor")
-        assert access.verify_login(con, "Alice", "long enough pX") is None
-        assert access.verify_login(con, "nobody", "long enough pw") is None
-        access.set_disabled(con, ADMIN, "alice", True)
-        assert access.verify_login(con, "Alice", "long enough pw") is None
-        assert access.count_users(con) == 0
-        access.set_disabled(con, ADMIN, "alice", False)
-        access.set_role(con, ADMIN, "ALICE", "viewer")
-        assert access.user_role(con, "alice") == "viewer"
-        access.add_user(con, ADMIN, "sso@example.com", "admin", None)  # single sign-on only: no password
-        assert access.verify_login(con, "sso@example.com", "") is None
+        assert access_users.verify_login(con, "alice", "long enough pw") == Actor("Alice", "editor")
+        assert access_users.verify_login(con, "Alice", "long enough pX") is None
+        assert access_users.verify_login(con, "nobody", "long enough pw") is None
+        access_users.set_disabled(con, ADMIN, "alice", True)
+        assert access_users.verify_login(con, "Alice", "long enough pw") is None
+        assert access_users.count_users(con) == 0
+        access_users.set_disabled(con, ADMIN, "alice", False)
+        access_users.set_role(con, ADMIN, "ALICE", "viewer")
+        assert access_users.user_role(con, "alice") == "viewer"
+        access_users.add_user(con, ADMIN, "sso@example.com", "admin", None)  # single sign-on only: no password
+        assert access_users.verify_login(con, "sso@example.com", "") is None
         with pytest.raises(UserError) as short:
-            access.add_user(con, ADMIN, "bob", "viewer", "short")
+            access_users.add_user(con, ADMIN, "bob", "viewer", "short")
         assert short.value.key == "access.err.short_password"
         with pytest.raises(UserError):
-            access.add_user(con, ADMIN, "ALICE", "viewer", "long enough pw")  # names are case-insensitive
+            access_users.add_user(con, ADMIN, "ALICE", "viewer", "long enough pw")  # names are case-insensitive
         with pytest.raises(PermissionDenied):
-            access.add_user(con, Actor("alice", "editor"), "eve", "admin", "long enough pw")
-        actions = access.read_audit(con)["action"].tolist()
+            access_users.add_user(con, Actor("alice", "editor"), "eve", "admin", "long enough pw")
+        actions = audit_log.read_audit(con)["action"].tolist()
     assert actions == ["user_add", "user_role", "user_enable", "user_disable", "user_add"]
 
 
@@ -99,7 +104,7 @@ def test_single_sign_on_role_from_the_users_table_wins_then_the_default():
 def test_masked_export_keeps_ids_and_numbers():
     frame = pd.DataFrame({"account_id": ["A1", "A2"], "account_name": ["甲机械有限公司", None],
                           "group_name": ["Acme Group", ""], "revenue": [1.0, 2.0]})
-    masked = access.mask_frame(frame)
+    masked = masking.mask_frame(frame)
     assert masked["account_name"][0] == "甲***" and pd.isna(masked["account_name"][1])
     assert masked["group_name"].tolist() == ["A***", ""]
     assert masked["account_id"].tolist() == ["A1", "A2"] and masked["revenue"].tolist() == [1.0, 2.0]
@@ -108,11 +113,11 @@ def test_masked_export_keeps_ids_and_numbers():
 
 def test_audit_log_reads_newest_first_and_filters(tmp_path):
     db = tmp_path / "a.duckdb"
-    access.record(db, Actor("ann", "viewer"), "export", target="top10.csv", detail={"rows": 10, "masked": True})
-    access.record(db, Actor("bo", "editor"), "import", target="import 1")
+    audit_log.record(db, Actor("ann", "viewer"), "export", target="top10.csv", detail={"rows": 10, "masked": True})
+    audit_log.record(db, Actor("bo", "editor"), "import", target="import 1")
     with open_db(db) as con:
-        log = access.read_audit(con)
-        only = access.read_audit(con, action="export")
+        log = audit_log.read_audit(con)
+        only = audit_log.read_audit(con, action="export")
     assert log["action"].tolist() == ["import", "export"]
     assert json.loads(only["detail"][0]) == {"rows": 10, "masked": True}
     assert only["user_name"].tolist() == ["ann"]
@@ -128,7 +133,7 @@ def test_cli_user_add_reads_the_password_from_stdin(tmp_path, monkeypatch, capsy
     users = json.loads(capsys.readouterr().out)["users"]
     assert [(u["user_name"], u["role"], u["sso_only"]) for u in users] == [("carol", "admin", False), ("dan", "viewer", True)]
     with open_db(db) as con:
-        assert access.verify_login(con, "carol", "a very good password") == Actor("carol", "admin")
+        assert access_users.verify_login(con, "carol", "a very good password") == Actor("carol", "admin")
         who = con.execute("select user_name, role from audit_log order by audit_id").fetchall()
     assert all(name.startswith("cli:") and role == "admin" for name, role in who)  # full rights, recorded
     monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))
@@ -158,26 +163,26 @@ def test_the_last_enabled_admin_cannot_be_disabled_or_demoted(tmp_path):
 
     db = tmp_path / "last.duckdb"
     with open_db(db) as con:
-        access.add_user(con, ADMIN, "ada", "admin", "long enough pw")
-        access.add_user(con, ADMIN, "vera", "viewer", "long enough pw")
-        for attempt in (lambda: access.set_disabled(con, ADMIN, "ADA", True),
-                        lambda: access.set_role(con, ADMIN, "ada", "editor")):
+        access_users.add_user(con, ADMIN, "ada", "admin", "long enough pw")
+        access_users.add_user(con, ADMIN, "vera", "viewer", "long enough pw")
+        for attempt in (lambda: access_users.set_disabled(con, ADMIN, "ADA", True),
+                        lambda: access_users.set_role(con, ADMIN, "ada", "editor")):
             with pytest.raises(UserError) as refused:
                 attempt()
             assert refused.value.key == "access.err.last_admin"
         assert con.execute("select role, disabled from users where user_name = 'ada'").fetchall() == [("admin", False)]
-        access.set_disabled(con, ADMIN, "vera", True)  # a viewer may be disabled, even the last enabled one
-        access.set_role(con, ADMIN, "ada", "admin")  # staying admin is no demotion
+        access_users.set_disabled(con, ADMIN, "vera", True)  # a viewer may be disabled, even the last enabled one
+        access_users.set_role(con, ADMIN, "ada", "admin")  # staying admin is no demotion
         # a second admin: now either may go
-        access.add_user(con, ADMIN, "bo", "admin", "long enough pw")
-        access.set_role(con, ADMIN, "ada", "viewer")
+        access_users.add_user(con, ADMIN, "bo", "admin", "long enough pw")
+        access_users.set_role(con, ADMIN, "ada", "viewer")
         with pytest.raises(UserError):
-            access.set_disabled(con, ADMIN, "bo", True)  # bo is now the last enabled admin
-        access.set_disabled(con, ADMIN, "ada", True)  # no longer an admin: fine
+            access_users.set_disabled(con, ADMIN, "bo", True)  # bo is now the last enabled admin
+        access_users.set_disabled(con, ADMIN, "ada", True)  # no longer an admin: fine
         # a disabled admin does not count: enabling someone else is always possible
-        access.set_role(con, ADMIN, "vera", "admin")
-        access.set_disabled(con, ADMIN, "vera", False)
-        access.set_disabled(con, ADMIN, "bo", True)
+        access_users.set_role(con, ADMIN, "vera", "admin")
+        access_users.set_disabled(con, ADMIN, "vera", False)
+        access_users.set_disabled(con, ADMIN, "bo", True)
     assert set(CATALOGUE["access.err.last_admin"]) == {"zh", "en"}
 
 
@@ -189,7 +194,7 @@ def test_cli_refuses_to_disable_the_last_admin(tmp_path, monkeypatch, capsys):
     assert main(["user", "role", "carol", "viewer", "--db", str(db)]) == 3
     assert "last enabled admin" in capsys.readouterr().err
     with open_db(db) as con:
-        assert access.user_role(con, "carol") == "admin"
+        assert access_users.user_role(con, "carol") == "admin"
 
 
 def test_masked_change_history_hides_customer_names_in_old_and_new_values():
@@ -200,7 +205,7 @@ def test_masked_change_history_hides_customer_names_in_old_and_new_values():
         "column_name": ["account_name", "region", "group_name"],
         "old_value": ["甲机械有限公司", "华东", "Acme Group"], "new_value": ["甲机械集团", "华南", None],
     })
-    masked = access.mask_changes(changes)
+    masked = masking.mask_changes(changes)
     assert masked["old_value"].tolist() == ["甲***", "华东", "A***"]
     assert masked["new_value"].tolist()[:2] == ["甲***", "华南"] and pd.isna(masked["new_value"][2])
     assert masked["account_id"].tolist() == ["A1", "A1", "A2"]
@@ -211,15 +216,15 @@ def test_recent_sign_in_failures_are_counted_per_user_from_the_audit_log(tmp_pat
     db = tmp_path / "fail.duckdb"
     with open_db(db) as con:
         for _ in range(3):
-            access.audit(con, Actor("Eddie", None), "sign_in_failed")
-        access.audit(con, Actor("ada", None), "sign_in_failed")
-        access.audit(con, Actor("eddie", "editor"), "sign_in")  # a success is no failure
-        old = access.audit(con, Actor("eddie", None), "sign_in_failed")
+            audit_log.audit(con, Actor("Eddie", None), "sign_in_failed")
+        audit_log.audit(con, Actor("ada", None), "sign_in_failed")
+        audit_log.audit(con, Actor("eddie", "editor"), "sign_in")  # a success is no failure
+        old = audit_log.audit(con, Actor("eddie", None), "sign_in_failed")
         con.execute("update audit_log set logged_at = logged_at - interval 10 minute where audit_id = ?", [old])
-        assert access.recent_failures(con, " EDDIE ", 300) == 3  # names compare trimmed, case-insensitively
-        assert access.recent_failures(con, "eddie", 900) == 4  # the old one is inside a 15-minute window
-        assert access.recent_failures(con, "ada", 300) == 1
-        assert access.recent_failures(con, "nobody", 300) == 0
+        assert audit_log.recent_failures(con, " EDDIE ", 300) == 3  # names compare trimmed, case-insensitively
+        assert audit_log.recent_failures(con, "eddie", 900) == 4  # the old one is inside a 15-minute window
+        assert audit_log.recent_failures(con, "ada", 300) == 1
+        assert audit_log.recent_failures(con, "nobody", 300) == 0
 
 
 def test_editor_writes_are_role_checked_and_audited_in_their_own_transaction(hand_db):
@@ -238,16 +243,16 @@ def test_editor_writes_are_role_checked_and_audited_in_their_own_transaction(han
         targets = load_targets(con)
         items = load_survey_items(con)
         report = reports.build_report(con, Filters(date(2025, 4, 1), date(2025, 6, 30)), "zh")
-        for save, args in ((access.save_targets, (targets,)), (access.save_survey_items, (items,)),
-                           (access.save_report, (report, {}, []))):
+        for save, args in ((commands.save_targets, (targets,)), (commands.save_survey_items, (items,)),
+                           (commands.save_report, (report, {}, []))):
             with pytest.raises(PermissionDenied):
                 save(con, viewer, *args)
         assert con.execute("select count(*) from audit_log").fetchall()[0][0] == 0
         edited = targets.copy()
         edited.loc[0, "revenue_target"] = float(edited.loc[0, "revenue_target"]) + 1
-        assert access.save_targets(con, editor, edited) == {"inserted": 0, "updated": 1, "deleted": 0}
-        assert access.save_survey_items(con, editor, items) == len(items)
-        rid = access.save_report(con, editor, report, {"causes": "交付延迟"}, [])
+        assert commands.save_targets(con, editor, edited) == {"inserted": 0, "updated": 1, "deleted": 0}
+        assert commands.save_survey_items(con, editor, items) == len(items)
+        rid = commands.save_report(con, editor, report, {"causes": "交付延迟"}, [])
         entries = con.execute("select user_name, action, target, detail_json from audit_log order by audit_id").fetchall()
         saved_by = con.execute("select user_name from reports where report_id = ?", [rid]).fetchall()[0][0]
     assert entries == [

@@ -12,7 +12,9 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.local_script_runner import LocalScriptRunner
 
 from kam_app.auth import SESSION_KEY
-from kam_metrics.access import policy as access
+from kam_metrics.access import audit as audit_log
+from kam_metrics.access import masking
+from kam_metrics.access import users as access_users
 from kam_metrics.records import accounts as records
 from kam_metrics.access.policy import Actor
 from kam_metrics.store.connection import open_db
@@ -29,7 +31,7 @@ def team_db(hand_db: Path) -> Path:
 
     with open_db(hand_db) as con:
         for name, role in (("vera", "viewer"), ("eddie", "editor"), ("ada", "admin")):
-            access.add_user(con, ADMIN, name, role, PASSWORD)
+            access_users.add_user(con, ADMIN, name, role, PASSWORD)
     csv = hand_db.parent / "extra_accounts.csv"
     csv.write_text("客户编号,客户名称,区域\nA9,己贸易有限公司,华东\n", encoding="utf-8")
     import_file(hand_db, csv, "accounts")
@@ -58,7 +60,7 @@ def labels(at: AppTest) -> list[str]:
 
 def audit_actions(db: Path) -> list[tuple]:
     with open_db(db) as con:
-        frame = access.read_audit(con)
+        frame = audit_log.read_audit(con)
     return list(zip(frame["user_name"], frame["action"]))
 
 
@@ -232,7 +234,7 @@ def test_with_users_the_router_asks_to_sign_in_and_records_attempts(monkeypatch,
 
 def test_a_disabled_user_is_signed_out(monkeypatch, team_db):
     with open_db(team_db) as con:
-        access.set_disabled(con, ADMIN, "eddie", True)
+        access_users.set_disabled(con, ADMIN, "eddie", True)
     at = run_router(monkeypatch, team_db, **{SESSION_KEY: {"name": "eddie", "source": "local"}})
     assert at.title[0].value == "登录"
 
@@ -302,7 +304,7 @@ def test_downloads_are_recorded_with_the_user(monkeypatch, team_db):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     with open_db(team_db) as con:
-        entry = access.read_audit(con, action="export")
+        entry = audit_log.read_audit(con, action="export")
     assert entry[["user_name", "role", "target", "detail"]].values.tolist() == [
         ["vera", "viewer", "top10.csv", '{"rows": 10, "masked": true}']]
 
@@ -323,8 +325,8 @@ def test_sign_in_stays_on_when_every_user_is_disabled(monkeypatch, hand_db):
     """Disabling the last enabled user must not turn sign-in off (that made every visitor an admin):
     with users in the table, disabled or not, the router asks to sign in and nobody gets in."""
     with open_db(hand_db) as con:
-        access.add_user(con, ADMIN, "eddie", "editor", PASSWORD)
-        access.set_disabled(con, ADMIN, "eddie", True)
+        access_users.add_user(con, ADMIN, "eddie", "editor", PASSWORD)
+        access_users.set_disabled(con, ADMIN, "eddie", True)
     at = run_router(monkeypatch, hand_db)
     assert at.title[0].value == "登录"
     assert not any("登录未启用" in i.value for i in at.sidebar.info)
@@ -339,9 +341,9 @@ def test_a_disabled_oidc_user_gets_no_role(monkeypatch, hand_db, oidc_user):
     """A users row that is disabled locks the identity-provider user out: no fall-back to [kam.roles]
     (which would make boss@example.com an admin) or default_role; a notice and the sign-out button only."""
     with open_db(hand_db) as con:
-        access.add_user(con, ADMIN, "root", "admin", PASSWORD)  # someone stays admin
-        access.add_user(con, ADMIN, "Boss@Example.com", "editor", None)
-        access.set_disabled(con, ADMIN, "boss@example.com", True)
+        access_users.add_user(con, ADMIN, "root", "admin", PASSWORD)  # someone stays admin
+        access_users.add_user(con, ADMIN, "Boss@Example.com", "editor", None)
+        access_users.set_disabled(con, ADMIN, "boss@example.com", True)
     oidc_user.update({"is_logged_in": True, "email": "boss@example.com"})
     secrets = {**SECRETS, "kam": {**SECRETS["kam"], "default_role": "viewer"}}
     at = run_page(monkeypatch, hand_db, "pages/13_records.py", secrets=secrets)
@@ -376,11 +378,11 @@ def test_single_user_remote_visitor_downloads_masked(ip, role, masked):
     actor = single_user_actor(ip, "kam")
     assert actor.role == role
     assert actor.name == (f"remote:{ip}" if masked else "local:kam")
-    assert access.export_masked(actor.role) is masked
+    assert masking.export_masked(actor.role) is masked
 
 
 def test_downloads_are_masked_for_every_role_below_editor():
-    assert [access.export_masked(r) for r in (None, "viewer", "editor", "admin")] == [True, True, False, False]
+    assert [masking.export_masked(r) for r in (None, "viewer", "editor", "admin")] == [True, True, False, False]
 
 
 @pytest.fixture()
@@ -422,7 +424,7 @@ def test_sign_in_throttle_counts_failures_of_other_sessions(monkeypatch, team_db
 
     with open_db(team_db) as con:
         for _ in range(MAX_FAILURES):
-            access.audit(con, Actor("eddie", None), "sign_in_failed")
+            audit_log.audit(con, Actor("eddie", None), "sign_in_failed")
     at = run_router(monkeypatch, team_db)
     at.text_input[0].input("eddie")
     at.text_input[1].input(PASSWORD)

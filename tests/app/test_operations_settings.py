@@ -57,12 +57,13 @@ def test_settings_saved_through_access_are_audited_in_the_same_transaction(hand_
     import pytest
 
     from kam_metrics.access import policy as access
+    from kam_metrics import commands
 
     admin, editor = access.Actor("ada", "admin"), access.Actor("ed", "editor")
     with open_db(hand_db) as con:
         with pytest.raises(access.PermissionDenied):  # kam_metrics checks the role, not only the page
-            access.save_settings(con, editor, {"sla_hours": 6.0})
-        access.save_settings(con, admin, {"sla_hours": 12.0})
+            commands.save_settings(con, editor, {"sla_hours": 6.0})
+        commands.save_settings(con, admin, {"sla_hours": 12.0})
         assert load_settings(con)["sla_hours"] == 12.0
         entries = con.execute("select user_name, action, detail_json from audit_log order by audit_id").fetchall()
         assert entries == [("ada", "edit_settings", '{"sla_hours": 12.0}')]

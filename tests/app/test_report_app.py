@@ -80,11 +80,11 @@ def test_a_viewer_reads_the_report_but_cannot_edit_and_exports_masked(monkeypatc
 
     from app_support import ROOT
     from kam_app.auth import SESSION_KEY
-    from kam_metrics.access import policy as access
+    from kam_metrics.access import users as access_users
     from kam_metrics.access.policy import Actor
 
     with open_db(hand_db) as con:
-        access.add_user(con, Actor("root-admin", "admin"), "vera", "viewer", "correct horse battery")
+        access_users.add_user(con, Actor("root-admin", "admin"), "vera", "viewer", "correct horse battery")
     monkeypatch.setenv("KAM_DB", str(hand_db))
     at = AppTest.from_file(str(ROOT / PAGE), default_timeout=90)
     at.session_state[SESSION_KEY] = {"name": "vera", "source": "local"}
@@ -134,11 +134,11 @@ def test_a_viewers_table_downloads_on_the_report_page_hold_no_account_name(monke
 
     from app_support import ROOT
     from kam_app.auth import SESSION_KEY
-    from kam_metrics.access import policy as access
+    from kam_metrics.access import users as access_users
     from kam_metrics.access.policy import Actor
 
     with open_db(hand_db) as con:
-        access.add_user(con, Actor("root-admin", "admin"), "vera", "viewer", "correct horse battery")
+        access_users.add_user(con, Actor("root-admin", "admin"), "vera", "viewer", "correct horse battery")
         names = [n for (n,) in con.execute("select account_name from accounts").fetchall()]
     monkeypatch.setenv("KAM_DB", str(hand_db))
     stores = _keep_media(monkeypatch)

@@ -340,10 +340,11 @@ def test_projects_can_create_their_accounts_from_a_mapped_column(db):
 
 
 def test_import_and_undo_write_their_audit_entry_in_the_same_transaction(db):
-    """access.commit_import / access.undo_import: the audit entry is written inside the import's (the
+    """commands.commit_import / commands.undo_import: the audit entry is written inside the import's (the
     undo's) transaction, so a failure while writing it leaves the database exactly as it was, and a
     success leaves both the rows and the entry."""
     from kam_metrics.access import policy as access
+    from kam_metrics import commands
 
     editor = access.Actor("Ed", "editor")
     before = checksums(db)
@@ -356,7 +357,7 @@ def test_import_and_undo_write_their_audit_entry_in_the_same_transaction(db):
         commit_staged(db, staged, on_commit=broken)
     assert checksums(db) == before
 
-    record = access.commit_import(db, staged, editor)
+    record = commands.commit_import(db, staged, editor)
     assert query(db, "select count(*) from accounts")[0][0] == 2
     entries = query(db, "select user_name, role, action, target from audit_log order by audit_id")
     assert entries == [("Ed", "editor", "import", f"import {record['import_id']}")]
@@ -365,6 +366,6 @@ def test_import_and_undo_write_their_audit_entry_in_the_same_transaction(db):
     with pytest.raises(RuntimeError):
         undo_import(db, record["import_id"], on_commit=broken)
     assert checksums(db) == after_import
-    access.undo_import(db, record["import_id"], editor)
+    commands.undo_import(db, record["import_id"], editor)
     assert query(db, "select count(*) from accounts")[0][0] == 0
     assert query(db, "select action from audit_log order by audit_id") == [("import",), ("undo_import",)]

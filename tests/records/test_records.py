@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from kam_metrics.access import policy as access
+from kam_metrics.access import audit as audit_log
 from kam_metrics.ingest import stage as ingest
 from kam_metrics.records import accounts as records
 from kam_metrics.access.policy import Actor, PermissionDenied
@@ -100,7 +100,7 @@ def test_edits_parse_like_an_import_are_recorded_and_undone_one_by_one(hand_db):
             (date(2025, 1, 10), "王五")]
         with pytest.raises(EditConflict):  # twice: refused
             records.undo_change(con, EDITOR, changes[3]["change_id"])
-        audit = access.read_audit(con)[["user_name", "action"]].values.tolist()
+        audit = audit_log.read_audit(con)[["user_name", "action"]].values.tolist()
         assert audit == [["eddie", "undo_edit"], ["eddie", "edit_accounts"]]
 
 

@@ -23,7 +23,7 @@ import pytest
 
 from kam_app.data import sales as loaders
 from kam_app.data import operations as loaders_operations
-from kam_metrics.access import policy as access
+from kam_metrics.access import audit as audit_log
 from kam_metrics.ingest import stage as ingest
 from kam_metrics.metrics import kpi
 from kam_metrics.records import accounts as records
@@ -82,7 +82,7 @@ def _page_units() -> list:
         lambda con: (satisfaction.compute_satisfaction_page(con, None), load_settings(con)),
         lambda con: satisfaction.compute_account_waves(con, "A1"),
         lambda con: (records.search_accounts(con, "", "all"), records.list_changes(con)),
-        lambda con: access.read_audit(con),
+        lambda con: audit_log.read_audit(con),
     ]
     return units
 
