@@ -4,7 +4,7 @@
 
 Needs a database built first, e.g. ``python -m kam_metrics init-demo --db /tmp/big.duckdb --accounts
 10000 --years 5``. For a few filter combinations it opens the database, runs every query the Overview
-page runs (kam_app.data.sales._load_overview does the same calls), closes it, and reports the median and
+page runs (kam_app.data.sales.load_overview does the same calls), closes it, and reports the median and
 best wall time and the peak RSS; a markdown row per case is appended to bench/results/kpi.md.
 """
 

@@ -47,7 +47,7 @@ _LOG = logging.getLogger(__name__)
 
 
 def _db_path() -> Path:
-    from kam_app.data import sales as loaders
+    from kam_app.data import cache as loaders
 
     return loaders.db_path()
 
@@ -93,7 +93,7 @@ def _users_state(path_text: str, version: tuple) -> dict[str, Any]:
 def users_state() -> dict[str, Any]:
     """{'count' (every user row), 'passwords', 'roles' (lower-case name -> role), 'names'} of the enabled
     users, and 'disabled' (lower-case names of the disabled users)."""
-    from kam_app.data import sales as loaders
+    from kam_app.data import cache as loaders
 
     path = _db_path()
     if not path.exists():

@@ -11,7 +11,7 @@ import streamlit as st
 
 from kam_metrics.domain.filters import Filters
 
-from kam_app.data.sales import LOCK_WAIT_SECONDS, _with_connection, db_path, db_version, guarded
+from kam_app.data.cache import LOCK_WAIT_SECONDS, with_connection, db_path, db_version, guarded
 
 
 def _scores(con, as_of: date | None) -> dict[str, Any]:
@@ -27,12 +27,12 @@ def _scores(con, as_of: date | None) -> dict[str, Any]:
 def _load_as_of(path_text: str, version: tuple, end: date) -> date | None:
     from kam_metrics.churn.scoring import scoring_day
 
-    return _with_connection(path_text, scoring_day, end)
+    return with_connection(path_text, scoring_day, end)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _load_scores(path_text: str, version: tuple, as_of: date | None) -> dict[str, Any]:
-    return _with_connection(path_text, _scores, as_of)
+    return with_connection(path_text, _scores, as_of)
 
 
 def load_churn(end: date) -> dict[str, Any]:
@@ -52,7 +52,7 @@ def _filtered_ids(con, filters: Filters) -> list[str]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _load_filtered_ids(path_text: str, version: tuple, filters: Filters) -> list[str]:
-    return _with_connection(path_text, _filtered_ids, filters)
+    return with_connection(path_text, _filtered_ids, filters)
 
 
 def load_churn_page(filters: Filters) -> dict[str, Any]:
@@ -110,4 +110,4 @@ def _load_settings(path_text: str, version: tuple) -> dict[str, Any]:
         return {"weights": dict(s["churn_weights"]), "alert": float(s["churn_alert_probability"]),
                 "horizon": int(s["churn_horizon_days"])}
 
-    return _with_connection(path_text, work)
+    return with_connection(path_text, work)

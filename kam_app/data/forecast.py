@@ -11,7 +11,7 @@ import streamlit as st
 
 from kam_metrics.domain.filters import Filters
 
-from kam_app.data.sales import _with_connection, db_path, db_version, guarded
+from kam_app.data.cache import with_connection, db_path, db_version, guarded
 
 COMPLETION_LEVELS = ("owner", "region")
 
@@ -36,7 +36,7 @@ def _sales_forecast(con, segments: Filters) -> dict[str, Any]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _load_sales_forecast(path_text: str, version: tuple, segments: Filters) -> dict[str, Any]:
-    return _with_connection(path_text, _sales_forecast, segments)
+    return with_connection(path_text, _sales_forecast, segments)
 
 
 def load_sales_forecast(filters: Filters) -> dict[str, Any]:
@@ -63,7 +63,7 @@ def _completion(con, period: str) -> dict[str, Any]:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _load_completion(path_text: str, version: tuple, period: str) -> dict[str, Any]:
-    return _with_connection(path_text, _completion, period)
+    return with_connection(path_text, _completion, period)
 
 
 def load_projected_completion(period: str = "year") -> dict[str, Any]:
@@ -84,7 +84,7 @@ def _account_forecast(con, account_id: str) -> dict[str, Any]:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _load_account_forecast(path_text: str, version: tuple, account_id: str) -> dict[str, Any]:
-    return _with_connection(path_text, _account_forecast, account_id)
+    return with_connection(path_text, _account_forecast, account_id)
 
 
 def load_account_forecast(account_id: str) -> dict[str, Any]:

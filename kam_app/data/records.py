@@ -14,7 +14,7 @@ from kam_metrics.records import accounts as records
 from kam_metrics.store.connection import open_db
 
 from kam_app import auth
-from kam_app.data.sales import LOCK_WAIT_SECONDS, _with_connection, db_path, db_version, guarded
+from kam_app.data.cache import LOCK_WAIT_SECONDS, with_connection, db_path, db_version, guarded
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -22,7 +22,7 @@ def _search(path_text: str, version: tuple, query: str, field: str) -> dict[str,
     def work(con):
         return {"rows": records.search_accounts(con, query, field), "total": records.count_accounts(con, query, field)}
 
-    return _with_connection(path_text, work)
+    return with_connection(path_text, work)
 
 
 def search_accounts(query: str, field: str) -> dict[str, Any] | None:
@@ -36,7 +36,7 @@ def search_accounts(query: str, field: str) -> dict[str, Any] | None:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _changes(path_text: str, version: tuple) -> pd.DataFrame:
-    return _with_connection(path_text, records.list_changes)
+    return with_connection(path_text, records.list_changes)
 
 
 def load_changes() -> pd.DataFrame:

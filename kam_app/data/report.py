@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from kam_app.data.sales import LOCK_WAIT_SECONDS, _with_connection, db_path, db_version, guarded
+from kam_app.data.cache import LOCK_WAIT_SECONDS, with_connection, db_path, db_version, guarded
 from kam_app.state import t
 from kam_metrics.report import build as reports
 from kam_metrics.report import model as report_model
@@ -27,7 +27,7 @@ def _report(path_text: str, version: tuple, filters: Filters, lang: str, scope_j
         return reports.build_report(con, filters, lang, json.loads(scope_json), report_id=report_id,
                                     churn_result=churn_result)
 
-    return _with_connection(path_text, work)
+    return with_connection(path_text, work)
 
 
 def load_report(filters: Filters, lang: str, scope: dict[str, Any], report_id: int | None) -> report_model.Report:
@@ -40,7 +40,7 @@ def load_report(filters: Filters, lang: str, scope: dict[str, Any], report_id: i
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _options(path_text: str, version: tuple) -> dict[str, Any]:
-    return _with_connection(path_text, report_store.load_scope_options)
+    return with_connection(path_text, report_store.load_scope_options)
 
 
 def load_report_options() -> dict[str, Any]:

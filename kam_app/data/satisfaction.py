@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from kam_app.data.sales import LOCK_WAIT_SECONDS, _with_connection, db_path, db_version, guarded
+from kam_app.data.cache import LOCK_WAIT_SECONDS, with_connection, db_path, db_version, guarded
 from kam_app.state import t
 from kam_metrics import commands
 from kam_metrics.metrics import satisfaction
@@ -22,7 +22,7 @@ def _satisfaction_page(path_text: str, version: tuple, wave: str | None, segment
         data["settings"] = load_settings(con)
         return data
 
-    return _with_connection(path_text, work)
+    return with_connection(path_text, work)
 
 
 def load_satisfaction_page(wave: str | None, filters: Filters | None = None) -> dict[str, Any] | None:
@@ -38,7 +38,7 @@ def load_satisfaction_page(wave: str | None, filters: Filters | None = None) -> 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _account_waves(path_text: str, version: tuple, account_id: str):
-    return _with_connection(path_text, satisfaction.compute_account_waves, account_id)
+    return with_connection(path_text, satisfaction.compute_account_waves, account_id)
 
 
 def load_account_satisfaction(account_id: str):
@@ -52,7 +52,7 @@ def _settings(path_text: str, version: tuple) -> dict[str, Any]:
     def work(con):
         return {"settings": load_settings(con), "items": satisfaction.load_survey_items(con)}
 
-    return _with_connection(path_text, work)
+    return with_connection(path_text, work)
 
 
 def load_satisfaction_settings() -> dict[str, Any] | None:
