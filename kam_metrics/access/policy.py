@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 
-from kam_metrics.store.schema_access import ROLES
+from kam_metrics.domain.enums import ROLES
 
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
 

@@ -9,7 +9,7 @@ from typing import Any
 import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from kam_metrics.store.schema_access import ROLES
+from kam_metrics.domain.enums import ROLES
 from kam_metrics.access.audit import audit, has_table
 from kam_metrics.access.policy import ROLE_RANK, Actor, require
 

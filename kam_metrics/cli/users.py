@@ -13,7 +13,7 @@ import getpass
 import sys
 from collections.abc import Callable
 
-from kam_metrics.store.schema_access import ROLES
+from kam_metrics.domain.enums import ROLES
 
 
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> dict[str, Callable[[argparse.Namespace], int]]:

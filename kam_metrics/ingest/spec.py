@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kam_metrics.domain.enums import IMPORTABLE
 from kam_metrics.store import connection as store
 
 
@@ -43,33 +44,8 @@ class TableSpec:
         raise KeyError(name)
 
 
-ENUMS: dict[str, dict[str, str]] = {
-    "scale": {"large": "large", "大型": "large", "大": "large", "medium": "medium", "中型": "medium", "中": "medium",
-              "small": "small", "小型": "small", "小": "small"},
-    "account_status": {"active": "active", "活跃": "active", "正常": "active", "合作中": "active",
-                       "churned": "churned", "流失": "churned", "已流失": "churned", "lost": "churned"},
-    "level": {"company": "company", "公司": "company", "owner": "owner", "客户经理": "owner", "负责人": "owner",
-              "account": "account", "客户": "account", "region": "region", "区域": "region",
-              "product_line": "product_line", "product line": "product_line", "产品线": "product_line"},
-    "dimension": {"product": "product", "产品": "product", "tech_support": "tech_support", "技术支持": "tech_support",
-                  "tech support": "tech_support", "service": "service", "服务": "service", "process": "process",
-                  "合作流程": "process", "流程": "process", "price": "price", "价格": "price", "overall": "overall",
-                  "总体": "overall", "总体满意度": "overall"},
-    "project_status": {"planned": "planned", "计划中": "planned", "未开始": "planned", "in_progress": "in_progress",
-                       "in progress": "in_progress", "进行中": "in_progress", "completed": "completed", "已完成": "completed",
-                       "完成": "completed", "on_hold": "on_hold", "on hold": "on_hold", "暂停": "on_hold",
-                       "blocked": "blocked", "受阻": "blocked", "阻塞": "blocked", "cancelled": "cancelled",
-                       "canceled": "cancelled", "取消": "cancelled", "已取消": "cancelled"},
-    "kind": {"visit": "visit", "拜访": "visit", "面对面拜访": "visit", "call": "call", "电话回访": "call", "电话": "call",
-             "回访": "call", "complaint": "complaint", "投诉": "complaint", "request": "request", "服务请求": "request",
-             "care": "care", "客户关怀": "care", "关怀": "care"},
-    "stage": {"lead": "lead", "客户开发": "lead", "initiation": "initiation", "立项": "initiation",
-              "proposal": "proposal", "提案": "proposal", "bidding": "bidding", "招投标": "bidding", "投标": "bidding",
-              "negotiation": "negotiation", "商务谈判": "negotiation", "谈判": "negotiation", "won": "won",
-              "签约实施": "won", "签约": "won", "赢单": "won", "lost": "lost", "丢单": "lost"},
-    "bool": {"true": "true", "yes": "true", "y": "true", "1": "true", "是": "true", "重点": "true", "√": "true",
-             "false": "false", "no": "false", "n": "false", "0": "false", "否": "false", "": "false"},
-}
+#: accepted spelling -> code, per code list (kam_metrics.domain.enums declares them)
+ENUMS: dict[str, dict[str, str]] = {name: codes.recoding() for name, codes in IMPORTABLE.items()}
 
 _ACCOUNT_ID = ("客户编号", "客户代码", "客户id", "客户号", "客户编码", "customer id", "customerid", "customer_id",
                "account id", "account_id", "accountid", "client id")

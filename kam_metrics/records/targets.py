@@ -14,8 +14,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from kam_metrics.domain.enums import TARGET_LEVELS
+
 TARGET_COLUMNS = ("period", "level", "key", "revenue_target", "volume_target")
-TARGET_LEVELS = ("company", "owner", "region", "product_line", "account")
 _PERIOD = re.compile(r"[0-9]{4}(Q[1-4]|-(0[1-9]|1[0-2]))?")
 
 LOAD_TARGETS_SQL = """

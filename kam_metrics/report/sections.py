@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from kam_metrics.domain.enums import BANDS
 from kam_metrics.domain.filters import Filters, shift_months
 from kam_metrics.i18n import format_date, format_money, format_month, format_percent, t
 from kam_metrics.report.data import ReportContext
@@ -383,7 +384,6 @@ def section_loyalty(ctx: ReportContext) -> Section:
                    figures=figures, chart=chart, notes=bullets + [ctx.t("report.notes.loyalty")])
 
 
-BANDS = ("red", "amber", "green")
 
 
 def section_churn(ctx: ReportContext) -> Section:

@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from kam_metrics.store.schema_report import ACTION_STATUSES
+from kam_metrics.domain.enums import ACTION_STATUSES
 from kam_metrics.report.model import EDITABLE_SECTIONS, Report, as_date, normalize_scope
 
 

@@ -18,22 +18,14 @@ from pathlib import Path
 
 import duckdb
 
+from kam_metrics.domain.enums import (ACCOUNT_STATUSES, IMPORT_MODES, IMPORT_STATUSES, INTERACTION_KINDS, OPEN_STAGES,
+                                      PIPELINE_STAGES, PROJECT_STATUSES, SCALES, SURVEY_DIMENSIONS, TARGET_LEVELS)
 from kam_metrics.store import schema_access
 from kam_metrics.store import schema_report
 
 DEFAULT_DB_PATH = Path("data") / "kam.duckdb"
 
 #: Enumerations stored as English codes (design.md §3).
-SCALES = ("large", "medium", "small")
-ACCOUNT_STATUSES = ("active", "churned")
-TARGET_LEVELS = ("company", "owner", "account", "region", "product_line")
-SURVEY_DIMENSIONS = ("product", "tech_support", "service", "process", "price", "overall")
-PROJECT_STATUSES = ("planned", "in_progress", "completed", "on_hold", "blocked", "cancelled")
-INTERACTION_KINDS = ("visit", "call", "complaint", "request", "care")
-OPEN_STAGES = ("lead", "initiation", "proposal", "bidding", "negotiation")
-PIPELINE_STAGES = OPEN_STAGES + ("won", "lost")
-IMPORT_MODES = ("append", "upsert", "replace")
-IMPORT_STATUSES = ("committed", "rejected", "undone")
 
 #: Tables holding business data, in the order they are listed by ``info``.
 DATA_TABLES = (

@@ -4,7 +4,7 @@ Statements are plain DDL applied once by ``store.ensure_schema`` in one transact
 
 from __future__ import annotations
 
-ROLES = ("viewer", "editor", "admin")
+from kam_metrics.domain.enums import ROLES
 
 STATEMENTS: list[str] = [
     # Local accounts. password_hash is an argon2id hash (argon2-cffi); NULL for a user who signs in only

@@ -12,7 +12,7 @@ Statements are plain DDL applied once by ``store.ensure_schema`` in one transact
 
 from __future__ import annotations
 
-ACTION_STATUSES = ("open", "in_progress", "done", "dropped")
+from kam_metrics.domain.enums import ACTION_STATUSES
 
 STATEMENTS: list[str] = [
     "create sequence if not exists report_id_seq start 1",
