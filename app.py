@@ -37,7 +37,7 @@ def discover_pages() -> list[st.Page]:
 
 
 language()
-if not auth.gate():  # sign-in (issue #10): nothing else runs until the session may see the app
+if not auth.gate():  # sign-in: nothing else runs until the session may see the app
     st.stop()
 navigation = st.navigation(discover_pages(), position="sidebar", expanded=True)
 render_language_switch()
@@ -45,6 +45,6 @@ st.sidebar.markdown(f"**{t('app.title')}**  \n{t('app.subtitle')}")
 context = loaders.load_context()
 if context and context["last"] is not None:
     render_sidebar_filters(context["last"], context["first"], context["segments"])
-presenter.render_toggle()  # presenter mode (issue #8): hides the sidebar and chrome, larger type
+presenter.render_toggle()  # presenter mode: hides the sidebar and chrome, larger type
 presenter.apply()
 navigation.run()

@@ -1,4 +1,4 @@
-"""Benchmark the forecast at scale and score it on real data (issue #9).
+"""Benchmark the forecast at scale and score it on real data.
 
     python bench/bench_forecast.py [--db /tmp/big.duckdb] [--repeat 3] [--superstore ../shared/realdata/superstore_sample.csv]
 
@@ -166,7 +166,7 @@ def main() -> int:
     args = parser.parse_args()
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
     lines = [
-        "# Forecast benchmark and back-test (issue #9)",
+        "# Forecast benchmark and back-test",
         "",
         f"`python bench/bench_forecast.py --db {args.db} --repeat {args.repeat}` at {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, "
         f"git {head}, Python {platform.python_version()}.",

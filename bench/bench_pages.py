@@ -1,4 +1,4 @@
-"""Benchmark the Sales, Accounts, Account 360 and Team pages at scale (issue #4).
+"""Benchmark the Sales, Accounts, Account 360 and Team pages at scale.
 
     python bench/bench_pages.py [--db /tmp/big.duckdb] [--repeat 3] [--skip-apptest]
 

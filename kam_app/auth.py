@@ -1,4 +1,4 @@
-"""Sign-in and the current user's role, on the Streamlit side (issue #10). The policy itself is
+"""Sign-in and the current user's role, on the Streamlit side. The policy itself is
 kam_metrics.access.policy; this module only finds out who is using the session.
 
 Three set-ups, chosen by the configuration:

@@ -1,4 +1,4 @@
-"""Presenter mode (design.md §5) and the on-screen view of review-report sections.
+"""Presenter mode (docs/pages.md) and the on-screen view of review-report sections.
 
 Presenter mode is a sidebar switch (app.py calls :func:`render_toggle` and :func:`apply`): it hides the
 sidebar and Streamlit's chrome with CSS and enlarges the type; on the Review report page the sections

@@ -51,7 +51,7 @@ def _reset_segments() -> None:
 
 
 def render_sidebar_filters(anchor: date, first: date, segment_values: dict[str, list[str]]) -> Filters:
-    """The global filters of design.md §5; returns the Filters every page uses and stores it."""
+    """The global filters of docs/pages.md; returns the Filters every page uses and stores it."""
     sb = st.sidebar
     sb.header(t("filter.header"))
     preset = sb.selectbox(

@@ -1,4 +1,4 @@
-"""``python -m kam_metrics``: the command line of design.md §7 (see kam_metrics.cli.main)."""
+"""``python -m kam_metrics``: the command line of docs/cli.md (see kam_metrics.cli.main)."""
 
 import sys
 

@@ -113,7 +113,7 @@ def hand_db(tmp_path: Path) -> Path:
     return path
 
 
-# Extra rows for the Sales / Accounts / Team tests (issue #4). They go into their own fixture so the
+# Extra rows for the Sales / Accounts / Team tests. They go into their own fixture so the
 # rows above, and the tests that count them, stay as they are.
 # account_id -> (status, churned_on, referred_by, group_name, is_key_account)
 EXTRA_ACCOUNT_FIELDS = {

@@ -1,5 +1,5 @@
-"""Cached loaders of the Churn risk page and of the risk column / section on Accounts and Account 360
-(issue #7). Scores are computed once per database state and as-of day (kam_metrics.churn.scoring.score_accounts)
+"""Cached loaders of the Churn risk page and of the risk column / section on Accounts and Account 360.
+Scores are computed once per database state and as-of day (kam_metrics.churn.scoring.score_accounts)
 and then filtered or joined, so the account list never re-scores on a rerun."""
 
 from __future__ import annotations

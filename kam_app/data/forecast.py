@@ -1,4 +1,4 @@
-"""Cached loaders of the forecast sections (Sales page, Account 360; issue #9). Same pattern as
+"""Cached loaders of the forecast sections (Sales page, Account 360). Same pattern as
 kam_app.data.sales: one unit of work per call, cached by the database file's state."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Cached loaders of the Review report page (issue #8): the report model, the choices of scope and saved
+"""Cached loaders of the Review report page: the report model, the choices of scope and saved
 reports, saving, and the exports. One unit of work per call, cached by the database file's state."""
 
 from __future__ import annotations

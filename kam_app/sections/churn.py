@@ -1,4 +1,4 @@
-"""Churn-risk pieces shown on other pages (issue #7): the risk section of Account 360 and the churn block
+"""Churn-risk pieces shown on other pages: the risk section of Account 360 and the churn block
 of the Settings page. Data through kam_app.data.churn; texts from kam_metrics.i18n.catalogue.churn."""
 
 from __future__ import annotations

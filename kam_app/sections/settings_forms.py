@@ -1,4 +1,4 @@
-"""Settings page sections for the thresholds of the projects, service and pipeline pages (design.md §4),
+"""Settings page sections for the thresholds of the projects, service and pipeline pages (docs/kpis.md),
 stored in the database's settings table and read by every page and the command line at once."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Churn features and labels computed inside DuckDB (design.md §4 *Churn risk*; issue #7).
+"""Churn features and labels computed inside DuckDB (docs/kpis.md#churn-risk).
 
 "As of day D" means: every sales row dated on or before D, nothing after. A *purchase* is a sales line
 with a positive amount; returns and cancellations (negative lines) count as returns, not as orders. An

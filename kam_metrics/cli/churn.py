@@ -1,4 +1,4 @@
-"""The ``churn`` command of the command line (design.md §7).
+"""The ``churn`` command of the command line (docs/cli.md).
 
 ``churn backtest --transactions FILE [--map "Source header=column" ...] --cutoff DATE [--horizon-days 180]
 [--json]`` reads FILE through the importer (kam_metrics.ingest.stage: the same reading, header mapping, date and

@@ -1,4 +1,4 @@
-"""The ``forecast`` command of the command line (design.md §7).
+"""The ``forecast`` command of the command line (docs/cli.md).
 
 ``forecast [--level company|industry|region|owner|product_line|account] [--horizon-months N] [--json]``
 prints, per series, the method, the forecast (month, value, lower, upper; 80 % interval), the

@@ -1,4 +1,4 @@
-"""The command line (design.md §7): ``python -m kam_metrics COMMAND ...``.
+"""The command line (docs/cli.md): ``python -m kam_metrics COMMAND ...``.
 
 Exit status: 0 done; 2 wrong usage; 3 input rejected (nothing written); 1 anything else.
 ``--json`` prints one JSON object on stdout: fractions as decimals, ratios without a denominator as

@@ -1,4 +1,4 @@
-"""The ``report`` command of the command line (design.md §7):
+"""The ``report`` command of the command line (docs/cli.md):
 
 ``report --start DATE --end DATE --format pptx|html|xlsx [--lang zh|en] [--mask-names] --out FILE``
 

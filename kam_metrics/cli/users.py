@@ -1,4 +1,4 @@
-"""The ``user`` command of the command line (design.md §7).
+"""The ``user`` command of the command line (docs/cli.md).
 
 ``user add NAME --role viewer|editor|admin`` reads the password from the terminal (asked twice, never
 echoed) or, when stdin is not a terminal, from one line of stdin; never from the command line, where

@@ -1,4 +1,4 @@
-"""Periods, comparison periods and the `Filters` value every KPI function takes (design.md §4, §5).
+"""Periods, comparison periods and the `Filters` value every KPI function takes (docs/kpis.md, docs/pages.md).
 
 A period is [start, end], both days included. 环比 (``previous``) is the previous calendar month,
 quarter or year when the period is exactly one of those, otherwise the same number of days just before

@@ -1,5 +1,5 @@
 """Accounts: the account list, Pareto and ABC summary, classification matrices, key accounts and groups,
-and one account's profile and products (design.md §4 *Classification*; the Accounts and Account 360
+and one account's profile and products (docs/kpis.md#classification; the Accounts and Account 360
 pages).
 
 Every function takes a DuckDB connection and a :class:`Filters` (or an account id), aggregates inside

@@ -1,6 +1,6 @@
 """The headline KPI set of a period and its comparison period (``kpi --json``, the Overview page).
 
-Keys follow design.md §7. Fractions are decimals; a ratio without a denominator is None.
+Keys follow docs/cli.md. Fractions are decimals; a ratio without a denominator is None.
 """
 
 from __future__ import annotations

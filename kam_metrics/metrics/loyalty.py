@@ -1,4 +1,4 @@
-"""Loyalty KPIs (design.md §4 *Loyalty*): retention, churn rate, net and gross revenue retention, mean
+"""Loyalty KPIs (docs/kpis.md#loyalty): retention, churn rate, net and gross revenue retention, mean
 days between orders, lost accounts, referrals and NPS.
 
 Repeat purchase rate and purchase frequency come with the sales summary (kam_metrics.metrics.sales), as they

@@ -1,4 +1,4 @@
-"""The six-stage key-account sales pipeline (design.md §4 *Pipeline*, seed 004 大客户销售流程).
+"""The six-stage key-account sales pipeline (docs/kpis.md#pipeline).
 
 Stages in order: lead 客户开发, initiation 立项, proposal 提案, bidding 招投标, negotiation 商务谈判,
 won 签约实施; lost 丢单 ones record lost_at_stage. Opportunities of the filtered accounts, plus

@@ -1,4 +1,4 @@
-"""Cooperation projects (design.md §4 *Projects*, seed 000 §3), as of the period end.
+"""Cooperation projects (docs/kpis.md#projects), as of the period end.
 
 A project's status is read as of the period end: a project completed after the end was still in progress
 then, and one starting after the end was still planned. Projects of the filtered accounts only.

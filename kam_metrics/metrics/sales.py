@@ -1,4 +1,4 @@
-"""Sales performance and classification KPIs (design.md §4 *Sales performance*, *Classification*).
+"""Sales performance and classification KPIs (docs/kpis.md#sales-performance, #classification).
 
 Every function takes a DuckDB connection and a :class:`Filters`, aggregates inside DuckDB and returns
 a small dict or DataFrame whose grain the docstring states.
@@ -248,7 +248,7 @@ def target_level(filters: Filters) -> tuple[str, tuple[str, ...]] | None:
 
 
 def compute_target(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
-    """Revenue and volume target of the period at the level the filters select (design.md §4).
+    """Revenue and volume target of the period at the level the filters select (docs/kpis.md).
 
     Each target row counts with the share of its own period that overlaps this period, using the
     finest-grained rows present per key. A company figure with no company rows is the sum of the owner
@@ -415,7 +415,7 @@ def compute_abc_classes(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataF
     return query_df(con, ABC_SQL, params)
 
 
-#: Target levels that have a sales dimension to compare against (design.md §3 targets.level).
+#: Target levels that have a sales dimension to compare against (docs/data-model.md targets.level).
 TARGET_LEVEL_DIMENSIONS = {"owner": "owner", "region": "region", "product_line": "product_line", "account": "account"}
 #: The Filters field that selects keys of each target level (product lines are not a sidebar filter).
 _LEVEL_FILTER = {"owner": "owners", "region": "regions", "account": "accounts", "product_line": None}

@@ -1,5 +1,5 @@
-"""Service quality and relationship cadence (design.md §4 *Service and relationship*, seed 000
-§服务质量问题, §客户关系维护策略), as of the period end.
+"""Service quality and relationship cadence (docs/kpis.md#service-and-relationship),
+as of the period end.
 
 Service tickets are the interactions of kind complaint or request opened in the period by the filtered
 accounts. A response or resolution stamped after the period end does not count yet (as of the end).

@@ -1,5 +1,5 @@
 """Team: per account manager (owner) revenue, target completion, growth, accounts by ABC class, repeat
-purchase rate, and visits and calls when interactions exist (issue #4, the Team page).
+purchase rate, and visits and calls when interactions exist (the Team page).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""客户资料 Account records (issue #10): search the accounts, edit them in place with the importer's own
+"""客户资料 Account records: search the accounts, edit them in place with the importer's own
 validation, record every changed cell (who, when, old, new) and undo one change.
 
 Validation is the importer's: the edited rows go, as text, through the same SQL that parses and checks

@@ -1,4 +1,4 @@
-"""Targets (design.md §3 ``targets``) as an editable table: load, validate and save the edits of the
+"""Targets (docs/data-model.md ``targets``) as an editable table: load, validate and save the edits of the
 Settings page's targets editor. Imports go through kam_metrics.ingest.stage; this module only serves the
 editor, writing what changed in one transaction (unchanged rows keep their import_id).
 """

@@ -16,7 +16,7 @@ from kam_metrics.report.model import as_date, format_value, join_words
 
 def load_churn_scores(con: duckdb.DuckDBPyConnection, filters: Filters, account_ids: list[str],
                       result: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The churn-risk scores of the report's accounts from kam_metrics.churn.scoring (issue #7), as of the same
+    """The churn-risk scores of the report's accounts from kam_metrics.churn.scoring, as of the same
     day the Churn risk page scores (the latest order up to the period end; ``result`` is that page's
     cached score_accounts result when the caller has it): {"method", "method_text", "fallback_reason",
     "scores" (account_id, account_name, owner, band, probability, revenue_12m, revenue_at_risk, is_alert,
@@ -36,7 +36,7 @@ def load_churn_scores(con: duckdb.DuckDBPyConnection, filters: Filters, account_
 
 def load_forecast(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any] | None:
     """The scope's monthly revenue forecast for the 12 months after the period end, from
-    kam_metrics.forecast.engine (issue #9), with the windows of section 7 (months 1-3, 4-6, 7-12) against
+    kam_metrics.forecast.engine, with the windows of section 7 (months 1-3, 4-6, 7-12) against
     the pro-rated target; None without history."""
     from kam_metrics.churn import scoring as churn
     from kam_metrics.forecast import engine as module

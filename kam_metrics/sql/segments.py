@@ -15,7 +15,7 @@ from kam_metrics.domain.filters import Filters
 
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
-#: ABC classes as of $segment_end (design.md §4 Classification) and the accounts selected by the
+#: ABC classes as of $segment_end (docs/kpis.md#classification) and the accounts selected by the
 #: filters. Grain of ``filtered_accounts``: one row per account matching every segment filter.
 ABC_CTES = """
 abc_revenue as (

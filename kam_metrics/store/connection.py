@@ -1,6 +1,6 @@
 """The DuckDB store: where the file is, how to open it for one unit of work, the schema and migrations.
 
-All DDL of design.md §3 lives here. Nobody holds the database longer than a unit of work (design.md §2):
+All DDL of docs/data-model.md lives here. Nobody holds the database longer than a unit of work (docs/architecture.md):
 ``open_db`` is a context manager that opens the file, yields a connection and closes it. When another
 process holds the file, it waits (up to ``wait_seconds``) and then raises :class:`DatabaseLocked`
 naming the holder, so the app can say "data is being updated" and the command line can exit 1.
@@ -25,7 +25,7 @@ from kam_metrics.store import schema_report
 
 DEFAULT_DB_PATH = Path("data") / "kam.duckdb"
 
-#: Enumerations stored as English codes (design.md §3).
+#: Enumerations stored as English codes (docs/data-model.md).
 
 #: Tables holding business data, in the order they are listed by ``info``.
 DATA_TABLES = (
@@ -287,7 +287,7 @@ _OPEN_CLOSE_LOCK = threading.Lock()
 
 #: A writer that finds the file held leaves this sibling file (holding its process id) while it waits;
 #: other processes do not start a new unit of work while it is fresh, so a busy app (many sessions opening
-#: the file in turn) cannot starve a command-line import (issue #10, tests/test_concurrency.py).
+#: the file in turn) cannot starve a command-line import (tests/store/test_concurrency.py).
 WAITING_SUFFIX = ".writer-waiting"
 _WAITING_FRESH_SECONDS = 2.0
 

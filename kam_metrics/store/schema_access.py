@@ -1,4 +1,4 @@
-"""Schema migration 4 (issue #10, roles and audit): users, the audit log, recorded account edits.
+"""Schema migration 4 (roles and audit): users, the audit log, recorded account edits.
 
 Statements are plain DDL applied once by ``store.ensure_schema`` in one transaction."""
 

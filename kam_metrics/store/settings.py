@@ -14,24 +14,24 @@ from typing import Any
 import duckdb
 
 DEFAULTS: dict[str, Any] = {
-    # Classification (design.md §4): cumulative revenue share that closes class A and class B.
+    # Classification (docs/kpis.md): cumulative revenue share that closes class A and class B.
     "abc_a_share": 0.80,
     "abc_b_share": 0.95,
-    # Satisfaction (design.md §4, seed 004)
+    # Satisfaction (docs/kpis.md)
     "survey_blank_impute_score": 3,  # a single blank 1-5 answer counts as 3 (一般)
     "survey_max_imputed_blanks": 1,  # more blanks than this make a questionnaire invalid
     "satisfied_index": 70.0,  # a satisfied customer has an index at least this
     "satisfied_rate_target": 0.85,
     "target_index": 80.0,
-    # Service (design.md §4)
+    # Service (docs/kpis.md)
     "sla_hours": 24.0,
     "cadence_call_days": 31,  # a key account gets a call at most this many days before the period end
     "cadence_visit_days": 92,  # ... and a visit at most this many days before it
-    # Projects (design.md §4): at risk when progress trails the elapsed share of the plan by more points
+    # Projects (docs/kpis.md): at risk when progress trails the elapsed share of the plan by more points
     "project_behind_points": 15.0,
-    # Pipeline (design.md §4): an open opportunity whose stage has not changed for more days is stale
+    # Pipeline (docs/kpis.md): an open opportunity whose stage has not changed for more days is stale
     "stale_opportunity_days": 60,
-    # Churn risk (design.md §4, issue #7, kam_metrics.churn.scoring): health-score component weights (renormalised
+    # Churn risk (docs/kpis.md, kam_metrics.churn.scoring): health-score component weights (renormalised
     # over the components an account has data for), the early-warning alert probability, the horizon in days
     "churn_weights": {
         "recency": 0.25, "revenue_trend": 0.20, "frequency_trend": 0.15, "satisfaction": 0.15,
@@ -39,7 +39,7 @@ DEFAULTS: dict[str, Any] = {
     },
     "churn_alert_probability": 0.5,
     "churn_horizon_days": 180,
-    # Forecast (design.md §4 Forecast; issue #9, kam_metrics.forecast.engine)
+    # Forecast (docs/kpis.md Forecast, kam_metrics.forecast.engine)
     "forecast_interval": 0.80,  # coverage of the forecast interval
     "forecast_min_months_model": 6,  # fewer months of history: fallback to the mean of the months
     "forecast_min_months_seasonal": 24,  # fewer: exponential smoothing without seasonality

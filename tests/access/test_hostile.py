@@ -1,4 +1,4 @@
-"""Hostile content (issue #10): names, notes and headers holding HTML, script or markdown are shown as text;
+"""Hostile content: names, notes and headers holding HTML, script or markdown are shown as text;
 exported cells that a spreadsheet would run as formulas are neutralised (and masked for viewers); an
 uploaded file's name is a label, never a path."""
 

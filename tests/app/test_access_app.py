@@ -1,4 +1,4 @@
-"""AppTests signed in as each role (issue #10). Pages are run directly (AppTest.from_file on the page), which
+"""AppTests signed in as each role. Pages are run directly (AppTest.from_file on the page), which
 is "calling the page directly": the gate in app.py does not run, so whatever a viewer gets there is what
 the page itself allows. A local-account session is set through session_state (kam_app.auth.SESSION_KEY),
 exactly what the sign-in form stores; the role comes from the users table, never from the session."""

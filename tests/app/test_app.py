@@ -84,7 +84,7 @@ def test_yoy_comparison(monkeypatch, hand_db):
     assert cards["销售额"] == ("¥3,050", "+1,425.0%")  # 2024 Q2: 200
 
 
-# --- issue #4 pages: a number shown equals the kam_metrics value for the same filters ----------------
+# --- Sales, Accounts, Account 360 and Team: a number shown equals the kam_metrics value for the same filters ----------------
 from datetime import date  # noqa: E402
 
 from kam_metrics.domain.filters import Filters  # noqa: E402

@@ -1,4 +1,4 @@
-"""The forecast on the Sales page and on Account 360 (issue #9) shows the kam_metrics.forecast.engine numbers;
+"""The forecast on the Sales page and on Account 360 shows the kam_metrics.forecast.engine numbers;
 AppTest against a real DuckDB file of hand-typed monthly rows (see tests/test_forecast.py)."""
 
 from __future__ import annotations

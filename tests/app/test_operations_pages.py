@@ -1,4 +1,4 @@
-"""AppTests of the Projects, Service and Pipeline pages (issue #6): no exception, and the numbers shown
+"""AppTests of the Projects, Service and Pipeline pages: no exception, and the numbers shown
 equal the kam_metrics values for the same filters. Rows are hand-typed here, on top of conftest's hand_db
 (whose latest order, 2025-06-30, makes the default period 2025 Q2)."""
 

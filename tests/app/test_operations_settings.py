@@ -1,4 +1,4 @@
-"""The Settings page's projects/service/pipeline thresholds (issue #6): shown from the database and, when
+"""The Settings page's projects/service/pipeline thresholds: shown from the database and, when
 saved, used by the kam_metrics KPIs at once."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""AppTest of the 汇报 Review report page (issue #8): the figures shown are the kam_metrics figures, edits are
+"""AppTest of the 汇报 Review report page: the figures shown are the kam_metrics figures, edits are
 saved with the report and reopen, masking hides every account name, presenter mode pages the sections."""
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def test_presenter_mode_pages_through_the_sections(monkeypatch, hand_db):
 
 
 def test_a_viewer_reads_the_report_but_cannot_edit_and_exports_masked(monkeypatch, hand_db):
-    """Signed in as a viewer (issue #10's roles; the page run directly, as tests/test_access_app.py does):
+    """Signed in as a viewer:
     no text to edit, no save button, and the exports are masked (export_unmasked needs an editor)."""
     from streamlit.testing.v1 import AppTest
 

@@ -1,4 +1,4 @@
-"""Churn risk (issue #7, design.md §4 *Churn risk*): health score by hand, reasons in both languages,
+"""Churn risk (docs/kpis.md#churn-risk): health score by hand, reasons in both languages,
 no leakage past the cutoff, determinism, the fallback on tiny history, the back-test figures."""
 
 from __future__ import annotations

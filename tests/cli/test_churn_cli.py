@@ -1,4 +1,4 @@
-"""``churn backtest`` and ``churn score`` (design.md §7): JSON keys, exit codes, the importer's mapping,
+"""``churn backtest`` and ``churn score`` (docs/cli.md): JSON keys, exit codes, the importer's mapping,
 and the back-test on the real UCI Online Retail sample (skipped, with the reason, when absent)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The command-line contract of design.md §7, run as a real subprocess: keys, values, exit codes."""
+"""The command-line contract of docs/cli.md, run as a real subprocess: keys, values, exit codes."""
 
 from __future__ import annotations
 

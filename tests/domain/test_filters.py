@@ -1,4 +1,4 @@
-"""Periods, presets and comparison periods (design.md §4)."""
+"""Periods, presets and comparison periods (docs/kpis.md)."""
 
 from __future__ import annotations
 

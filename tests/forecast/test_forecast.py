@@ -1,4 +1,4 @@
-"""Forecast (issue #9; design.md §4 *Forecast*): hand-typed monthly rows in a real DuckDB file, with the
+"""Forecast (docs/kpis.md#forecast): hand-typed monthly rows in a real DuckDB file, with the
 expected numbers worked out in the comments.
 
 Every order is dated on the last day of its month, so the latest month counts as complete unless a

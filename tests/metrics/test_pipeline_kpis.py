@@ -1,4 +1,4 @@
-"""Pipeline KPIs (design.md §4 *Pipeline*) on hand-typed rows; the arithmetic is in the comments."""
+"""Pipeline KPIs (docs/kpis.md#pipeline) on hand-typed rows; the arithmetic is in the comments."""
 
 from __future__ import annotations
 

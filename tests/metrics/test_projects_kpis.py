@@ -1,4 +1,4 @@
-"""Projects KPIs (design.md §4 *Projects*) on hand-typed rows; the arithmetic is in the comments."""
+"""Projects KPIs (docs/kpis.md#projects) on hand-typed rows; the arithmetic is in the comments."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Unit tests of the issue #4 KPIs (sales, classification, loyalty, accounts, team) on the hand-typed
+"""Unit tests of the sales KPIs (sales, classification, loyalty, accounts, team) on the hand-typed
 rows of conftest.py (``hand_db``; ``extra_db`` adds churn, referrals, groups, products, interactions),
 with the arithmetic written out. 2025 Q2 is compared with 2025 Q1 unless stated."""
 

@@ -1,4 +1,4 @@
-"""Satisfaction rules (design.md §4 *Satisfaction*) on hand-typed questionnaires; arithmetic in comments.
+"""Satisfaction rules (docs/kpis.md#satisfaction) on hand-typed questionnaires; arithmetic in comments.
 
 conftest.py's hand rows: items Q1 product w2, Q2 service w1, Q3 price w1 (1-5), OV overall (1-5), NPS
 (0-10); W0 sent 2: R0 A1 (3,3,3); W1 sent 4: R1 A1 (5,4,3), R2 A2 (4,_,2), R3 A3 (_,_,5).

@@ -1,4 +1,4 @@
-"""Satisfaction (issue #5): importance from the next-period revenue change when the survey has no overall
+"""Satisfaction: importance from the next-period revenue change when the survey has no overall
 item, the previous-wave gap per dimension, and the significance of the satisfied rate's change.
 Hand rows from conftest.py; arithmetic in the comments."""
 

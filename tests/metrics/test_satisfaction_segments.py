@@ -1,4 +1,4 @@
-"""The Satisfaction page under the sidebar's account filters (issue #5 gap): every figure is computed over
+"""The Satisfaction page under the sidebar's account filters: every figure is computed over
 the questionnaires of the filtered accounts only; without a filter nothing changes.
 
 conftest.py's hand rows: items Q1 product w2, Q2 service w1, Q3 price w1 (1-5), OV overall (1-5), NPS

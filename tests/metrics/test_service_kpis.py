@@ -1,4 +1,4 @@
-"""Service and relationship KPIs (design.md §4 *Service and relationship*) on hand-typed rows."""
+"""Service and relationship KPIs (docs/kpis.md#service-and-relationship) on hand-typed rows."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Superstore (../shared/realdata/superstore_sample.csv, a real export) imported as sales with the
 command-line importer; the company-level back-test is checked against a seasonal-naive baseline computed
-here independently from the CSV with pandas, and the model must beat it (the goal of issue #9)."""
+here independently from the CSV with pandas, and the model must beat it."""
 
 from __future__ import annotations
 

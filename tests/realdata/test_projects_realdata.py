@@ -1,5 +1,5 @@
 """USAID SCMS delivery history (../shared/realdata/scms_delivery_history.csv) imported as projects through a
-mapping, and its on-time rate (issue #6). Skipped, with the reason printed, when the folder is absent.
+mapping, and its on-time rate. Skipped, with the reason printed, when the folder is absent.
 
 Each delivery line is a project: ID → project_id, Country → account_id (accounts created from that column),
 Item Description → project_name, Scheduled Delivery Date → planned_end, Delivered to Client Date →

@@ -1,4 +1,4 @@
-"""The review report (issue #8): the model, the three exports, saving, since-last-review, actions, masking,
+"""The review report: the model, the three exports, saving, since-last-review, actions, masking,
 formula injection and the ``report`` command. The expected figures are computed here through the
 kam_metrics functions on the hand-typed rows (tests/conftest.py), not typed in; where a value is typed,
 the comment shows the arithmetic."""

@@ -1,8 +1,8 @@
-"""Concurrent use (issue #10): eight sessions read every page's data while another process imports and
+"""Concurrent use: eight sessions read every page's data while another process imports and
 undoes; no error, and each read sees the data before or after an import, never a mix. And the command-line
 importer run while the app holds the file either waits and works or fails with a clear message.
 
-The sessions are threads that each open the database read-only for one unit of work (as design.md §2
+The sessions are threads that each open the database read-only for one unit of work (as docs/architecture.md
 prescribes) and run the same kam_metrics calls as the pages' cached loaders (kam_app.data.sales*._WORK and
 the overview, satisfaction, records and import-history calls). The writer is a real second process
 running the command line (import, then undo, three times).

@@ -1,4 +1,4 @@
-"""Crash safety (issue #10): the command-line importer is killed with SIGKILL in the middle of a
+"""Crash safety: the command-line importer is killed with SIGKILL in the middle of a
 one-million-row import; reopened, the database is exactly as before, and the same import then succeeds.
 
 The importer runs in a real subprocess (``python -m kam_metrics import`` through kam_metrics.cli.main.main).

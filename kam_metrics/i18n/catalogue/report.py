@@ -1,6 +1,6 @@
 """Messages of the report area, both languages; merged into ``i18n.CATALOGUE``.
 
-Titles state the finding (seed 000's outline, its placeholders filled from data)."""
+Titles state the finding."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.and_more": {"zh": "(另 {n} 个)", "en": " and {n} more"},
     "report.unit.days": {"zh": "{n} 天", "en": "{n} days"},
     "report.unit.hours": {"zh": "{n} 小时", "en": "{n} h"},
-    # section headings (seed 000's outline)
+    # section headings
     "report.section.scope": {"zh": "1 汇报目标与范围", "en": "1 Goals and scope"},
     "report.section.accounts": {"zh": "2 大客户名单及分类", "en": "2 Key accounts and their classes"},
     "report.section.sales": {"zh": "3 工作成果 · 销售业绩", "en": "3 Results · Sales"},

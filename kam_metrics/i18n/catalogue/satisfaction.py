@@ -63,7 +63,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sat.kpi.coverage": {"zh": "收入覆盖率", "en": "Revenue coverage"},
     "sat.kpi.coverage_help": {
         "zh": "被调查客户占截至 {as_of} 近 12 个月销售额的比例(要求 ≥ 80%)",
-        "en": "Share of the 12 months' revenue to {as_of} from surveyed accounts (seed 004 asks for ≥ 80%)",
+        "en": "Share of the 12 months' revenue to {as_of} from surveyed accounts (≥ 80% required)",
     },
     "sat.target_suffix": {"zh": "目标 {target}", "en": "target {target}"},
     "sat.significant": {
