@@ -72,7 +72,7 @@ def cached_query(*, max_entries: int = 128, none_without_file: bool = False):
     """Decorator: ``work(con, *args)`` becomes the cached loader ``loader(*args)`` (see the module).
 
     ``none_without_file``: the loader returns None when the database file does not exist (instead of
-    creating it). ``loader.clear()`` empties its cache. Each decorated function has a cache of its own
+    creating it). ``loader.clear()`` empties its cache; ``loader.work`` is ``work`` itself. Each decorated function has a cache of its own
     (``st.cache_data`` keys on the function's module, qualified name and source, so the inner function
     takes the decorated function's names)."""
 
@@ -96,6 +96,7 @@ def cached_query(*, max_entries: int = 128, none_without_file: bool = False):
         loader.__qualname__ = work.__qualname__
         loader.__doc__ = work.__doc__
         loader.clear = cached.clear  # type: ignore[attr-defined]
+        loader.work = work  # type: ignore[attr-defined]  # the uncached function of a connection (tests)
         return loader
 
     return decorate

@@ -20,10 +20,11 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from kam_metrics.cli.common import EXIT_OK, EXIT_REJECTED, UsageError, iso_date, positive_int, print_json
+
 
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> dict[str, Callable[[argparse.Namespace], int]]:
     """Register this module's sub-commands; returns command name -> handler."""
-    from kam_metrics.cli.main import _iso_date, _positive_int
 
     churn = commands.add_parser("churn", parents=[common], help="churn risk: back-test a transactions file, score the database")
     actions = churn.add_subparsers(dest="churn_command", required=True, metavar="ACTION")
@@ -31,16 +32,16 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     backtest = actions.add_parser("backtest", parents=[common], help="back-test the churn model on a transactions file")
     backtest.add_argument("--transactions", required=True, metavar="FILE", help="CSV, TSV or XLSX of order lines")
     backtest.add_argument("--map", action="append", default=[], metavar='"Source header=column"')
-    backtest.add_argument("--cutoff", type=_iso_date, required=True, help="score as of the day before; outcome from it")
-    backtest.add_argument("--horizon-days", type=_positive_int, default=180)
+    backtest.add_argument("--cutoff", type=iso_date, required=True, help="score as of the day before; outcome from it")
+    backtest.add_argument("--horizon-days", type=positive_int, default=180)
     backtest.add_argument("--sheet")
     backtest.add_argument("--encoding")
     backtest.add_argument("--date-order", choices=("dmy", "mdy"))
     backtest.add_argument("--json", action="store_true")
 
     score = actions.add_parser("score", parents=[common], help="score every account of the database")
-    score.add_argument("--as-of", type=_iso_date, help="default: the latest order date")
-    score.add_argument("--limit", type=_positive_int, help="list only the first N accounts (highest revenue at risk)")
+    score.add_argument("--as-of", type=iso_date, help="default: the latest order date")
+    score.add_argument("--limit", type=positive_int, help="list only the first N accounts (highest revenue at risk)")
     score.add_argument("--json", action="store_true")
     return {"churn": _cmd_churn}
 
@@ -52,11 +53,10 @@ def _cmd_churn(args: argparse.Namespace) -> int:
 
 
 def _cmd_backtest(args: argparse.Namespace) -> int:
-    from kam_metrics.cli.main import EXIT_OK, EXIT_REJECTED, UsageError, _print_json
     from kam_metrics.churn.scoring import BACKTEST_KEYS, backtest
     from kam_metrics.ingest.stage import ImportRejected, import_file, parse_map_options
-    from kam_metrics.store.settings import DEFAULTS
     from kam_metrics.store.connection import open_db
+    from kam_metrics.store.settings import DEFAULTS
 
     try:
         mapping = parse_map_options(args.map)
@@ -84,7 +84,7 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
                 raise UsageError(str(exc)) from exc
     payload = {key: result[key] for key in BACKTEST_KEYS}
     if args.json:
-        _print_json(payload)
+        print_json(payload)
     else:
         training = result["training"]
         print(f"Churn back-test of {staged.file_name}: scored as of {result['scored_as_of']}, outcome to {result['outcome_to']} "
@@ -103,10 +103,9 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
 
 
 def _say_rejected(args: argparse.Namespace, file_name: str, problems: list[dict]) -> None:
-    from kam_metrics.cli.main import _print_json
 
     if args.json:
-        _print_json({"status": "rejected", "file_name": file_name, "problems": problems[:100], "problem_count": len(problems)})
+        print_json({"status": "rejected", "file_name": file_name, "problems": problems[:100], "problem_count": len(problems)})
         return
     print(f"{file_name}: the transactions file was rejected ({len(problems)} problems):", file=sys.stderr)
     for p in problems[:20]:
@@ -117,14 +116,13 @@ def _say_rejected(args: argparse.Namespace, file_name: str, problems: list[dict]
 
 def _cmd_score(args: argparse.Namespace) -> int:
     from kam_metrics.churn.scoring import score_accounts, scores_json
-    from kam_metrics.cli.main import EXIT_OK, _print_json
     from kam_metrics.store.connection import open_db
 
     with open_db(args.db, read_only=True) as con:
         result = score_accounts(con, args.as_of)
     payload = scores_json(result, args.limit)
     if args.json:
-        _print_json(payload)
+        print_json(payload)
         return EXIT_OK
     print(f"Churn risk as of {payload['as_of']} ({payload['method']}): {payload['n_accounts']} accounts, "
           f"{payload['n_alert']} early warnings; bands {payload['bands']}")

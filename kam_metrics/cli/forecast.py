@@ -12,19 +12,20 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from kam_metrics.cli.common import EXIT_OK, UsageError, positive_int, print_json
+
 MAX_HORIZON = 12
 
 
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> dict[str, Callable[[argparse.Namespace], int]]:
     """Register this module's sub-commands; returns command name -> handler."""
-    from kam_metrics.cli.main import _positive_int
     from kam_metrics.forecast.engine import LEVELS
 
     parser = commands.add_parser(
         "forecast", parents=[common], help="monthly revenue forecast with its back-test error, per series"
     )
     parser.add_argument("--level", choices=LEVELS, help="one level only (default: every level)")
-    parser.add_argument("--horizon-months", type=_positive_int, default=MAX_HORIZON, metavar="N",
+    parser.add_argument("--horizon-months", type=positive_int, default=MAX_HORIZON, metavar="N",
                         help=f"months ahead, 1 to {MAX_HORIZON} (default {MAX_HORIZON})")
     parser.add_argument("--json", action="store_true")
     return {"forecast": _cmd_forecast}
@@ -41,7 +42,6 @@ def _series_json(item: dict) -> dict:
 
 
 def _cmd_forecast(args: argparse.Namespace) -> int:
-    from kam_metrics.cli.main import EXIT_OK, UsageError, _print_json
     from kam_metrics.forecast.engine import LEVELS, forecast_all
     from kam_metrics.store.connection import open_db
 
@@ -54,7 +54,7 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
     if not series:
         print("no sales: nothing to forecast", file=sys.stderr)
     if args.json:
-        _print_json({"as_of": result["as_of"], "history_end": result["history_end"], "series": series})
+        print_json({"as_of": result["as_of"], "history_end": result["history_end"], "series": series})
         return EXIT_OK
 
     def pct(value):

@@ -13,15 +13,15 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
+from kam_metrics.cli.common import EXIT_OK, UsageError, iso_date, print_json
 
 
 def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> dict[str, Callable[[argparse.Namespace], int]]:
     """Register this module's sub-commands; returns command name -> handler."""
-    from kam_metrics.cli.main import _iso_date
 
     parser = commands.add_parser("report", parents=[common], help="export the review report (PowerPoint, HTML, Excel)")
-    parser.add_argument("--start", type=_iso_date, required=True)
-    parser.add_argument("--end", type=_iso_date, required=True)
+    parser.add_argument("--start", type=iso_date, required=True)
+    parser.add_argument("--end", type=iso_date, required=True)
     parser.add_argument("--format", choices=("pptx", "html", "xlsx"), required=True)
     parser.add_argument("--lang", choices=("zh", "en"), default=None, help="default: zh unless $LANG is not Chinese")
     parser.add_argument("--mask-names", action="store_true", help="replace account names by 客户A, 客户B… / Customer A…")
@@ -46,11 +46,10 @@ def _language(requested: str | None) -> str:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from kam_metrics.domain.filters import Filters
     from kam_metrics.report import build as reports
     from kam_metrics.report import model as report_model
     from kam_metrics.report import store as report_store
-    from kam_metrics.cli.main import EXIT_OK, UsageError, _print_json
-    from kam_metrics.domain.filters import Filters
     from kam_metrics.store.connection import open_db
 
     if args.end < args.start:
@@ -81,7 +80,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     data = reports.render(report, args.format)
     out.write_bytes(data)
     if args.json:
-        _print_json({"file": str(out), "format": args.format, "bytes": len(data), **reports.report_json(report)})
+        print_json({"file": str(out), "format": args.format, "bytes": len(data), **reports.report_json(report)})
     else:
         print(f"Wrote {out} ({len(data):,} bytes): {report.title}, {len(report.sections)} sections")
     return EXIT_OK

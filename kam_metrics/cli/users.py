@@ -13,6 +13,7 @@ import getpass
 import sys
 from collections.abc import Callable
 
+from kam_metrics.cli.common import EXIT_OK, EXIT_REJECTED, UsageError, print_json
 from kam_metrics.domain.enums import ROLES
 
 
@@ -40,7 +41,6 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
 
 def read_password(prompt: str = "Password: ") -> str:
     """The password: asked twice on a terminal, else the first line of stdin (without its line end)."""
-    from kam_metrics.cli.main import UsageError
 
     if sys.stdin.isatty():
         first = getpass.getpass(prompt)
@@ -56,7 +56,6 @@ def read_password(prompt: str = "Password: ") -> str:
 def _cmd_user(args: argparse.Namespace) -> int:
     from kam_metrics.access import policy as access
     from kam_metrics.access import users as access_users
-    from kam_metrics.cli.main import EXIT_OK, EXIT_REJECTED, _print_json
     from kam_metrics.store.connection import open_db
 
     actor = access.cli_actor()
@@ -65,7 +64,7 @@ def _cmd_user(args: argparse.Namespace) -> int:
             with open_db(args.db, read_only=True) as con:
                 users = access_users.list_users(con)
             if args.json:
-                _print_json({"users": [{**u, "created_at": u["created_at"].isoformat(sep=" ", timespec="seconds")} for u in users]})
+                print_json({"users": [{**u, "created_at": u["created_at"].isoformat(sep=" ", timespec="seconds")} for u in users]})
             else:
                 for u in users:
                     flags = ", ".join(f for f, on in (("sso only", u["sso_only"]), ("disabled", u["disabled"])) if on)
@@ -76,7 +75,7 @@ def _cmd_user(args: argparse.Namespace) -> int:
             with open_db(args.db) as con:
                 access_users.add_user(con, actor, args.name, args.role, password)
             if args.json:
-                _print_json({"user_name": args.name.strip(), "role": args.role, "sso_only": bool(args.sso)})
+                print_json({"user_name": args.name.strip(), "role": args.role, "sso_only": bool(args.sso)})
             else:
                 print(f"Added {args.role} {args.name.strip()}")
             return EXIT_OK

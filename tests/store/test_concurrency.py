@@ -3,8 +3,8 @@ undoes; no error, and each read sees the data before or after an import, never a
 importer run while the app holds the file either waits and works or fails with a clear message.
 
 The sessions are threads that each open the database read-only for one unit of work (as docs/architecture.md
-prescribes) and run the same kam_metrics calls as the pages' cached loaders (kam_app.data.sales*._WORK and
-the overview, satisfaction, records and import-history calls). The writer is a real second process
+prescribes) and run the same kam_metrics calls as the pages' cached loaders (the ``work`` of every cached loader of
+kam_app.data.sales and kam_app.data.operations, and the overview, satisfaction, records and import-history calls). The writer is a real second process
 running the command line (import, then undo, three times).
 """
 
@@ -56,25 +56,21 @@ Q2 = Filters(start=date(2025, 4, 1), end=date(2025, 6, 30))
 
 def _page_units() -> list:
     """One callable per page's loader (con -> None): what one rerun of that page reads."""
-    units = []
-    for name, work in loaders._WORK.items():
-        if name == "matrix":
-            units.append(lambda con, w=work: w(con, Q2, *list(MATRIX_DIMENSIONS)[:2]))
-        elif name == "account_360":
-            units.append(lambda con, w=work: w(con, "A1", Q2))
-        elif name == "sales_page":
-            units.append(lambda con, w=work: w(con, Q2, "month"))
-        elif name == "breakdown":
-            units.append(lambda con, w=work: w(con, Q2, "industry"))
-        elif name == "targets":
-            units.append(lambda con, w=work: w(con))
-        else:
-            units.append(lambda con, w=work: w(con, Q2))
-    for name, work in loaders_operations._WORK.items():
-        if name == "account_operations":
-            units.append(lambda con, w=work: w(con, "A1", Q2))
-        else:
-            units.append(lambda con, w=work: w(con, Q2))
+    units = [
+        lambda con: loaders.load_sales_page.work(con, Q2, "month"),
+        lambda con: loaders.load_breakdown.work(con, Q2, "industry"),
+        lambda con: loaders.load_accounts_page.work(con, Q2),
+        lambda con: loaders.load_matrix.work(con, Q2, *list(MATRIX_DIMENSIONS)[:2]),
+        lambda con: loaders.load_account_options.work(con, Q2),
+        lambda con: loaders.load_account_360.work(con, "A1", Q2),
+        lambda con: loaders.load_team.work(con, Q2),
+        lambda con: loaders.load_targets.work(con),
+        lambda con: loaders_operations.load_projects_page.work(con, Q2),
+        lambda con: loaders_operations.load_service_page.work(con, Q2),
+        lambda con: loaders_operations.load_pipeline_page.work(con, Q2),
+        lambda con: loaders_operations.load_team_pipeline.work(con, Q2),
+        lambda con: loaders_operations.load_account_operations.work(con, "A1", Q2),
+    ]
     units += [
         lambda con: (sales.load_data_range(con), sales.load_segment_values(con)),  # the sidebar
         lambda con: (kpi.compute_kpis(con, Q2), sales.compute_monthly_revenue(con, Q2),  # overview

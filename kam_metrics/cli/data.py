@@ -1,0 +1,197 @@
+"""The data commands: ``init-demo``, ``info``, ``import``, ``imports`` and ``undo`` (docs/cli.md)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+
+from kam_metrics.cli.common import EXIT_OK, EXIT_REJECTED, UsageError, iso_date, positive_int, print_json
+from kam_metrics.store.connection import DATA_TABLES as TABLE_NAMES
+from kam_metrics.store.connection import describe_tables, open_db, resolve_db_path, schema_version
+
+
+def add_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> dict[str, Callable[[argparse.Namespace], int]]:
+    demo = commands.add_parser("init-demo", parents=[common], help="build the demo database")
+    demo.add_argument("--accounts", type=positive_int, default=120)
+    demo.add_argument("--years", type=positive_int, default=3)
+    demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument("--force", action="store_true", help="replace the data of an existing database")
+    demo.add_argument("--json", action="store_true")
+
+    info = commands.add_parser("info", parents=[common], help="tables, row counts, date ranges")
+    info.add_argument("--json", action="store_true")
+
+    imp = commands.add_parser("import", parents=[common], help="import a CSV, TSV or XLSX file into a table")
+    imp.add_argument("table", choices=sorted(TABLE_NAMES))
+    imp.add_argument("file")
+    imp.add_argument("--mode", choices=("append", "upsert", "replace"), default="append")
+    imp.add_argument("--map", action="append", default=[], metavar='"Source header=column"')
+    imp.add_argument("--sheet")
+    imp.add_argument("--encoding")
+    imp.add_argument("--date-order", choices=("dmy", "mdy"))
+    imp.add_argument("--wave")
+    imp.add_argument("--survey-date", type=iso_date)
+    imp.add_argument("--create-accounts", action="store_true",
+                     help="create minimal accounts for account ids that do not exist (sales, projects, ...)")
+    imp.add_argument("--replace-all", action="store_true",
+                     help="replace mode: replace the whole table, not only the file's date range")
+    imp.add_argument("--dry-run", action="store_true")
+    imp.add_argument("--lang", choices=("zh", "en"), help="language of messages (default: from $LANG)")
+    imp.add_argument("--json", action="store_true")
+
+    history = commands.add_parser("imports", parents=[common], help="import history, oldest first")
+    history.add_argument("--json", action="store_true")
+
+    undo = commands.add_parser("undo", parents=[common], help="undo an import exactly")
+    undo.add_argument("import_id", type=int)
+    undo.add_argument("--json", action="store_true")
+    return {"init-demo": _cmd_init_demo, "info": _cmd_info, "import": _cmd_import, "imports": _cmd_imports, "undo": _cmd_undo}
+
+
+def _cmd_init_demo(args: argparse.Namespace) -> int:
+    from kam_metrics.demo.generator import build_demo_database
+
+    path = resolve_db_path(args.db)
+
+    def progress(fraction: float, message: str) -> None:
+        if not args.json:
+            print(f"\r{fraction:6.1%} {message:<60}", end="", file=sys.stderr, flush=True)
+
+    try:
+        counts = build_demo_database(
+            path, accounts=args.accounts, years=args.years, seed=args.seed, force=args.force, progress=progress
+        )
+    except FileExistsError as exc:
+        print(f"\n{exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    except ValueError as exc:  # sizes the generator cannot honour (e.g. fewer than 10 accounts)
+        raise UsageError(str(exc)) from exc
+    if not args.json:
+        print(file=sys.stderr)
+    if args.json:
+        print_json({"db": str(path), "rows": counts})
+    else:
+        print(f"Demo database {path}:")
+        for table, rows in counts.items():
+            print(f"  {table:<18} {rows:>12,}")
+    return EXIT_OK
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    path = resolve_db_path(args.db)
+    with open_db(path, read_only=True) as con:
+        tables = describe_tables(con)
+        version = schema_version(con)
+    if args.json:
+        print_json({"db": str(path), "schema_version": version, "tables": tables})
+    else:
+        print(f"{path} (schema version {version})")
+        for row in tables:
+            span = f"{row['first_date']} .. {row['last_date']}" if row["first_date"] else ""
+            print(f"  {row['table']:<18} {row['rows']:>12,}  {span}")
+    return EXIT_OK
+
+
+def _message_language(requested: str | None) -> str:
+    if requested:
+        return requested
+    return "zh" if os.environ.get("LANG", "").lower().startswith("zh") else "en"
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from kam_metrics.ingest.stage import ImportRejected, import_file, parse_map_options
+
+    lang = _message_language(args.lang)
+    try:
+        mapping = parse_map_options(args.map)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    if not os.path.isfile(args.file):
+        raise UsageError(f"{args.file}: no such file")
+    options = {
+        "mapping": mapping, "sheet": args.sheet, "encoding": args.encoding, "date_order": args.date_order,
+        "create_accounts": args.create_accounts, "wave": args.wave, "survey_date": args.survey_date,
+        "replace_scope": "all" if args.replace_all else "range",
+    }
+    try:
+        staged, record = import_file(args.db, args.file, args.table, mode=args.mode, dry_run=args.dry_run, **options)
+    except ImportRejected as exc:
+        _report_rejection(args, exc.file_name, [p.as_dict(lang) for p in exc.problems], [], lang)
+        return EXIT_REJECTED
+    notices = [zh if lang == "zh" else en for zh, en in staged.notices]
+    if not staged.ok:
+        _report_rejection(args, staged.file_name, staged.problem_rows(lang), notices, lang)
+        return EXIT_REJECTED
+    payload = {
+        "status": "dry_run" if record is None else "committed",
+        "table": args.table,
+        "file_name": staged.file_name,
+        "mode": args.mode,
+        "import_id": record["import_id"] if record else None,
+        "rows_read": staged.rows_read,
+        "rows_inserted": record["rows_inserted"] if record else staged.preview.get("new"),
+        "rows_updated": record["rows_updated"] if record else staged.preview.get("updated"),
+        "rows_unchanged": record["rows_unchanged"] if record else staged.preview.get("unchanged"),
+        "rows_replaced": record["rows_replaced"] if record else None,
+        "rows_rejected": 0,
+        "accounts_created": record["accounts_created"] if record else len(staged.missing_accounts),
+        "mapping": {h: c for h, c in staged.mapping.items() if c},
+        "date_orders": staged.date_orders,
+        "preview": staged.preview,
+        "notices": notices,
+    }
+    if args.json:
+        print_json(payload)
+    else:
+        verb = "Would import" if record is None else f"Import {payload['import_id']}:"
+        print(f"{verb} {staged.rows_read:,} rows of {staged.file_name} into {args.table} ({args.mode}): "
+              f"{payload['rows_inserted']:,} new, {payload['rows_updated']:,} updated, {payload['rows_unchanged']:,} unchanged")
+        for notice in notices:
+            print(f"  - {notice}")
+    return EXIT_OK
+
+
+def _report_rejection(args, file_name: str, problems: list[dict], notices: list[str], lang: str) -> None:
+    if args.json:
+        print_json({"status": "rejected", "file_name": file_name, "rows_rejected": len({p["row"] for p in problems if p["row"]}),
+                     "problems": problems[:1000], "problem_count": len(problems), "notices": notices})
+        return
+    title = "导入被拒绝,数据库未作任何改动" if lang == "zh" else "Import rejected; the database was not changed"
+    print(f"{file_name}: {title} ({len(problems)}):", file=sys.stderr)
+    for p in problems[:50]:
+        where = ", ".join(part for part in (f"row {p['row']}" if p["row"] else "", f"column {p['column']}" if p["column"] else "") if part)
+        value = f" value {p['value']!r}" if p["value"] is not None else ""
+        print(f"  {where}{value}: {p['problem']} {p['fix']}", file=sys.stderr)
+    if len(problems) > 50:
+        print(f"  ... {len(problems) - 50} more (use --json for all)", file=sys.stderr)
+
+
+def _cmd_imports(args: argparse.Namespace) -> int:
+    from kam_metrics.ingest.stage import import_history
+
+    with open_db(args.db, read_only=True) as con:
+        history = import_history(con)
+    if args.json:
+        print_json({"imports": history})
+    else:
+        for r in history:
+            print(f"{r['import_id']:>5} {r['status']:<9} {r['table_name']:<16} {r['mode']:<8} {r['rows_inserted']:>10,} new "
+                  f"{r['rows_updated']:>8,} upd  {r['started_at']}  {r['file_name']}")
+    return EXIT_OK
+
+
+def _cmd_undo(args: argparse.Namespace) -> int:
+    from kam_metrics.ingest.stage import UndoRefused, undo_import
+
+    try:
+        result = undo_import(args.db, args.import_id)
+    except UndoRefused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    if args.json:
+        print_json(result)
+    else:
+        print(f"Undid import {result['import_id']}: {result['rows_deleted']:,} rows removed, {result['rows_restored']:,} restored")
+    return EXIT_OK
