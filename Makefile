@@ -10,7 +10,7 @@ PORT ?= 8501
 TEST_WORKERS ?= 2
 export KAM_DB
 
-.PHONY: run test install install-dev demo system-deps bench screenshots clean
+.PHONY: run test lint install install-dev demo system-deps bench screenshots clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ system-deps:
 ## test: install everything the suite needs and run it
 test: install-dev system-deps
 	$(PY) -m pytest -n $(TEST_WORKERS)
+
+## lint: ruff (lint, import order) over the tree and mypy over kam_metrics (settings in pyproject.toml)
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 ## bench: demo generation at scale (10,000 accounts, 5 years) and KPI query time
 bench: install-dev

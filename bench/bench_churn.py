@@ -26,7 +26,7 @@ import resource
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,7 +83,7 @@ def main() -> int:
             result = churn.score_accounts(con, as_of)
             rows.append(("full score_accounts (page load, incl. model-card back-test)", len(result["scores"]),
                          time.perf_counter() - start, peak_mb(), result["method"]))
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
     load = os.getloadavg()[0]
     lines = [f"| {when} | {head} | {n_rows:,} | {n:,} | {stage} | {seconds:.2f} | {mb:.0f} | {os.cpu_count()} | {load:.1f} | {method} |"
              for stage, n, seconds, mb, method in rows]

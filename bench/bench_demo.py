@@ -17,7 +17,7 @@ import resource
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         if not RESULTS.exists():
             RESULTS.write_text(HEADER, encoding="utf-8")
         row = (
-            f"| {datetime.now(timezone.utc):%Y-%m-%d %H:%M} | {_commit()} | {args.accounts} | {args.years} | {args.seed} | "
+            f"| {datetime.now(UTC):%Y-%m-%d %H:%M} | {_commit()} | {args.accounts} | {args.years} | {args.seed} | "
             f"{elapsed:.1f} | {sales:,} | {sales / elapsed:,.0f} | {peak_mb:,.0f} | {os.cpu_count()} | "
             f"{duckdb.__version__} | {platform.python_version()} |\n"
         )

@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -168,7 +168,7 @@ def main() -> int:
     lines = [
         "# Forecast benchmark and back-test",
         "",
-        f"`python bench/bench_forecast.py --db {args.db} --repeat {args.repeat}` at {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, "
+        f"`python bench/bench_forecast.py --db {args.db} --repeat {args.repeat}` at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
         f"git {head}, Python {platform.python_version()}.",
         "",
     ]

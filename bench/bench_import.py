@@ -15,7 +15,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,7 +125,7 @@ def main() -> int:
     if not RESULTS.exists():
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(HEADER, encoding="utf-8")
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
     with RESULTS.open("a", encoding="utf-8") as out:
         for name, (seconds, peak) in results.items():
             out.write(f"| {now} | {head} | {args.rows:,} | {name} | {seconds:.2f} | {seconds / baseline:.2f}× | {peak:,.0f} |\n")

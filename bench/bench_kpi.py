@@ -18,7 +18,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,10 +26,12 @@ sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
 
-from kam_metrics.metrics import kpi  # noqa: E402
-from kam_metrics.metrics import sales  # noqa: E402
-from kam_metrics.metrics import satisfaction  # noqa: E402
 from kam_metrics.domain.filters import Filters, preset_period  # noqa: E402
+from kam_metrics.metrics import (
+    kpi,  # noqa: E402
+    sales,  # noqa: E402
+    satisfaction,  # noqa: E402
+)
 from kam_metrics.store.connection import open_db  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "kpi.md"
@@ -76,7 +78,7 @@ def main() -> int:
     if not RESULTS.exists():
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(HEADER, encoding="utf-8")
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
     print(f"{args.db}: {rows:,} sales rows, {first} .. {last}")
     for name, filters in cases.items():
         times = []

@@ -33,7 +33,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -221,10 +221,8 @@ def page_work(con, page: str, case: dict) -> None:
 
 
 def core_kam_metrics(con, page: str, case: dict):
-    from kam_metrics.metrics import accounts
-    from kam_metrics.metrics import sales
-    from kam_metrics.metrics import team
     from kam_metrics.domain.filters import Filters
+    from kam_metrics.metrics import accounts, sales, team
 
     filters = _filters(case)
     if page == "sales":
@@ -516,7 +514,7 @@ def main() -> int:
     import duckdb
     import pandas
 
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
     lines = [
         "# Page benchmark: Sales, Accounts, Account 360, Team",
         "",

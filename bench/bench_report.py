@@ -15,7 +15,7 @@ import resource
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,10 +23,10 @@ sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
 
+from kam_metrics.domain.filters import Filters  # noqa: E402
 from kam_metrics.report import build as reports  # noqa: E402
 from kam_metrics.report import masking as report_masking  # noqa: E402
 from kam_metrics.report import model as report_model  # noqa: E402
-from kam_metrics.domain.filters import Filters  # noqa: E402
 from kam_metrics.store.connection import open_db  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "report.md"
@@ -67,7 +67,7 @@ def main() -> None:
         results.append((f"render {fmt} (masked)", time.perf_counter() - t0, len(data)))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
     import os
 
     lines = [

@@ -27,14 +27,13 @@ from typing import Any
 
 import streamlit as st
 
-from kam_metrics.access import policy as access
+from kam_app.state import render_language_switch, t
 from kam_metrics.access import audit as audit_log
 from kam_metrics.access import masking
+from kam_metrics.access import policy as access
 from kam_metrics.access import users as access_users
 from kam_metrics.access.policy import Actor, PermissionDenied
 from kam_metrics.store.connection import DatabaseLocked, open_db
-
-from kam_app.state import render_language_switch, t
 
 SESSION_KEY = "kam_auth"  # {"name": ..., "source": "local"} after a local sign-in
 _FAILURES_KEY = "kam_auth_failures"

@@ -13,9 +13,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam_app.widgets.components import render_chart, render_download_button
 from kam_app.state import language, t
 from kam_app.theme import COMPARISON, PALETTE, PRIMARY
+from kam_app.widgets.components import render_chart, render_download_button
 from kam_metrics.access.masking import mask_frame
 from kam_metrics.access.policy import escape_markdown
 from kam_metrics.i18n import money_unit

@@ -8,7 +8,9 @@ May import: every ``kam_metrics`` package except ``cli``; nothing but ``cli`` an
 from __future__ import annotations
 
 from typing import Any
+
 import duckdb
+
 from kam_metrics.access.audit import audit
 from kam_metrics.access.policy import Actor, require
 from kam_metrics.ingest import stage as ingest

@@ -7,8 +7,8 @@ import streamlit as st
 
 from kam_app.charts import sales as charts
 from kam_app.data import sales as loaders
-from kam_app.widgets.components import render_chart, render_download_table, render_drill_chart, start_page
 from kam_app.state import ensure_router, language, t
+from kam_app.widgets.components import render_chart, render_download_table, render_drill_chart, start_page
 from kam_metrics.metrics.sales import target_applies
 
 

@@ -9,9 +9,9 @@ import streamlit as st
 
 from kam_app.charts import churn as charts
 from kam_app.data import churn as loaders_churn
-from kam_app.widgets.components import KpiCard, render_chart, render_download_table, render_kpi_cards, start_page
 from kam_app.sections.churn import band_label
 from kam_app.state import ensure_router, language, t
+from kam_app.widgets.components import KpiCard, render_chart, render_download_table, render_kpi_cards, start_page
 from kam_metrics.churn.scoring import COMPONENTS, MIN_PER_CLASS, MIN_TRAIN_ACCOUNTS, method_label
 from kam_metrics.i18n import format_date, format_money, format_percent
 

@@ -9,13 +9,13 @@ import streamlit as st
 
 from kam_app import auth
 from kam_app.sections import importer
-from kam_app.widgets.components import render_download_table
-from kam_metrics.access.policy import PermissionDenied, escape_markdown, safe_file_name
-from kam_metrics.access.export_safety import neutralise_frame
 from kam_app.state import ensure_router, language, t
+from kam_app.widgets.components import render_download_table
+from kam_metrics.access.export_safety import neutralise_frame
+from kam_metrics.access.policy import PermissionDenied, escape_markdown, safe_file_name
 from kam_metrics.i18n import format_date
-from kam_metrics.ingest.stage import MODES, ImportRejected, UndoRefused
 from kam_metrics.ingest.spec import TABLES, build_template
+from kam_metrics.ingest.stage import MODES, ImportRejected, UndoRefused
 from kam_metrics.store.connection import DatabaseLocked
 
 

@@ -10,8 +10,8 @@ import streamlit as st
 
 from kam_app import auth
 from kam_app.data import records as loaders_records
-from kam_app.widgets.components import render_download_table
 from kam_app.state import ensure_router, language, t
+from kam_app.widgets.components import render_download_table
 from kam_metrics.access.masking import mask_changes
 from kam_metrics.access.policy import PermissionDenied, escape_markdown
 from kam_metrics.records.accounts import COLUMNS, SEARCH_FIELDS, EditConflict, EditsInvalid

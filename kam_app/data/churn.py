@@ -9,9 +9,8 @@ from typing import Any
 
 import streamlit as st
 
+from kam_app.data.cache import LOCK_WAIT_SECONDS, db_path, db_version, guarded, with_connection
 from kam_metrics.domain.filters import Filters
-
-from kam_app.data.cache import LOCK_WAIT_SECONDS, with_connection, db_path, db_version, guarded
 
 
 def _scores(con, as_of: date | None) -> dict[str, Any]:
@@ -82,10 +81,9 @@ def load_account_risk(account_id: str, end: date) -> dict[str, Any] | None:
 def save_churn_settings(weights: dict[str, float], alert: float, actor) -> None:
     """Store the health-score weights and the alert probability as ``actor`` (kam_metrics.access.policy:
     checked role, audit entry in the same transaction; one unit of work)."""
+    from kam_app.state import t
     from kam_metrics import commands
     from kam_metrics.store.connection import DatabaseLocked, open_db
-
-    from kam_app.state import t
 
     try:
         with open_db(str(db_path()), wait_seconds=LOCK_WAIT_SECONDS) as con:

@@ -9,9 +9,8 @@ from typing import Any
 
 import streamlit as st
 
+from kam_app.data.cache import db_path, db_version, guarded, with_connection
 from kam_metrics.domain.filters import Filters
-
-from kam_app.data.cache import with_connection, db_path, db_version, guarded
 
 COMPLETION_LEVELS = ("owner", "region")
 

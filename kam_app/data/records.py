@@ -8,13 +8,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from kam_app import auth
+from kam_app.data.cache import LOCK_WAIT_SECONDS, db_path, db_version, guarded, with_connection
 from kam_metrics.access import audit as audit_log
 from kam_metrics.access import users as access_users
 from kam_metrics.records import accounts as records
 from kam_metrics.store.connection import open_db
-
-from kam_app import auth
-from kam_app.data.cache import LOCK_WAIT_SECONDS, with_connection, db_path, db_version, guarded
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

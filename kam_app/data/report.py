@@ -8,12 +8,12 @@ from typing import Any
 
 import streamlit as st
 
-from kam_app.data.cache import LOCK_WAIT_SECONDS, with_connection, db_path, db_version, guarded
+from kam_app.data.cache import LOCK_WAIT_SECONDS, db_path, db_version, guarded, with_connection
 from kam_app.state import t
+from kam_metrics.domain.filters import Filters
 from kam_metrics.report import build as reports
 from kam_metrics.report import model as report_model
 from kam_metrics.report import store as report_store
-from kam_metrics.domain.filters import Filters
 from kam_metrics.store.connection import DatabaseLocked, open_db
 
 

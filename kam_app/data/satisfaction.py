@@ -6,13 +6,13 @@ from typing import Any
 
 import streamlit as st
 
-from kam_app.data.cache import LOCK_WAIT_SECONDS, with_connection, db_path, db_version, guarded
+from kam_app.data.cache import LOCK_WAIT_SECONDS, db_path, db_version, guarded, with_connection
 from kam_app.state import t
 from kam_metrics import commands
-from kam_metrics.metrics import satisfaction
 from kam_metrics.domain.filters import Filters
-from kam_metrics.store.settings import load_settings
+from kam_metrics.metrics import satisfaction
 from kam_metrics.store.connection import DatabaseLocked, open_db
+from kam_metrics.store.settings import load_settings
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -8,8 +8,8 @@ import streamlit as st
 
 from kam_app.charts import churn as charts_churn
 from kam_app.data import churn as loaders_churn
-from kam_app.widgets.components import KpiCard, render_chart, render_kpi_cards
 from kam_app.state import language, t
+from kam_app.widgets.components import KpiCard, render_chart, render_kpi_cards
 from kam_metrics.churn.scoring import COMPONENTS, method_label
 from kam_metrics.i18n import format_money, format_percent
 

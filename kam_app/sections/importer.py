@@ -11,8 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from kam_metrics.ingest import stage as ingest
-from kam_metrics.store import connection as store
 from kam_metrics.ingest.stage import ImportRejected, StagedImport
+from kam_metrics.store import connection as store
 
 _STAGED_KEY = "imp_staged"
 

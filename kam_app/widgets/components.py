@@ -9,8 +9,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from kam_app.state import t
-from kam_metrics.access.policy import escape_markdown
 from kam_metrics.access.export_safety import neutralise_frame
+from kam_metrics.access.policy import escape_markdown
 
 
 @dataclass(frozen=True)
@@ -98,9 +98,8 @@ def start_page(heading_key: str, *, needs_sales: bool = True):
 
 def render_period_caption(filters) -> None:
     """The period, its comparison period and the active segment filters, under a page title."""
-    from kam_metrics.i18n import format_date
-
     from kam_app.state import language
+    from kam_metrics.i18n import format_date
 
     lang = language()
     cmp_start, cmp_end = filters.comparison

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from typing import Any
+
 import duckdb
 import pandas as pd
-from kam_metrics.access.policy import Actor
 
+from kam_metrics.access.policy import Actor
 
 
 def has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:

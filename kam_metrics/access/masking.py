@@ -4,9 +4,10 @@ export them unmasked."""
 from __future__ import annotations
 
 from typing import Any
-import pandas as pd
-from kam_metrics.access.policy import allowed
 
+import pandas as pd
+
+from kam_metrics.access.policy import allowed
 
 #: columns holding customer names, masked in a viewer's downloads
 MASKED_COLUMNS = ("account_name", "referred_by_name", "group_name", "prospect_name")

@@ -20,7 +20,6 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-
 from kam_metrics.domain.enums import ROLES
 
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}

@@ -6,13 +6,14 @@ Every change takes an :class:`~kam_metrics.access.policy.Actor`, is checked by `
 from __future__ import annotations
 
 from typing import Any
+
 import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from kam_metrics.domain.enums import ROLES
+
 from kam_metrics.access.audit import audit, has_table
 from kam_metrics.access.policy import ROLE_RANK, Actor, require
-
+from kam_metrics.domain.enums import ROLES
 
 MIN_PASSWORD_LENGTH = 8
 

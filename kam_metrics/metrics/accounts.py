@@ -16,8 +16,8 @@ import pandas as pd
 
 from kam_metrics.domain.filters import Filters
 from kam_metrics.metrics.sales import growth, nullable, ratio, segment_sql
-from kam_metrics.store.settings import load_settings
 from kam_metrics.sql.segments import PERIOD_ACCOUNTS_CTES, PERIOD_REVENUE_CTE, SEGMENT_CTES, filter_params, query_df, query_row
+from kam_metrics.store.settings import load_settings
 
 ACCOUNT_LIST_SQL = (
     "with"

@@ -12,8 +12,8 @@ import duckdb
 from kam_metrics.domain.filters import Filters
 from kam_metrics.metrics.loyalty import compute_retention
 from kam_metrics.metrics.sales import compute_sales_summary, compute_target, growth, ratio
-from kam_metrics.store.settings import load_settings
 from kam_metrics.sql.segments import SEGMENT_CTES, filter_params, query_df
+from kam_metrics.store.settings import load_settings
 
 FILTERED_ABC_SQL = (
     "with"

@@ -14,8 +14,8 @@ import pandas as pd
 
 from kam_metrics.domain.filters import Filters
 from kam_metrics.metrics.sales import ratio, segment_sql
-from kam_metrics.store.settings import load_settings
 from kam_metrics.sql.segments import SEGMENT_CTES, filter_params, query_df, query_row
+from kam_metrics.store.settings import load_settings
 
 RETENTION_SQL = (
     "with"

@@ -22,8 +22,8 @@ import pandas as pd
 
 from kam_metrics.domain.filters import Filters
 from kam_metrics.metrics.sales import ratio
-from kam_metrics.store.settings import load_settings
 from kam_metrics.sql.segments import SEGMENT_CTES, bind, filter_params, query_df
+from kam_metrics.store.settings import load_settings
 
 FUNNEL_STAGES = ("lead", "initiation", "proposal", "bidding", "negotiation", "won")
 

@@ -20,8 +20,8 @@ import pandas as pd
 
 from kam_metrics.domain.filters import Filters
 from kam_metrics.metrics.sales import ratio
-from kam_metrics.store.settings import load_settings
 from kam_metrics.sql.segments import SEGMENT_CTES, bind, filter_params, query_df
+from kam_metrics.store.settings import load_settings
 
 OPEN_STATUSES = ("planned", "in_progress", "on_hold", "blocked")
 

@@ -13,9 +13,8 @@ import duckdb
 import pandas as pd
 
 from kam_metrics.domain.filters import Filters
-from kam_metrics.store.settings import load_settings
 from kam_metrics.sql.segments import ABC_CTES, PERIOD_ACCOUNTS_CTES, SEGMENT_CTES, filter_params, query_df, query_row
-
+from kam_metrics.store.settings import load_settings
 
 #: A stand-in for the ABC CTEs when a query needs neither an ABC filter nor an ABC column: the class
 #: costs a scan of 12 months of sales, which a query over one account or one quarter need not pay.

@@ -9,8 +9,8 @@ import pandas as pd
 
 from kam_metrics.domain.filters import Filters
 from kam_metrics.metrics.sales import TARGET_CTES, growth, nullable, ratio, target_applies
-from kam_metrics.store.settings import load_settings
 from kam_metrics.sql.segments import PERIOD_ACCOUNTS_CTES, SEGMENT_CTES, filter_params, query_df
+from kam_metrics.store.settings import load_settings
 
 TEAM_SQL = (
     "with"

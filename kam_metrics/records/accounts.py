@@ -18,8 +18,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from kam_metrics.access import policy as access
 from kam_metrics.access import audit as audit_log
+from kam_metrics.access import policy as access
 from kam_metrics.access.policy import Actor
 from kam_metrics.ingest.read import Problem
 

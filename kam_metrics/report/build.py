@@ -18,14 +18,32 @@ import pandas as pd
 from kam_metrics.domain.filters import Filters, calendar_grain, quarter_start
 from kam_metrics.i18n import format_date, format_month, t
 from kam_metrics.report.data import ReportContext, load_data
-from kam_metrics.report.masking import NameMasker, alias_label, mask_report
-from kam_metrics.report.model import EXPORT_FORMATS, Report, normalize_scope, period_label, scope_filters
-from kam_metrics.report.sections import (describe_scope, editable_section, hints_causes, hints_improvements, section_accounts, section_actions, section_churn, section_communication, section_loyalty, section_plan, section_projects, section_sales, section_satisfaction, section_scope, section_service, section_top, summary_hints)
-from kam_metrics.report.snapshot import build_snapshot, section_since
-from kam_metrics.report.store import clean_actions, find_previous_report, load_actions, load_saved_report
 from kam_metrics.report.export.html import render_html
 from kam_metrics.report.export.pptx import render_pptx
 from kam_metrics.report.export.xlsx import render_xlsx
+from kam_metrics.report.masking import NameMasker, alias_label, mask_report
+from kam_metrics.report.model import EXPORT_FORMATS, Report, normalize_scope, period_label, scope_filters
+from kam_metrics.report.sections import (
+    describe_scope,
+    editable_section,
+    hints_causes,
+    hints_improvements,
+    section_accounts,
+    section_actions,
+    section_churn,
+    section_communication,
+    section_loyalty,
+    section_plan,
+    section_projects,
+    section_sales,
+    section_satisfaction,
+    section_scope,
+    section_service,
+    section_top,
+    summary_hints,
+)
+from kam_metrics.report.snapshot import build_snapshot, section_since
+from kam_metrics.report.store import clean_actions, find_previous_report, load_actions, load_saved_report
 
 
 def refresh_actions(report: Report, actions: list[dict[str, Any]]) -> Report:

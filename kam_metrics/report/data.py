@@ -39,8 +39,8 @@ def load_forecast(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str,
     kam_metrics.forecast.engine, with the windows of section 7 (months 1-3, 4-6, 7-12) against
     the pro-rated target; None without history."""
     from kam_metrics.churn import scoring as churn
-    from kam_metrics.forecast import engine as module
     from kam_metrics.domain.filters import month_end
+    from kam_metrics.forecast import engine as module
     from kam_metrics.metrics.sales import compute_target
 
     # as of the latest order up to the period end (as the Sales page, which forecasts as of the latest
@@ -96,14 +96,7 @@ class ReportContext:
 
 
 def load_data(con: duckdb.DuckDBPyConnection, filters: Filters, churn_result: dict[str, Any] | None = None) -> dict[str, Any]:
-    from kam_metrics.metrics import accounts
-    from kam_metrics.metrics import kpi
-    from kam_metrics.metrics import loyalty
-    from kam_metrics.metrics import pipeline
-    from kam_metrics.metrics import projects
-    from kam_metrics.metrics import sales
-    from kam_metrics.metrics import satisfaction
-    from kam_metrics.metrics import service
+    from kam_metrics.metrics import accounts, kpi, loyalty, pipeline, projects, sales, satisfaction, service
 
     comparison = filters.for_comparison()
     latest = satisfaction.compute_latest_overall(con, filters.end)

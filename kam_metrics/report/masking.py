@@ -6,7 +6,6 @@ import re
 from dataclasses import replace
 from typing import Any
 
-
 from kam_metrics.i18n import t
 from kam_metrics.report.model import Report
 

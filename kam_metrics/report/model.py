@@ -16,7 +16,6 @@ import pandas as pd
 from kam_metrics.domain.filters import Filters, calendar_grain
 from kam_metrics.i18n import format_date, format_money, format_percent, t
 
-
 SCOPE_KINDS = ("all", "owner", "region", "accounts")
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-
 from kam_metrics.i18n import format_date, format_money
 from kam_metrics.report.data import ReportContext
 from kam_metrics.report.model import Chart, Column, Section, Series, Table, as_date, as_float, format_value

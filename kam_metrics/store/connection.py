@@ -18,10 +18,19 @@ from pathlib import Path
 
 import duckdb
 
-from kam_metrics.domain.enums import (ACCOUNT_STATUSES, IMPORT_MODES, IMPORT_STATUSES, INTERACTION_KINDS, OPEN_STAGES,
-                                      PIPELINE_STAGES, PROJECT_STATUSES, SCALES, SURVEY_DIMENSIONS, TARGET_LEVELS)
-from kam_metrics.store import schema_access
-from kam_metrics.store import schema_report
+from kam_metrics.domain.enums import (
+    ACCOUNT_STATUSES,
+    IMPORT_MODES,
+    IMPORT_STATUSES,
+    INTERACTION_KINDS,
+    OPEN_STAGES,
+    PIPELINE_STAGES,
+    PROJECT_STATUSES,
+    SCALES,
+    SURVEY_DIMENSIONS,
+    TARGET_LEVELS,
+)
+from kam_metrics.store import schema_access, schema_report
 
 DEFAULT_DB_PATH = Path("data") / "kam.duckdb"
 

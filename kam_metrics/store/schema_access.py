@@ -4,8 +4,6 @@ Statements are plain DDL applied once by ``store.ensure_schema`` in one transact
 
 from __future__ import annotations
 
-from kam_metrics.domain.enums import ROLES
-
 STATEMENTS: list[str] = [
     # Local accounts. password_hash is an argon2id hash (argon2-cffi); NULL for a user who signs in only
     # through the identity provider (st.login), whose row then just gives the role.

@@ -6,9 +6,8 @@ values. A setting never stored in the database has its default below.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import json
+from collections.abc import Callable
 from typing import Any
 
 import duckdb

@@ -12,11 +12,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kam_metrics.access import policy as access
+from kam_metrics import commands
 from kam_metrics.access import audit as audit_log
 from kam_metrics.access import masking
+from kam_metrics.access import policy as access
 from kam_metrics.access import users as access_users
-from kam_metrics import commands
 from kam_metrics.access.policy import ACTIONS, Actor, PermissionDenied, allowed, require, resolve_role
 from kam_metrics.access.users import UserError
 from kam_metrics.cli.main import main
@@ -233,10 +233,10 @@ def test_editor_writes_are_role_checked_and_audited_in_their_own_transaction(han
     transaction (a failing audit write would roll the save back: see the on_commit hooks' tests)."""
     from datetime import date
 
-    from kam_metrics.report import build as reports
     from kam_metrics.domain.filters import Filters
     from kam_metrics.metrics.satisfaction import load_survey_items
     from kam_metrics.records.targets import load_targets
+    from kam_metrics.report import build as reports
 
     viewer, editor = Actor("vi", "viewer"), Actor("ed", "editor")
     with open_db(hand_db) as con:
@@ -266,11 +266,11 @@ def test_editor_writes_are_role_checked_and_audited_in_their_own_transaction(han
 def test_a_failing_audit_write_rolls_the_editor_write_back(hand_db):
     from datetime import date
 
-    from kam_metrics.report import build as reports
-    from kam_metrics.report import store as report_store
     from kam_metrics.domain.filters import Filters
     from kam_metrics.metrics.satisfaction import load_survey_items, save_survey_item_settings
     from kam_metrics.records.targets import load_targets, save_targets
+    from kam_metrics.report import build as reports
+    from kam_metrics.report import store as report_store
 
     def broken(con, result):
         raise RuntimeError("audit log unavailable")

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from kam_metrics.access.export_safety import neutralise_frame
 from kam_metrics.access.masking import mask_frame
 from kam_metrics.access.policy import escape_markdown, safe_file_name
-from kam_metrics.access.export_safety import neutralise_frame
 from kam_metrics.store.connection import open_db
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,8 +15,8 @@ from kam_app.auth import SESSION_KEY
 from kam_metrics.access import audit as audit_log
 from kam_metrics.access import masking
 from kam_metrics.access import users as access_users
-from kam_metrics.records import accounts as records
 from kam_metrics.access.policy import Actor
+from kam_metrics.records import accounts as records
 from kam_metrics.store.connection import open_db
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,11 +101,11 @@ def test_viewer_calling_the_handlers_directly_is_refused_and_nothing_is_written(
     def script():
         import streamlit as st
 
-        from kam_app.sections import importer
         from kam_app.data import records as loaders_records
+        from kam_app.sections import importer
+        from kam_metrics.access.policy import PermissionDenied
         from kam_metrics.ingest import stage as ingest
         from kam_metrics.records import accounts as records
-        from kam_metrics.access.policy import PermissionDenied
         from kam_metrics.store.connection import open_db
 
         outcomes = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from app_support import ROOT, run_app
 from streamlit.testing.v1 import AppTest
@@ -203,8 +202,8 @@ def test_account_360_opens_from_the_address_and_equals_kam_metrics(monkeypatch, 
 
 
 def test_team_page_equals_kam_metrics(monkeypatch, extra_db):
-    from kam_metrics.store.connection import open_db
     from kam_metrics.metrics.team import compute_team
+    from kam_metrics.store.connection import open_db
 
     with open_db(extra_db) as con:
         expected = compute_team(con, Q2)

@@ -70,10 +70,9 @@ def test_accounts_list_and_account_360_show_the_risk(monkeypatch, synthetic_db, 
 
 def test_settings_page_stores_the_health_weights_and_alert_probability(monkeypatch, tmp_path):
     from churn_support import build_hand_db
+    from streamlit.testing.v1 import AppTest
 
     from kam_metrics.store.settings import DEFAULTS, load_settings
-
-    from streamlit.testing.v1 import AppTest
 
     db = build_hand_db(tmp_path / "hand.duckdb")
     # the page on its own (single-user mode, no users yet: full rights); a click through the router's

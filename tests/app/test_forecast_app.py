@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 from app_support import run_app
-from streamlit.testing.v1 import AppTest
 from forecast_support import make_db, months, noisy_series
+from streamlit.testing.v1 import AppTest
 
 from kam_metrics.forecast.engine import forecast_series, project_completion
 from kam_metrics.i18n import format_money, format_month, format_percent

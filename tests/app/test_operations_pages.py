@@ -135,9 +135,8 @@ def test_team_page_shows_pipeline_per_owner(monkeypatch, ops_db):
 
 
 def test_account_360_shows_projects_and_service(monkeypatch, ops_db):
-    from streamlit.testing.v1 import AppTest
-
     from app_support import ROOT
+    from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("KAM_DB", str(ops_db))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)

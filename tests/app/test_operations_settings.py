@@ -10,8 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from kam_metrics.domain.filters import Filters
 from kam_metrics.metrics.service import compute_service_summary
-from kam_metrics.store.settings import load_settings
 from kam_metrics.store.connection import open_db
+from kam_metrics.store.settings import load_settings
 
 Q2 = Filters(start=date(2025, 4, 1), end=date(2025, 6, 30))
 
@@ -56,8 +56,8 @@ def test_several_settings_are_saved_all_or_none(hand_db):
 def test_settings_saved_through_access_are_audited_in_the_same_transaction(hand_db):
     import pytest
 
-    from kam_metrics.access import policy as access
     from kam_metrics import commands
+    from kam_metrics.access import policy as access
 
     admin, editor = access.Actor("ada", "admin"), access.Actor("ed", "editor")
     with open_db(hand_db) as con:

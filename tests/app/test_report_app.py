@@ -7,11 +7,11 @@ from datetime import date
 
 from app_support import run_app
 
-from kam_metrics.report import build as reports
-from kam_metrics.report import store as report_store
 from kam_metrics.domain.filters import Filters
 from kam_metrics.i18n import format_money, format_percent
 from kam_metrics.metrics.kpi import compute_kpis
+from kam_metrics.report import build as reports
+from kam_metrics.report import store as report_store
 from kam_metrics.store.connection import open_db
 
 Q2 = Filters(start=date(2025, 4, 1), end=date(2025, 6, 30))
@@ -76,9 +76,9 @@ def test_presenter_mode_pages_through_the_sections(monkeypatch, hand_db):
 def test_a_viewer_reads_the_report_but_cannot_edit_and_exports_masked(monkeypatch, hand_db):
     """Signed in as a viewer:
     no text to edit, no save button, and the exports are masked (export_unmasked needs an editor)."""
+    from app_support import ROOT
     from streamlit.testing.v1 import AppTest
 
-    from app_support import ROOT
     from kam_app.auth import SESSION_KEY
     from kam_metrics.access import users as access_users
     from kam_metrics.access.policy import Actor
@@ -130,9 +130,9 @@ def _csv_downloads(at, stores: list) -> dict[str, str]:
 def test_a_viewers_table_downloads_on_the_report_page_hold_no_account_name(monkeypatch, hand_db):
     """The tables' CSVs were renamed to their display labels before render_download_table, whose masking
     looks for the column account_name: a viewer downloaded every customer name. Now masked first."""
+    from app_support import ROOT
     from streamlit.testing.v1 import AppTest
 
-    from app_support import ROOT
     from kam_app.auth import SESSION_KEY
     from kam_metrics.access import users as access_users
     from kam_metrics.access.policy import Actor

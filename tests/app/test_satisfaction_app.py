@@ -6,8 +6,8 @@ from __future__ import annotations
 from app_support import run_app
 
 from kam_metrics.metrics.satisfaction import compute_satisfaction
-from kam_metrics.store.settings import load_settings
 from kam_metrics.store.connection import open_db
+from kam_metrics.store.settings import load_settings
 
 PAGE = "pages/06_satisfaction.py"
 

@@ -7,7 +7,17 @@ and saves screenshots to tests/artifacts/ (git-ignored).
 from __future__ import annotations
 
 import pytest
-from browser_support import ARTIFACTS, CHROMIUM, ROOT, SKIP_REASON, chromium, open_page, screenshot, streamlit_server, wait_until_idle
+from browser_support import (
+    ARTIFACTS,
+    CHROMIUM,
+    ROOT,
+    SKIP_REASON,
+    chromium,
+    open_page,
+    screenshot,
+    streamlit_server,
+    wait_until_idle,
+)
 
 PAGES = sorted(p.stem.split("_", 1)[1] for p in (ROOT / "pages").glob("[!_]*.py"))
 # app.py makes the first page the default one, served at "/"; the others at "/<name>"

@@ -4,7 +4,17 @@ the overview changes, and undo restores it."""
 from __future__ import annotations
 
 import pytest
-from browser_support import ARTIFACTS, CHROMIUM, SKIP_REASON, chromium, metric_value, open_page, screenshot, streamlit_server, wait_until_idle
+from browser_support import (
+    ARTIFACTS,
+    CHROMIUM,
+    SKIP_REASON,
+    chromium,
+    metric_value,
+    open_page,
+    screenshot,
+    streamlit_server,
+    wait_until_idle,
+)
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=SKIP_REASON)
 

@@ -12,8 +12,8 @@ from churn_support import AS_OF, SYNTH_END, build_hand_db, build_synthetic_db
 
 from kam_metrics.churn import scoring as churn
 from kam_metrics.churn.features import compute_features, model_frame
-from kam_metrics.store.settings import DEFAULTS, save_setting
 from kam_metrics.store.connection import open_db
+from kam_metrics.store.settings import DEFAULTS, save_setting
 
 WEIGHTS = DEFAULTS["churn_weights"]
 
@@ -217,8 +217,8 @@ def test_alert_probability_and_weights_are_settings(churn_hand_db):
 
 
 def test_risk_joins_the_account_list(churn_hand_db):
-    from kam_metrics.metrics.accounts import compute_account_list
     from kam_metrics.domain.filters import Filters
+    from kam_metrics.metrics.accounts import compute_account_list
 
     with open_db(churn_hand_db, read_only=True) as con:
         scores = churn.score_accounts(con, AS_OF, with_backtest=False)["scores"]

@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from kam_metrics.store import connection as store
 from kam_metrics.demo.generator import DEMO_END_DATE, build_demo_database
+from kam_metrics.store import connection as store
 
 SMALL = {"accounts": 30, "years": 2}
 

@@ -12,6 +12,7 @@ from datetime import date
 
 import numpy as np
 import pytest
+from forecast_support import make_db, months, noisy_series
 
 from kam_metrics.cli.main import main
 from kam_metrics.domain.filters import month_end, shift_months
@@ -24,7 +25,6 @@ from kam_metrics.forecast.engine import (
     mape,
     project_completion,
 )
-from forecast_support import make_db, months, noisy_series
 from kam_metrics.store.connection import open_db
 
 approx = pytest.approx

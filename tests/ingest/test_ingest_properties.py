@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kam_metrics.store import connection as store
 from kam_metrics.ingest.stage import ImportRejected, commit_staged, stage_file
+from kam_metrics.store import connection as store
 
 HEADERS = ["订单号", "客户编号", "订单日期", "数量", "销售额", "成本", "产品", "备注"]
 CELLS = st.one_of(

@@ -22,8 +22,8 @@ from kam_metrics.metrics.sales import (
     load_segment_values,
 )
 from kam_metrics.metrics.satisfaction import compute_latest_overall, compute_satisfaction, compute_wave_overall
-from kam_metrics.store.settings import save_setting
 from kam_metrics.store.connection import open_db
+from kam_metrics.store.settings import save_setting
 
 Q2 = Filters(start=date(2025, 4, 1), end=date(2025, 6, 30))
 approx = pytest.approx

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from kam_metrics.domain.filters import Filters
 from kam_metrics.metrics.accounts import (
     compute_abc_summary,
     compute_account_list,
@@ -19,7 +20,6 @@ from kam_metrics.metrics.accounts import (
     compute_products,
     search_accounts,
 )
-from kam_metrics.domain.filters import Filters
 from kam_metrics.metrics.kpi import compute_kpis
 from kam_metrics.metrics.loyalty import (
     compute_lost_accounts,
@@ -36,8 +36,8 @@ from kam_metrics.metrics.sales import (
     compute_target,
     compute_target_by,
 )
-from kam_metrics.store.connection import open_db
 from kam_metrics.metrics.team import compute_team
+from kam_metrics.store.connection import open_db
 
 Q2 = Filters(start=date(2025, 4, 1), end=date(2025, 6, 30))
 EMPTY = Filters(start=date(2020, 1, 1), end=date(2020, 3, 31))

@@ -13,7 +13,9 @@ import pytest
 from pytest import approx
 
 from kam_metrics.cli.main import main
+from kam_metrics.i18n import t
 from kam_metrics.metrics.satisfaction import (
+    SurveyItemsInvalid,
     bootstrap_difference,
     classify_quadrants,
     compute_account_waves,
@@ -23,12 +25,9 @@ from kam_metrics.metrics.satisfaction import (
     index_value,
     load_survey_items,
     save_survey_item_settings,
-    SurveyItemsInvalid,
 )
-from kam_metrics.i18n import t
-from kam_metrics.store.settings import save_setting
 from kam_metrics.store.connection import open_db
-
+from kam_metrics.store.settings import save_setting
 
 
 def test_index_value_scale():

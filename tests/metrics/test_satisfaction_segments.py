@@ -12,9 +12,9 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+from app_support import run_app
 from pytest import approx
 
-from app_support import run_app
 from kam_metrics.domain.filters import Filters
 from kam_metrics.metrics.satisfaction import (
     compute_satisfaction,

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from kam_metrics.access import audit as audit_log
+from kam_metrics.access.policy import Actor, PermissionDenied
 from kam_metrics.ingest import stage as ingest
 from kam_metrics.records import accounts as records
-from kam_metrics.access.policy import Actor, PermissionDenied
 from kam_metrics.records.accounts import EditConflict, EditsInvalid
 from kam_metrics.store.connection import open_db
 

@@ -10,8 +10,8 @@ import pytest
 
 from kam_metrics.domain.filters import Filters
 from kam_metrics.metrics.sales import compute_target
+from kam_metrics.records.targets import TargetsInvalid, load_targets, normalize_targets, save_targets, validate_targets
 from kam_metrics.store.connection import open_db
-from kam_metrics.records.targets import TargetsInvalid, load_targets, save_targets, validate_targets, normalize_targets
 
 
 def test_load_targets(hand_db):

@@ -16,13 +16,13 @@ import pytest
 from openpyxl import load_workbook
 from pptx import Presentation
 
+from kam_metrics.cli.main import main
+from kam_metrics.domain.filters import Filters
 from kam_metrics.report import build as reports
 from kam_metrics.report import data as report_data
 from kam_metrics.report import masking as report_masking
 from kam_metrics.report import model as report_model
 from kam_metrics.report import store as report_store
-from kam_metrics.cli.main import main
-from kam_metrics.domain.filters import Filters
 from kam_metrics.store.connection import open_db
 
 Q1 = Filters(start=date(2025, 1, 1), end=date(2025, 3, 31))
@@ -191,8 +191,8 @@ def test_comparison_revenue_sits_under_its_calendar_month(report_db, filters, ex
 def test_pptx_has_native_charts_whose_values_are_the_kam_metrics_figures(report_db, lang):
     from kam_metrics.metrics.kpi import compute_kpis
     from kam_metrics.metrics.projects import compute_project_summary
-    from kam_metrics.report.export.pptx import render_pptx
     from kam_metrics.metrics.sales import compute_monthly_revenue, compute_top_accounts
+    from kam_metrics.report.export.pptx import render_pptx
 
     report = build(report_db, lang=lang)
     prs = Presentation(io.BytesIO(render_pptx(report)))
@@ -269,8 +269,8 @@ def sheet_rows(ws) -> list[dict]:
 def test_xlsx_has_one_formatted_sheet_per_table_with_the_kam_metrics_figures(report_db):
     from kam_metrics.metrics.accounts import compute_account_list
     from kam_metrics.metrics.kpi import compute_kpis
-    from kam_metrics.report.export.xlsx import render_xlsx
     from kam_metrics.metrics.sales import compute_monthly_revenue
+    from kam_metrics.report.export.xlsx import render_xlsx
 
     report = build(report_db)
     wb = load_workbook(io.BytesIO(render_xlsx(report)))

@@ -21,18 +21,16 @@ from pathlib import Path
 
 import pytest
 
-from kam_app.data import sales as loaders
 from kam_app.data import operations as loaders_operations
+from kam_app.data import sales as loaders
 from kam_metrics.access import audit as audit_log
-from kam_metrics.ingest import stage as ingest
-from kam_metrics.metrics import kpi
-from kam_metrics.records import accounts as records
-from kam_metrics.metrics import sales
-from kam_metrics.metrics import satisfaction
-from kam_metrics.metrics.accounts import MATRIX_DIMENSIONS
 from kam_metrics.domain.filters import Filters
-from kam_metrics.store.settings import load_settings
+from kam_metrics.ingest import stage as ingest
+from kam_metrics.metrics import kpi, sales, satisfaction
+from kam_metrics.metrics.accounts import MATRIX_DIMENSIONS
+from kam_metrics.records import accounts as records
 from kam_metrics.store.connection import WAITING_SUFFIX, DatabaseLocked, open_db
+from kam_metrics.store.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SESSIONS = 8
