@@ -36,27 +36,41 @@ def commit_import(db, staged, actor: Actor, *, mode: str = "append", replace_sco
 def undo_import(db, import_id: int, actor: Actor) -> dict[str, Any]:
     """kam_metrics.ingest.stage.undo_import for an editor, recorded in the audit log in the undo's transaction."""
     require(actor.role, "undo_import")
-    return ingest.undo_import(db, import_id, on_commit=lambda con, result: audit(
-        con, actor, "undo_import", target=f"import {import_id}", detail=result))
+
+    def log(con: duckdb.DuckDBPyConnection, result: dict[str, Any]) -> None:
+        audit(con, actor, "undo_import", target=f"import {import_id}", detail=result)
+
+    return ingest.undo_import(db, import_id, on_commit=log)
 
 
 def save_settings(con: duckdb.DuckDBPyConnection, actor: Actor, values: dict[str, Any]) -> None:
     """kam_metrics.store.settings.save_settings for an admin, with the audit entry in the same transaction."""
     require(actor.role, "edit_settings")
-    settings.save_settings(con, values, on_commit=lambda c: audit(c, actor, "edit_settings", detail=values))
+
+    def log(c: duckdb.DuckDBPyConnection) -> None:
+        audit(c, actor, "edit_settings", detail=values)
+
+    settings.save_settings(con, values, on_commit=log)
 
 
 def save_targets(con: duckdb.DuckDBPyConnection, actor: Actor, edited) -> dict[str, int]:
     """kam_metrics.records.targets.save_targets for an editor, audited in the same transaction."""
     require(actor.role, "edit_targets")
-    return targets.save_targets(con, edited, on_commit=lambda c, counts: audit(c, actor, "edit_targets", detail=counts))
+
+    def log(c: duckdb.DuckDBPyConnection, counts: dict[str, int]) -> None:
+        audit(c, actor, "edit_targets", detail=counts)
+
+    return targets.save_targets(con, edited, on_commit=log)
 
 
 def save_survey_items(con: duckdb.DuckDBPyConnection, actor: Actor, edited) -> int:
     """kam_metrics.metrics.satisfaction.save_survey_item_settings for an editor, audited in the same transaction."""
     require(actor.role, "edit_survey_items")
-    return satisfaction.save_survey_item_settings(
-        con, edited, on_commit=lambda c, n: audit(c, actor, "edit_survey_items", detail={"items": n}))
+
+    def log(c: duckdb.DuckDBPyConnection, n: int) -> None:
+        audit(c, actor, "edit_survey_items", detail={"items": n})
+
+    return satisfaction.save_survey_item_settings(con, edited, on_commit=log)
 
 
 def save_report(con: duckdb.DuckDBPyConnection, actor: Actor, report, texts: dict[str, str],
@@ -64,5 +78,8 @@ def save_report(con: duckdb.DuckDBPyConnection, actor: Actor, report, texts: dic
     """kam_metrics.report.store.save_report for an editor (the report records the user), audited in the same
     transaction."""
     require(actor.role, "edit_report")
-    return report_store.save_report(con, report, texts=texts, actions=actions, user_name=actor.name, on_commit=lambda c, rid: audit(
-        c, actor, "edit_report", target=f"report {rid}", detail={"period": report.period}))
+
+    def log(c: duckdb.DuckDBPyConnection, rid: int) -> None:
+        audit(c, actor, "edit_report", target=f"report {rid}", detail={"period": report.period})
+
+    return report_store.save_report(con, report, texts=texts, actions=actions, user_name=actor.name, on_commit=log)

@@ -21,7 +21,7 @@ from kam_metrics.report import store as report_store
 from kam_metrics.access.policy import PermissionDenied, escape_markdown
 from kam_metrics.domain.filters import Filters
 from kam_metrics.i18n import format_date
-from kam_metrics.store.schema_report import ACTION_STATUSES
+from kam_metrics.domain.enums import ACTION_STATUSES
 
 SAVED_KEY = "report_saved"
 NEW = 0  # the "new report" choice (report ids start at 1)

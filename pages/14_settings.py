@@ -18,7 +18,7 @@ from kam_app.sections.settings_forms import render_operations_settings
 from kam_app.state import ensure_router, t
 from kam_metrics.access.policy import PermissionDenied, escape_markdown
 from kam_metrics.access.users import MIN_PASSWORD_LENGTH, UserError
-from kam_metrics.store.schema_access import ROLES
+from kam_metrics.domain.enums import ROLES
 from kam_metrics.metrics.satisfaction import SurveyItemsInvalid
 from kam_metrics.store.connection import SURVEY_DIMENSIONS
 from kam_metrics.records.targets import TARGET_LEVELS, TargetsInvalid

@@ -214,7 +214,7 @@ def _missing(value: float | None) -> bool:
 
 def format_number(value: float | None, lang: str = DEFAULT_LANGUAGE, *, decimals: int = 1) -> str:
     """A large number shortened for the language: 12.3万 / 1.2亿 in Chinese, 12.3K / 1.2M / 1.2B in English."""
-    if _missing(value):
+    if value is None or _missing(value):
         return DASH
     sign = "-" if value < 0 else ""
     magnitude = abs(float(value))
@@ -253,7 +253,7 @@ def format_money(value: float | None, lang: str = DEFAULT_LANGUAGE) -> str:
 
 def format_percent(value: float | None, *, decimals: int = 1, signed: bool = False) -> str:
     """A fraction as a percentage (0.123 -> 12.3%); "—" when missing."""
-    if _missing(value):
+    if value is None or _missing(value):
         return DASH
     return f"{value * 100:{'+' if signed else ''},.{decimals}f}%"
 

@@ -241,7 +241,7 @@ def build_template(table: str, lang: str, fmt: str) -> bytes:
         sheet.title = spec.label_zh if lang == "zh" else spec.label_en
         sheet.append(headers)
         sheet.append(row)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        return buffer.getvalue()
+        binary = io.BytesIO()
+        book.save(binary)
+        return binary.getvalue()
     raise ValueError(f"format must be csv or xlsx, not {fmt!r}")

@@ -58,7 +58,7 @@ def nullable(values: list, frame: pd.DataFrame) -> pd.Series:
 
 def load_data_range(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None]:
     """First and latest order date in the database (None, None when there are no sales)."""
-    first, last = con.execute("select min(order_date), max(order_date) from sales").fetchone()
+    first, last = con.execute("select min(order_date), max(order_date) from sales").fetchall()[0]
     return first, last
 
 

@@ -170,7 +170,7 @@ def validate_rows(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], lis
     if any(p.row for p in problems):  # the row problems say it all; drop the importer's file-level summary
         problems = [p for p in problems if p.row or p.column]
     parsed = {r["_row"]: r for r in staged.rows.to_pylist()}
-    out = []
+    out: list[dict[str, Any]] = []
     for position in range(1, len(rows) + 1):
         row = parsed.get(position)
         if row is None:

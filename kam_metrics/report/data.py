@@ -11,7 +11,7 @@ import duckdb
 
 from kam_metrics.domain.filters import Filters
 from kam_metrics.i18n import t
-from kam_metrics.report.model import as_date, format_value, join_words
+from kam_metrics.report.model import format_value, join_words, to_date
 
 
 def load_churn_scores(con: duckdb.DuckDBPyConnection, filters: Filters, account_ids: list[str],
@@ -58,7 +58,7 @@ def load_forecast(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str,
         rows = series["forecast"][first - 1 : last]
         if not rows or any(r["value"] is None for r in rows):
             continue
-        start, end = as_date(rows[0]["month"]), month_end(as_date(rows[-1]["month"]))
+        start, end = to_date(rows[0]["month"]), month_end(to_date(rows[-1]["month"]))
         total = float(sum(r["value"] for r in rows))
         target = compute_target(con, replace(filters, start=start, end=end, segment_end=None))["revenue_target"]
         windows[name] = {"start": start, "end": end, "forecast": total,

@@ -231,5 +231,14 @@ def as_date(value: Any) -> date | None:
     return pd.Timestamp(value).date()
 
 
+def to_date(value: Any) -> date:
+    """A date that must be there (a month of a series, an order date): :func:`as_date` that never
+    returns None (a missing one is a bug in the caller, raised as ValueError)."""
+    day = as_date(value)
+    if day is None:
+        raise ValueError(f"expected a date, got {value!r}")
+    return day
+
+
 def join_words(items: list[str], lang: str) -> str:
     return ("、" if lang == "zh" else ", ").join(items)

@@ -15,7 +15,7 @@ from kam_metrics.domain.enums import BANDS
 from kam_metrics.domain.filters import Filters, shift_months
 from kam_metrics.i18n import format_date, format_money, format_month, format_percent, t
 from kam_metrics.report.data import ReportContext
-from kam_metrics.report.model import Chart, Column, Figure, Section, Series, Table, as_date, as_float, join_words
+from kam_metrics.report.model import Chart, Column, Figure, Section, Series, Table, as_date, as_float, join_words, to_date
 
 
 def describe_scope(ctx: ReportContext, scope: dict[str, Any]) -> str:
@@ -126,7 +126,7 @@ def section_accounts(ctx: ReportContext) -> Section:
 
 
 def _month_labels(months: list, lang: str) -> list[str]:
-    return [format_month(as_date(m), lang) for m in months]
+    return [format_month(to_date(m), lang) for m in months]
 
 
 def _comparison_by_month(months: list, previous: pd.DataFrame, filters: Filters) -> list[float | None]:
@@ -140,7 +140,7 @@ def _comparison_by_month(months: list, previous: pd.DataFrame, filters: Filters)
     start = filters.start
     values = []
     for m in months:
-        month = as_date(m)
+        month = to_date(m)
         offset = (month.year - start.year) * 12 + month.month - start.month
         values.append(by_month.get(shift_months(cmp_start, offset)))
     return values
@@ -293,7 +293,7 @@ def section_satisfaction(ctx: ReportContext) -> Section:
 
 def _project_row(ctx: ReportContext, r) -> dict[str, Any]:
     return {"project_name": r.project_name, "account_name": r.account_name,
-            "status": ctx.t(f"project_status.{r.status}"), "progress_pct": as_float(r.progress_pct) / 100 if as_float(r.progress_pct) is not None else None,
+            "status": ctx.t(f"project_status.{r.status}"), "progress_pct": None if (pct := as_float(r.progress_pct)) is None else pct / 100,
             "planned_end": as_date(r.planned_end), "end_date": as_date(r.end_date),
             "slip_days": as_float(r.slip_days), "contract_value": as_float(r.contract_value),
             "issue_note": r.issue_note if isinstance(r.issue_note, str) else ""}
@@ -620,12 +620,14 @@ def section_plan(ctx: ReportContext, saved: dict[str, str]) -> Section:
         history = (forecast.get("history") or [])[-12:]
         points = forecast["forecast"]
         n_hist = len(history)
-        labels = [format_month(as_date(p["month"]), ctx.lang) for p in history + points]
+        labels = [format_month(to_date(p["month"]), ctx.lang) for p in history + points]
+        before: list[float | None] = [None] * n_hist
+        after: list[float | None] = [None] * len(points)
         chart = Chart("forecast", "", "line", labels,
-                      [Series(ctx.t("report.series.actual"), [as_float(p["value"]) for p in history] + [None] * len(points)),
-                       Series(ctx.t("report.series.forecast"), [None] * n_hist + [as_float(p["value"]) for p in points]),
-                       Series(ctx.t("report.series.lower"), [None] * n_hist + [as_float(p.get("lower")) for p in points]),
-                       Series(ctx.t("report.series.upper"), [None] * n_hist + [as_float(p.get("upper")) for p in points])],
+                      [Series(ctx.t("report.series.actual"), [as_float(p["value"]) for p in history] + after),
+                       Series(ctx.t("report.series.forecast"), before + [as_float(p["value"]) for p in points]),
+                       Series(ctx.t("report.series.lower"), before + [as_float(p.get("lower")) for p in points]),
+                       Series(ctx.t("report.series.upper"), before + [as_float(p.get("upper")) for p in points])],
                       "money", ctx.t("report.axis.revenue"))
         first = forecast.get("windows", {}).get("1-3")
         total = first["forecast"] if first else sum(p["value"] or 0.0 for p in points[:3])

@@ -30,7 +30,7 @@ def build_snapshot(ctx: ReportContext) -> dict[str, Any]:
             if isinstance(r.abc_class, str) or (as_float(r.revenue) or 0) != 0
         },
         "projects": {
-            r.project_id: {"end_date": None if as_date(r.end_date) is None else as_date(r.end_date).isoformat(),
+            r.project_id: {"end_date": None if (end := as_date(r.end_date)) is None else end.isoformat(),
                            "slip_days": as_float(r.slip_days), "status": r.status}
             for r in projects.itertuples(index=False)
         },

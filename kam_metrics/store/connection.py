@@ -424,7 +424,7 @@ def start_import(
     sha256: str | None = None,
 ) -> int:
     """Register an import (status committed once the caller's transaction commits); return its id."""
-    import_id = con.execute("select nextval('import_id_seq')").fetchone()[0]
+    import_id = con.execute("select nextval('import_id_seq')").fetchall()[0][0]
     con.execute(
         "insert into imports (import_id, table_name, file_name, sha256, mode, started_at, user_name, status) "
         "values (?, ?, ?, ?, ?, current_timestamp, ?, 'committed')",
@@ -463,6 +463,6 @@ def describe_tables(con: duckdb.DuckDBPyConnection) -> list[dict]:
             sql = f"select count(*), min({date_col})::date, max({date_col})::date from {table}"  # noqa: S608 allow-listed identifiers
         else:
             sql = f"select count(*), null, null from {table}"  # noqa: S608 allow-listed identifier
-        rows, first, last = con.execute(sql).fetchone()
+        rows, first, last = con.execute(sql).fetchall()[0]
         out.append({"table": table, "rows": int(rows), "first_date": first, "last_date": last})
     return out

@@ -122,7 +122,7 @@ def svg_chart(chart: Chart, lang: str, width: int = 660, height: int = 360) -> s
     parts = [f'<svg viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg" role="img" '
              f'aria-label="{escape(chart.title)}">']
     if legend:
-        x = width - 10
+        x: float = width - 10
         for index in reversed(range(len(chart.series))):
             name = chart.series[index].name
             w = 12 * len(name) * (1.0 if lang == "zh" else 0.6) + 22

@@ -393,9 +393,9 @@ def render_pptx(report: Report) -> bytes:
     for page, (kind, section, table) in enumerate(plan, start=1):
         if kind == "title":
             _title_slide(prs, report, total)
-        elif kind == "section":
+        elif kind == "section" and section is not None:
             _section_slide(prs, report, section, page, total)
-        else:
+        elif section is not None and table is not None:
             _table_slide(prs, report, section, table, page, total)
     prs.core_properties.title = report.title
     prs.core_properties.subject = report.footer
