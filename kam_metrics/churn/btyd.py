@@ -55,7 +55,7 @@ def _negative_log_likelihood(log_params: np.ndarray, x: np.ndarray, tx: np.ndarr
     return float(-(a1 + a2 + np.logaddexp(a3, a4)).sum())
 
 
-def fit(x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
+def _fit_bgnbd(x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
     """Maximum-likelihood (r, α, a, b) on log scale (Nelder-Mead from a fixed start: deterministic)."""
     x, tx, T = (np.asarray(v, dtype=float) for v in (x, tx, T))
     result = minimize(_negative_log_likelihood, x0=np.log([0.5, 1.0, 1.0, 1.0]), args=(x, tx / DAYS, T / DAYS),
@@ -63,7 +63,7 @@ def fit(x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
     return np.exp(result.x)
 
 
-def churn_probability(params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray, horizon_days: float) -> np.ndarray:
+def _bgnbd_churn_probability(params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray, horizon_days: float) -> np.ndarray:
     """P(no purchase in the next ``horizon_days``) for each account."""
     r, alpha, a, b = params
     x, tx, T = (np.asarray(v, dtype=float) for v in (x, tx, T))
@@ -103,15 +103,15 @@ def _pareto_negative_log_likelihood(log_params: np.ndarray, x: np.ndarray, tx: n
     return float(value) if np.isfinite(value) else 1e300
 
 
-def fit_pareto(x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
+def _fit_pareto(x: np.ndarray, tx: np.ndarray, T: np.ndarray, fit_sample: int = FIT_SAMPLE) -> np.ndarray:
     """Maximum-likelihood Pareto/NBD (r, α, s, β), times in weeks: L-BFGS-B from a fixed start, polished
     by Nelder-Mead (deterministic), each log-parameter within ±10 (s → 0 with β large is the no-dropout
     limit, where the model is the NBD and ranks like BG/NBD with a → 0). With more than FIT_SAMPLE
     accounts the four parameters are fitted on an evenly spaced sample of them (in the order given),
     which keeps a 10,000-account back-test fast."""
     x, tx, T = (np.asarray(v, dtype=float) for v in (x, tx, T))
-    if len(x) > FIT_SAMPLE:
-        keep = np.linspace(0, len(x) - 1, FIT_SAMPLE).round().astype(int)
+    if len(x) > fit_sample:
+        keep = np.linspace(0, len(x) - 1, fit_sample).round().astype(int)
         x, tx, T = x[keep], tx[keep], T[keep]
     args = (x, tx / DAYS, T / DAYS)
     start = minimize(_pareto_negative_log_likelihood, x0=np.log([0.5, 1.0, 0.5, 10.0]), args=args, method="L-BFGS-B",
@@ -122,19 +122,19 @@ def fit_pareto(x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
     return np.exp(best.x)
 
 
-def pareto_alive(params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
+def _pareto_alive_weeks(params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
     """P(alive at T | x, t_x, T) under Pareto/NBD (times in weeks)."""
     log_alive, log_dropped = _pareto_terms(params, x, tx, T)
     return 1.0 / (1.0 + np.exp(log_dropped - log_alive))
 
 
-def pareto_churn_probability(params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray,
-                             horizon_days: float) -> np.ndarray:
+def _pareto_churn_probability(params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray,
+                              horizon_days: float) -> np.ndarray:
     """P(no purchase in the next ``horizon_days``) for each account under Pareto/NBD."""
     r, alpha, s, beta = params
     x, tx, T = (np.asarray(v, dtype=float) for v in (x, tx, T))
     tx, T, horizon = tx / DAYS, T / DAYS, horizon_days / DAYS
-    alive = pareto_alive(params, x, tx, T)
+    alive = _pareto_alive_weeks(params, x, tx, T)
     k = r + x
     # w = ((α+T)/(α+T+t))^k: (r+x)/(α+T) ((α+T)/(α+T+t))^(k+1) dt = −dw; t = (α+T)(w^(−1/k) − 1)
     w_low = np.exp(k * (np.log(alpha + T) - np.log(alpha + T + horizon)))
@@ -145,6 +145,62 @@ def pareto_churn_probability(params: np.ndarray, x: np.ndarray, tx: np.ndarray, 
     return 1.0 - alive * buys
 
 
+class BGNBD:
+    """The BG/NBD model as an estimator: ``BGNBD().fit(x, tx, T)`` returns the model with its learned
+    parameters in ``params_`` (r, α, a, b; times in weeks inside); every time argument is in days.
+
+    x: repeat purchase days (purchase days − 1); tx: days from the first to the last purchase day;
+    T: days from the first purchase day to the scoring day."""
+
+    method = METHOD
+
+    def fit(self, x, tx, T) -> BGNBD:
+        self.params_ = _fit_bgnbd(x, tx, T)
+        return self
+
+    @classmethod
+    def with_params(cls, r: float, alpha: float, a: float, b: float) -> BGNBD:
+        """A model with known parameters (alpha per week), as if fitted."""
+        model = cls()
+        model.params_ = np.array([r, alpha, a, b], dtype=float)
+        return model
+
+    def churn_probability(self, x, tx, T, horizon_days: float) -> np.ndarray:
+        """P(no purchase in the next ``horizon_days``) for each account."""
+        return _bgnbd_churn_probability(self.params_, x, tx, T, horizon_days)
+
+
+class ParetoNBD:
+    """The Pareto/NBD model as an estimator, with the interface of :class:`BGNBD`: ``params_`` are
+    (r, α, s, β), times in weeks inside, days in every argument. ``fit_sample``: the most accounts the
+    parameters are fitted on (an evenly spaced sample; every account is scored)."""
+
+    method = METHOD_PARETO
+
+    def __init__(self, fit_sample: int = FIT_SAMPLE):
+        self.fit_sample = fit_sample
+
+    def fit(self, x, tx, T) -> ParetoNBD:
+        self.params_ = _fit_pareto(x, tx, T, self.fit_sample)
+        return self
+
+    @classmethod
+    def with_params(cls, r: float, alpha: float, s: float, beta: float) -> ParetoNBD:
+        """A model with known parameters (alpha and beta per week), as if fitted."""
+        model = cls()
+        model.params_ = np.array([r, alpha, s, beta], dtype=float)
+        return model
+
+    def probability_alive(self, x, tx, T) -> np.ndarray:
+        """P(alive at T | x, t_x, T) for each account."""
+        x, tx, T = (np.asarray(v, dtype=float) for v in (x, tx, T))
+        return _pareto_alive_weeks(self.params_, x, tx / DAYS, T / DAYS)
+
+    def churn_probability(self, x, tx, T, horizon_days: float) -> np.ndarray:
+        """P(no purchase in the next ``horizon_days``) for each account."""
+        return _pareto_churn_probability(self.params_, x, tx, T, horizon_days)
+
+
 def _rfm(features) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     x = features["count_purchase_days"].to_numpy(dtype=float) - 1
     T = features["tenure_days"].to_numpy(dtype=float)
@@ -152,16 +208,9 @@ def _rfm(features) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return x, tx, T
 
 
-def score_features(features, horizon_days: int) -> np.ndarray:
-    """Fit BG/NBD on the accounts of ``features`` (kam_metrics.churn.features.compute_features as of the
-    scoring day) and return each one's probability of no purchase in the horizon."""
+def score_features(features, horizon_days: int, model: BGNBD | ParetoNBD | None = None) -> np.ndarray:
+    """Fit ``model`` (default BG/NBD) on the accounts of ``features`` (kam_metrics.churn.features.
+    compute_features as of the scoring day) and return each one's probability of no purchase in the
+    horizon."""
     x, tx, T = _rfm(features)
-    params = fit(x, tx, T)
-    return churn_probability(params, x, tx, T, horizon_days)
-
-
-def score_features_pareto(features, horizon_days: int) -> np.ndarray:
-    """The same with Pareto/NBD."""
-    x, tx, T = _rfm(features)
-    params = fit_pareto(x, tx, T)
-    return pareto_churn_probability(params, x, tx, T, horizon_days)
+    return (model or BGNBD()).fit(x, tx, T).churn_probability(x, tx, T, horizon_days)

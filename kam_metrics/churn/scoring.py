@@ -485,9 +485,9 @@ def _btyd_benchmark(features: pd.DataFrame, labels: np.ndarray, horizon_days: in
 
     if len(labels) < 2 or len(set(labels.tolist())) < 2:
         return None
-    score = churn_btyd.score_features_pareto if pareto else churn_btyd.score_features
-    probability = score(features, horizon_days)
-    return {"method": churn_btyd.METHOD_PARETO if pareto else churn_btyd.METHOD, "auc": _auc(labels, probability),
+    model = churn_btyd.ParetoNBD() if pareto else churn_btyd.BGNBD()
+    probability = churn_btyd.score_features(features, horizon_days, model)
+    return {"method": model.method, "auc": _auc(labels, probability),
             "pr_auc": float(average_precision_score(labels, probability)),
             "brier": float(brier_score_loss(labels, probability, labels=[0, 1]))}
 

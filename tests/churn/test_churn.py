@@ -230,17 +230,17 @@ def test_risk_joins_the_account_list(churn_hand_db):
 
 
 def test_bgnbd_benchmark_formulas():
-    import numpy as np
 
     from kam_metrics.churn import btyd as churn_btyd
 
     r, alpha, a, b = 0.5, 2.0, 1.0, 3.0
     # one purchase (x = 0): alive for sure; no purchase in 2 weeks = ((α + T) / (α + T + 2))^r, T = 4 weeks
-    p = churn_btyd.churn_probability(np.array([r, alpha, a, b]), [0], [0], [28], 14)
+    model = churn_btyd.BGNBD.with_params(r, alpha, a, b)
+    p = model.churn_probability([0], [0], [28], 14)
     assert p[0] == pytest.approx((6 / 8) ** 0.5)
     # x = 2, t_x = 2 weeks, T = 4: P(alive) = 1 / (1 + a / (b + 1) × ((α + 4) / (α + 2))^(r + 2))
     alive = 1 / (1 + 1 / 4 * (6 / 4) ** 2.5)
-    p = churn_btyd.churn_probability(np.array([r, alpha, a, b]), [2], [14], [28], 14)
+    p = model.churn_probability([2], [14], [28], 14)
     assert p[0] == pytest.approx(1 - alive * (1 - (6 / 8) ** 2.5))
 
 
@@ -280,12 +280,13 @@ def test_pareto_nbd_churn_probability_by_direct_integration():
     k = r + x
     buys = quad(lambda t: k / (al + T) * ((al + T) / (al + T + t)) ** (k + 1) * ((be + T) / (be + T + t)) ** s, 0, H)[0]
     # P(alive) by its definition: the alive term over both terms, with the 2F1 form's dropped term
-    alive = churn_btyd.pareto_alive(params, np.array([x], float), np.array([tx]), np.array([T]))[0]
+    model = churn_btyd.ParetoNBD.with_params(*params)
+    alive = model.probability_alive([x], [tx * 7], [T * 7])[0]
     assert 0 < alive < 1
-    p = churn_btyd.pareto_churn_probability(params, [x], [tx * 7], [T * 7], H * 7)[0]
+    p = model.churn_probability([x], [tx * 7], [T * 7], H * 7)[0]
     assert p == pytest.approx(1 - alive * buys, rel=1e-9)
     # an account that bought on its last day of tenure is alive for sure
-    assert churn_btyd.pareto_alive(params, np.array([3.0]), np.array([20.0]), np.array([20.0]))[0] == pytest.approx(1.0)
+    assert model.probability_alive([3.0], [140.0], [140.0])[0] == pytest.approx(1.0)
 
 
 def test_pareto_nbd_fit_recovers_simulated_parameters():
@@ -306,7 +307,9 @@ def test_pareto_nbd_fit_recovers_simulated_parameters():
         times = np.cumsum(rng.exponential(1 / lam[i], 200))
         times = times[times < min(T[i], death[i])]
         x[i], tx[i] = len(times), (times[-1] if len(times) else 0.0)
-    fitted = churn_btyd.fit_pareto(x, tx * 7, T * 7)
+    model = churn_btyd.ParetoNBD().fit(x, tx * 7, T * 7)
+    assert model.fit_sample == churn_btyd.FIT_SAMPLE
+    fitted = model.params_
     assert fitted[0] / fitted[1] == pytest.approx(r / al, rel=0.2)
     assert fitted[2] / fitted[3] == pytest.approx(s / be, rel=0.2)
     assert np.isfinite(churn_btyd._pareto_negative_log_likelihood(np.array([1.0, 1.0, 10.0, 10.0]), x, tx, T))
@@ -319,3 +322,26 @@ def test_backtest_carries_the_btyd_benchmarks(synthetic_db):
     assert 0.5 < result["btyd"]["auc"] <= 1 and 0 <= result["btyd"]["brier"] <= 1
     assert result["pareto_nbd"]["method"].startswith("Pareto/NBD")
     assert 0.5 < result["pareto_nbd"]["auc"] <= 1 and 0 <= result["pareto_nbd"]["brier"] <= 1
+
+
+@pytest.mark.parametrize("name", ["BGNBD", "ParetoNBD"])
+def test_btyd_models_share_the_estimator_interface(name):
+    """fit returns the model itself with the learned parameters in params_ (none before fitting); the
+    churn probability is a probability per account and ranks a long-silent buyer above a recent one."""
+    import numpy as np
+
+    from kam_metrics.churn import btyd as churn_btyd
+
+    rng = np.random.default_rng(3)
+    n = 300
+    T = rng.uniform(200, 700, n)
+    x = rng.poisson(6, n).astype(float)
+    tx = np.where(x > 0, T * rng.uniform(0.2, 1.0, n), 0.0)
+    model = getattr(churn_btyd, name)()
+    assert not hasattr(model, "params_")
+    assert model.fit(x, tx, T) is model
+    assert model.params_.shape == (4,) and np.isfinite(model.params_).all() and (model.params_ > 0).all()
+    assert model.method.startswith(("BG/NBD", "Pareto/NBD"))
+    # same history (8 repeat days over 400 days), last purchase yesterday against 300 days ago
+    recent, silent = model.churn_probability([8, 8], [399, 100], [400, 400], 180)
+    assert 0 <= recent < silent <= 1
