@@ -1,5 +1,5 @@
 """Saved reports: their edited section texts, snapshots and review actions (the ``reports``,
-``report_sections`` and ``report_actions`` tables), and the scope choices offered on the page."""
+``report_sections`` and ``review_actions`` tables), and the scope choices offered on the page."""
 
 from __future__ import annotations
 
