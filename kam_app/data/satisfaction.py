@@ -6,12 +6,10 @@ from typing import Any
 
 import streamlit as st
 
-from kam_app.data.cache import LOCK_WAIT_SECONDS, db_path, db_version, guarded, with_connection
-from kam_app.state import t
+from kam_app.data.cache import db_path, db_version, guarded, with_connection, write_unit
 from kam_metrics import commands
 from kam_metrics.domain.filters import Filters
 from kam_metrics.metrics import satisfaction
-from kam_metrics.store.connection import DatabaseLocked, open_db
 from kam_metrics.store.settings import load_settings
 
 
@@ -63,22 +61,13 @@ def load_satisfaction_settings() -> dict[str, Any] | None:
     return guarded(_settings, str(path), db_version(path))
 
 
-def _write(work, *args):
-    try:
-        with open_db(str(db_path()), wait_seconds=LOCK_WAIT_SECONDS) as con:
-            return work(con, *args)
-    except DatabaseLocked:
-        st.warning(t("db.updating"), icon="⏳")
-        st.stop()
-
-
 def save_satisfaction_settings(values: dict[str, Any], actor) -> None:
     """Store settings as ``actor`` (kam_metrics.commands.save_settings: all or none, with the audit entry)
     in one unit of work."""
-    _write(commands.save_settings, actor, values)
+    write_unit(commands.save_settings, actor, values)
 
 
 def save_survey_items(edited, actor) -> int:
     """Store edited item dimensions, weights and targets as ``actor`` (kam_metrics.access.policy: role checked,
     audited in the same transaction); raises SurveyItemsInvalid."""
-    return _write(commands.save_survey_items, actor, edited)
+    return write_unit(commands.save_survey_items, actor, edited)

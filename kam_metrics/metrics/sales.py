@@ -18,6 +18,22 @@ from kam_metrics.store.settings import load_settings
 
 #: A stand-in for the ABC CTEs when a query needs neither an ABC filter nor an ABC column: the class
 #: costs a scan of 12 months of sales, which a query over one account or one quarter need not pay.
+#: the measures of a set of sales lines (s): revenue, volume, orders, and revenue and cost of the lines
+#: that carry a cost (gross margin is computed over those only)
+SALES_MEASURES = """
+    sum(s.amount) as revenue,
+    sum(s.quantity) as volume,
+    count(distinct s.order_id) as count_orders,
+    sum(s.amount) filter (where s.cost is not null) as costed_revenue,
+    sum(s.cost) as cost
+"""
+#: the sales lines of the period ($start .. $end) of the filtered accounts
+PERIOD_SALES = """
+from sales as s
+where s.order_date between $start and $end
+  and s.account_id in (select account_id from filtered_accounts)
+"""
+
 _NO_ABC_CTES = """
 abc as (
     select null::varchar as account_id, null::double as revenue_12m, null::double as cumulative_share,
@@ -112,16 +128,7 @@ SUMMARY_SQL = (
     + """,
 per_account as (
     -- one row per active account; an order belongs to one account, so orders add up across accounts
-    select
-        s.account_id,
-        sum(s.amount) as revenue,
-        sum(s.quantity) as volume,
-        count(distinct s.order_id) as count_orders,
-        sum(s.amount) filter (where s.cost is not null) as costed_revenue,
-        sum(s.cost) as cost
-    from sales as s
-    where s.order_date between $start and $end
-      and s.account_id in (select account_id from filtered_accounts)
+    select s.account_id, """ + SALES_MEASURES + PERIOD_SALES + """
     group by s.account_id
 ),
 ranked as (
@@ -499,16 +506,7 @@ _TREND_TEMPLATE = (
     "with"
     + SEGMENT_CTES
     + """
-select
-    __GRAIN__::date as period_start,
-    sum(s.amount) as revenue,
-    sum(s.quantity) as volume,
-    count(distinct s.order_id) as count_orders,
-    sum(s.amount) filter (where s.cost is not null) as costed_revenue,
-    sum(s.cost) as cost
-from sales as s
-where s.order_date between $start and $end
-  and s.account_id in (select account_id from filtered_accounts)
+select __GRAIN__::date as period_start, """ + SALES_MEASURES + PERIOD_SALES + """
 group by 1
 order by 1
 """
