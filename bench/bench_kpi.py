@@ -1,11 +1,17 @@
 """Benchmark the Overview's queries at scale: what one uncached page view costs inside DuckDB.
 
-    python bench/bench_kpi.py [--db /tmp/big.duckdb] [--repeat 3]
+    python bench/bench_kpi.py [--db /tmp/big.duckdb] [--repeat 3] [--baseline REV]
 
 Needs a database built first, e.g. ``python -m kam_metrics init-demo --db /tmp/big.duckdb --accounts
 10000 --years 5``. For a few filter combinations it opens the database, runs every query the Overview
 page runs (kam_app.data.sales.load_overview does the same calls), closes it, and reports the median and
 best wall time and the peak RSS; a markdown row per case is appended to bench/results/kpi.md.
+
+``--baseline REV`` compares with the code of another commit in the same run: REV is checked out into a
+temporary git worktree, and each repetition runs every case once with REV's code and once with this
+tree's code, each in a fresh Python process (the import is not timed), alternating so that both meet
+the same machine load. It prints and appends (bench/results/kpi_baseline.md) the ratio of the medians,
+this tree / REV: below 1 is faster. The database is the same file for both.
 """
 
 from __future__ import annotations
@@ -35,6 +41,44 @@ from kam_metrics.metrics import (
 from kam_metrics.store.connection import open_db  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "kpi.md"
+BASELINE_RESULTS = ROOT / "bench" / "results" / "kpi_baseline.md"
+BASELINE_HEADER = (
+    "# Overview queries against a baseline commit, in one run\n\n"
+    "`python bench/bench_kpi.py --db DB --baseline REV`: medians of alternating fresh processes; ratio = HEAD / REV.\n\n"
+    "| when (UTC) | git HEAD | baseline | sales rows | case | baseline median s | HEAD median s | ratio | cpus |\n"
+    "|---|---|---|---:|---|---:|---:|---:|---:|\n"
+)
+#: one uncached Overview view per case in a fresh process, with the code of the tree at argv[1]
+#: (the import paths of the flat layout before the packages are tried second)
+MEASURE = """
+import json, sys, time
+tree, db, cases = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+sys.path.insert(0, tree)
+try:
+    from kam_metrics.domain.filters import Filters
+    from kam_metrics.metrics import kpi, sales, satisfaction
+    from kam_metrics.store.connection import open_db
+except ImportError:
+    from kam_metrics import kpi, sales, satisfaction
+    from kam_metrics.filters import Filters
+    from kam_metrics.store import open_db
+from datetime import date
+out = {}
+for name, f in cases.items():
+    filters = Filters(start=date.fromisoformat(f["start"]), end=date.fromisoformat(f["end"]), compare=f["compare"],
+                      owners=tuple(f["owners"]), abc_classes=tuple(f["abc_classes"]))
+    started = time.perf_counter()
+    with open_db(db) as con:
+        kpi.compute_kpis(con, filters)
+        sales.compute_monthly_revenue(con, filters)
+        sales.compute_monthly_revenue(con, filters.for_comparison())
+        sales.compute_top_accounts(con, filters, limit=10)
+        sales.compute_revenue_by(con, filters, "industry")
+        sales.compute_revenue_by(con, filters, "region")
+        satisfaction.compute_latest_overall(con, filters.end)
+    out[name] = time.perf_counter() - started
+print(json.dumps(out))
+"""
 HEADER = (
     "# Overview query benchmark\n\n"
     "`python bench/bench_kpi.py --db DB`: one uncached Overview page view (open, every query, close).\n\n"
@@ -58,6 +102,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="/tmp/big.duckdb")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--baseline", metavar="REV", help="also time the code of commit REV, alternating, and print the ratio")
     args = parser.parse_args()
     if not Path(args.db).exists():
         print(f"{args.db} does not exist; build it with python -m kam_metrics init-demo --db {args.db} "
@@ -95,7 +140,45 @@ def main() -> int:
                 f"{len(os.sched_getaffinity(0))} | {duckdb.__version__} |\n"
             )
     print(f"results appended to {RESULTS.relative_to(ROOT)} ({platform.python_version()})")
+    if args.baseline:
+        compare_with_baseline(args.db, args.baseline, cases, args.repeat, head, rows, now)
     return 0
+
+
+def _run_measure(tree: Path, db: str, cases: dict[str, Filters]) -> dict[str, float]:
+    payload = {name: {"start": f.start.isoformat(), "end": f.end.isoformat(), "compare": f.compare,
+                      "owners": list(f.owners), "abc_classes": list(f.abc_classes)} for name, f in cases.items()}
+    import json
+
+    result = subprocess.run([sys.executable, "-c", MEASURE, str(tree), db, json.dumps(payload)], cwd=tree,
+                            capture_output=True, text=True, check=True)
+    return json.loads(result.stdout)
+
+
+def compare_with_baseline(db: str, rev: str, cases: dict[str, Filters], repeat: int, head: str, rows: int, now: str) -> None:
+    """Time REV's code and this tree's code alternately on the same file; print and append the ratios."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="kam-baseline-") as tmp:
+        tree = Path(tmp) / "tree"
+        subprocess.run(["git", "worktree", "add", "--detach", str(tree), rev], cwd=ROOT, check=True, capture_output=True)
+        try:
+            timings: dict[str, dict[str, list[float]]] = {n: {"baseline": [], "head": []} for n in cases}
+            for _ in range(max(repeat, 3)):
+                for side, where in (("baseline", tree), ("head", ROOT)):
+                    for name, seconds in _run_measure(where, db, cases).items():
+                        timings[name][side].append(seconds)
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False, capture_output=True)
+    if not BASELINE_RESULTS.exists():
+        BASELINE_RESULTS.write_text(BASELINE_HEADER, encoding="utf-8")
+    print(f"against {rev} (fresh processes, alternating, {max(repeat, 3)} each):")
+    for name, sides in timings.items():
+        base, mine = statistics.median(sides["baseline"]), statistics.median(sides["head"])
+        print(f"  {name:<36} {rev} {base:6.2f} s  HEAD {mine:6.2f} s  ratio {mine / base:5.2f}")
+        with BASELINE_RESULTS.open("a", encoding="utf-8") as out:
+            out.write(f"| {now} | {head} | {rev} | {rows:,} | {name} | {base:.2f} | {mine:.2f} | {mine / base:.2f} | "
+                      f"{len(os.sched_getaffinity(0))} |\n")
 
 
 if __name__ == "__main__":
