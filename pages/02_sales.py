@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kam_app.charts import forecast as charts_forecast
 from kam_app.charts import sales as charts
 from kam_app.data import sales as loaders
+from kam_app.sections import forecast as forecast_sections
 from kam_app.state import ensure_router, language, t
 from kam_app.widgets.components import (
     KpiCard,
@@ -180,7 +180,7 @@ def render_page() -> None:
         t("empty.period"),
     )
     render_targets(data["targets"], filters, lang)
-    charts_forecast.render_sales_forecast(filters)
+    forecast_sections.render_sales_forecast(filters)
     render_segments(filters, lang)
     render_chart(
         charts.build_margin_figure(data["trend"], margin=k["gross_margin"], grain=grain, lang=lang),

@@ -8,7 +8,8 @@ import streamlit as st
 
 from kam_app.charts import sales as charts
 from kam_app.data import sales as loaders
-from kam_app.charts.forecast import render_account_forecast
+from kam_app.sections.forecast import render_account_forecast
+from kam_app.state import current_filters, ensure_router, language, t
 from kam_app.widgets.components import (
     KpiCard,
     percent_delta,
@@ -17,7 +18,6 @@ from kam_app.widgets.components import (
     render_kpi_cards,
     render_period_caption,
 )
-from kam_app.state import current_filters, ensure_router, language, t
 from kam_metrics.access.policy import escape_markdown
 from kam_metrics.i18n import format_date, format_money
 
