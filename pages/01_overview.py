@@ -7,6 +7,7 @@ import streamlit as st
 
 from kam_app.charts import sales as charts
 from kam_app.data import sales as loaders
+from kam_app.state import ensure_router, language, t
 from kam_app.widgets.components import (
     KpiCard,
     percent_delta,
@@ -16,7 +17,6 @@ from kam_app.widgets.components import (
     render_kpi_cards,
     start_page,
 )
-from kam_app.state import ensure_router, language, t
 from kam_metrics.i18n import format_money, format_number, format_percent, format_points
 
 

@@ -1,5 +1,5 @@
 """销售业绩 Sales: revenue and volume against the comparison period and against target, what drove the
-change, revenue by segment and gross margin (design.md §4 *Sales performance*; issue #4)."""
+change, revenue by segment and gross margin (docs/kpis.md#sales-performance)."""
 
 from __future__ import annotations
 

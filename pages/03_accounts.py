@@ -1,6 +1,6 @@
 """客户 Accounts: the searchable account list (opens Account 360), the Pareto chart with the ABC lines,
 classification matrices, concentration, key accounts and groups, and loyalty with the lost accounts
-(design.md §4 *Classification*, *Loyalty*; issue #4)."""
+(docs/kpis.md#classification, #loyalty)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import streamlit as st
 
 from kam_app.charts import sales as charts
 from kam_app.data import sales as loaders
+from kam_app.state import ensure_router, language, t
 from kam_app.widgets.components import (
     KpiCard,
     render_chart,
@@ -16,9 +17,8 @@ from kam_app.widgets.components import (
     render_kpi_cards,
     start_page,
 )
-from kam_app.state import ensure_router, language, t
-from kam_metrics.metrics.accounts import search_accounts
 from kam_metrics.i18n import format_percent
+from kam_metrics.metrics.accounts import search_accounts
 
 MATRICES = (("industry", "scale"), ("tenure_band", "abc_class"), ("region", "abc_class"), ("owner", "abc_class"))
 ACCOUNT_360 = "pages/04_account_360.py"
@@ -37,7 +37,7 @@ def render_list(data: dict, filters, lang: str) -> None:
     st.subheader(t("accounts.list"))
     text = st.text_input(t("accounts.search"), key="accounts_search")
     frame = search_accounts(data["accounts"], text)
-    from kam_app.data.churn import load_churn  # issue #7: risk band and churn probability, scored once per data state
+    from kam_app.data.churn import load_churn  # risk band and churn probability, scored once per data state
     from kam_app.sections.churn import band_label
     from kam_metrics.churn.scoring import attach_risk
 
@@ -89,7 +89,7 @@ def render_list(data: dict, filters, lang: str) -> None:
             "status": st.column_config.TextColumn(t("col.status")),
         },
     )
-    # neutralised, masked for viewers, recorded in the audit log (issue #10)
+    # neutralised, masked for viewers, recorded in the audit log
     render_download_button(table, file_name=f"accounts_{filters.start}_{filters.end}.csv")
     if st.session_state.pop("a360_open", False):
         st.switch_page(ACCOUNT_360, query_params={"account": st.session_state["a360_account"], "lang": lang})

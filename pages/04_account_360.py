@@ -1,6 +1,6 @@
 """客户详情 Account 360: one account's profile, its sales against its own last year, the products it buys
 and its loyalty figures. Reached from the account list (a selected row) or by the address
-``?account=C00001``; later issues add satisfaction, projects, service and risk sections (issue #4)."""
+``?account=C00001``; later issues add satisfaction, projects, service and risk sections."""
 
 from __future__ import annotations
 
@@ -160,15 +160,15 @@ def render_page() -> None:
         )
     render_satisfaction_section(account_id)
     render_operations_sections(account_id, filters)
-    render_account_forecast(account_id, filters)  # issue #9
-    from kam_app.sections.churn import render_account_risk  # issue #7
+    render_account_forecast(account_id, filters)
+    from kam_app.sections.churn import render_account_risk
 
     render_account_risk(account_id, filters)
     st.caption(t("a360.more_later"))
 
 
 def render_satisfaction_section(account_id: str) -> None:
-    """The account's satisfaction index per survey wave, with n (issue #5)."""
+    """The account's satisfaction index per survey wave, with n."""
     from kam_app.data import satisfaction as loaders_satisfaction
 
     st.subheader(t("sat.a360.heading"))
@@ -189,7 +189,7 @@ def render_satisfaction_section(account_id: str) -> None:
 
 
 def render_operations_sections(account_id: str, filters) -> None:
-    """The account's projects and its service and contact cadence, as of the period end (issue #6)."""
+    """The account's projects and its service and contact cadence, as of the period end."""
     from kam_app.data import operations as loaders_operations
     from kam_metrics.i18n import format_percent
 

@@ -1,5 +1,5 @@
 """团队 Team: per account manager revenue against the pro-rated target, growth, accounts by ABC class,
-repeat purchase rate, and visits and calls when interactions exist (issue #4)."""
+repeat purchase rate, and visits and calls when interactions exist."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def render_page() -> None:
 
 
 def render_team_pipeline(filters) -> None:
-    """Open, weighted and won pipeline per account manager (issue #6; kam_metrics.metrics.pipeline)."""
+    """Open, weighted and won pipeline per account manager (kam_metrics.metrics.pipeline)."""
     from kam_app.data import operations as loaders_operations
 
     st.subheader(t("team.pipeline"))

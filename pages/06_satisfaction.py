@@ -14,8 +14,8 @@ import streamlit as st
 
 from kam_app.charts import satisfaction as charts
 from kam_app.data import satisfaction as loaders
-from kam_app.widgets.components import KpiCard, render_chart, render_download_table, render_kpi_cards, segment_text
 from kam_app.state import current_filters, ensure_router, language, t
+from kam_app.widgets.components import KpiCard, render_chart, render_download_table, render_kpi_cards, segment_text
 from kam_metrics.access.policy import escape_markdown
 from kam_metrics.i18n import format_date, format_percent, format_points
 

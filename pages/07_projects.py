@@ -1,6 +1,6 @@
 """合作项目 Projects: status as of the period end, on-time rate, a timeline of planned against actual or
 forecast ends, the progress table, the at-risk list, and revenue and feedback of completed projects
-(issue #6; design.md §4 *Projects*)."""
+(docs/kpis.md#projects)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import streamlit as st
 
 from kam_app.charts import operations as charts
 from kam_app.data import operations as loaders_operations
-from kam_app.widgets.components import KpiCard, render_chart, render_download_table, render_kpi_cards, start_page
 from kam_app.state import ensure_router, language, t
+from kam_app.widgets.components import KpiCard, render_chart, render_download_table, render_kpi_cards, start_page
 from kam_metrics.i18n import format_money, format_percent
 
 

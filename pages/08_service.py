@@ -1,6 +1,6 @@
 """服务与关系 Service: first-response and resolution hours by month (median, 90th percentile), SLA
 compliance, complaints per account, unanswered tickets, and the call and visit cadence of key accounts
-with the overdue list (issue #6; design.md §4 *Service and relationship*)."""
+with the overdue list (docs/kpis.md#service-and-relationship)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import streamlit as st
 
 from kam_app.charts import operations as charts
 from kam_app.data import operations as loaders_operations
-from kam_app.widgets.components import KpiCard, render_chart, render_download_table, render_kpi_cards, start_page
 from kam_app.state import ensure_router, language, t
+from kam_app.widgets.components import KpiCard, render_chart, render_download_table, render_kpi_cards, start_page
 from kam_metrics.i18n import format_percent
 
 

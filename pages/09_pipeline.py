@@ -1,5 +1,5 @@
 """商机 Pipeline: the six-stage funnel in count and amount, stage-to-stage conversion, win rate, weighted
-pipeline, mean cycle days and opportunities that have not moved for a long time (issue #6; design.md §4
+pipeline, mean cycle days and opportunities that have not moved for a long time (docs/kpis.md
 *Pipeline*)."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import streamlit as st
 
 from kam_app.charts import operations as charts
 from kam_app.data import operations as loaders_operations
-from kam_app.widgets.components import KpiCard, render_chart, render_download_table, render_kpi_cards, start_page
 from kam_app.state import ensure_router, language, t
+from kam_app.widgets.components import KpiCard, render_chart, render_download_table, render_kpi_cards, start_page
 from kam_metrics.i18n import format_money, format_percent
 
 

@@ -1,7 +1,6 @@
 """流失风险 Churn risk: accounts by health band, the early-warning list by revenue at risk with reasons and
 owner, one account's health-score waterfall, and the model card (method, training window, back-test on
-this database against the recency-only baseline, calibration, feature importance) (issue #7;
-design.md §4 *Churn risk*)."""
+this database against the recency-only baseline, calibration, feature importance; docs/kpis.md#churn-risk)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""汇报 Review report (issue #8; design.md §6): the sections of seed 000's outline filled from data for the
+"""汇报 Review report (docs/pages.md#review-report): the sections of the review outline (docs/pages.md#review-report) filled from data for the
 sidebar's period and comparison and a scope chosen here; sections 5-8 edited on the page and saved with
 the report; since the last review; the review actions; exports to PowerPoint, HTML and Excel; name
 masking; presenter mode."""
@@ -12,16 +12,16 @@ import streamlit as st
 
 from kam_app import auth, presenter
 from kam_app.data import report as loaders_report
-from kam_app.widgets.components import start_page
 from kam_app.state import ensure_router, language, t
+from kam_app.widgets.components import start_page
+from kam_metrics.access.policy import PermissionDenied, escape_markdown
+from kam_metrics.domain.enums import ACTION_STATUSES
+from kam_metrics.domain.filters import Filters
+from kam_metrics.i18n import format_date
 from kam_metrics.report import build as reports
 from kam_metrics.report import masking as report_masking
 from kam_metrics.report import model as report_model
 from kam_metrics.report import store as report_store
-from kam_metrics.access.policy import PermissionDenied, escape_markdown
-from kam_metrics.domain.filters import Filters
-from kam_metrics.i18n import format_date
-from kam_metrics.domain.enums import ACTION_STATUSES
 
 SAVED_KEY = "report_saved"
 NEW = 0  # the "new report" choice (report ids start at 1)

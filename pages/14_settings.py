@@ -9,19 +9,19 @@ import pandas as pd
 import streamlit as st
 
 from kam_app import auth
-from kam_app.data import sales as loaders
 from kam_app.data import records as loaders_records
+from kam_app.data import sales as loaders
 from kam_app.data import satisfaction as loaders_satisfaction
-from kam_app.widgets.components import render_download_table
 from kam_app.sections.churn import render_churn_settings
 from kam_app.sections.settings_forms import render_operations_settings
 from kam_app.state import ensure_router, t
+from kam_app.widgets.components import render_download_table
 from kam_metrics.access.policy import PermissionDenied, escape_markdown
 from kam_metrics.access.users import MIN_PASSWORD_LENGTH, UserError
 from kam_metrics.domain.enums import ROLES
 from kam_metrics.metrics.satisfaction import SurveyItemsInvalid
-from kam_metrics.store.connection import SURVEY_DIMENSIONS
 from kam_metrics.records.targets import TARGET_LEVELS, TargetsInvalid
+from kam_metrics.store.connection import SURVEY_DIMENSIONS
 
 
 def render_page() -> None:
@@ -39,7 +39,7 @@ def render_page() -> None:
         st.dataframe(targets, width="stretch", hide_index=True)
         render_satisfaction_settings()
         render_operations_settings()
-        render_churn_settings()  # issue #7
+        render_churn_settings()
         render_access_sections()
         return
     edited = st.data_editor(
@@ -74,7 +74,7 @@ def render_page() -> None:
             st.success(t("targets.saved", **counts), icon="✅")
     render_satisfaction_settings()
     render_operations_settings()
-    render_churn_settings()  # issue #7
+    render_churn_settings()
     render_access_sections()
 
 

@@ -1,4 +1,4 @@
-"""Figure builders of the Churn risk page (issue #7): band distribution, calibration, feature
+"""Figure builders of the Churn risk page: band distribution, calibration, feature
 importance and one account's health-score waterfall. Small frames in, a Plotly figure whose title states
 the finding out; None when there is nothing to draw. Pure plotly, no streamlit."""
 
@@ -7,10 +7,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from kam_app.theme import COMPARISON, NEGATIVE, POSITIVE, PRIMARY, register_template
 from kam_metrics.churn.scoring import COMPONENTS, feature_label
 from kam_metrics.i18n import t
-
-from kam_app.theme import COMPARISON, NEGATIVE, POSITIVE, PRIMARY, register_template
 
 register_template()
 

@@ -1,4 +1,4 @@
-"""Forecast figures (issue #9) and the forecast sections the Sales page and Account 360 call.
+"""Forecast figures and the forecast sections the Sales page and Account 360 call.
 
 Figure builders take the small results of kam_metrics.forecast.engine and return a figure whose title states
 the finding, or None when there is nothing to draw. ``render_sales_forecast`` and

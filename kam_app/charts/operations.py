@@ -1,4 +1,4 @@
-"""Figure builders of the Projects, Service and Pipeline pages (issue #6).
+"""Figure builders of the Projects, Service and Pipeline pages.
 
 Small, already-aggregated frames in (from kam_metrics.metrics.projects / .service / .pipeline), a Plotly figure
 whose title states the finding out; None when there is nothing to draw. Pure plotly, no streamlit.
@@ -9,10 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from kam_app.theme import COMPARISON, NEGATIVE, PALETTE, POSITIVE, PRIMARY, register_template
 from kam_metrics.i18n import format_money, format_month, format_percent, money_unit, t
 from kam_metrics.store.connection import PROJECT_STATUSES
-
-from kam_app.theme import COMPARISON, NEGATIVE, PALETTE, POSITIVE, PRIMARY, register_template
 
 register_template()
 

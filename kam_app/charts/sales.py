@@ -9,9 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from kam_metrics.i18n import format_money, format_month, format_number, format_percent, money_unit, t
-
 from kam_app.theme import ABC_COLORS, COMPARISON, NEGATIVE, PALETTE, POSITIVE, PRIMARY, register_template
+from kam_metrics.i18n import format_money, format_month, format_number, format_percent, money_unit, t
 
 register_template()
 
@@ -130,7 +129,7 @@ def build_segment_revenue_figure(frame: pd.DataFrame, *, title_key: str, lang: s
     return fig
 
 
-# --- issue #4: Sales, Accounts, Account 360, Team --------------------------------------------------
+# --- Sales, Accounts, Account 360, Team ----------------------------------------------------------------
 
 _CODED_DIMENSIONS = {"scale": "scale", "tenure_band": "tenure", "abc_class": "abc"}
 

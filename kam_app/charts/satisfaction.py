@@ -6,9 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from kam_metrics.i18n import format_percent, t
-
 from kam_app.theme import COMPARISON, NEGATIVE, PALETTE, POSITIVE, PRIMARY, register_template
+from kam_metrics.i18n import format_percent, t
 
 register_template()
 

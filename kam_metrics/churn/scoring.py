@@ -1,5 +1,5 @@
 """Churn risk: a transparent health score, a calibrated churn model validated on history, early warning
-with reasons in words (design.md §4 *Churn risk*; issue #7; seeds 000, 002, 003).
+with reasons in words (docs/kpis.md#churn-risk).
 
 **Time.** "As of D" uses every row dated on or before D and nothing after (kam_metrics.churn.features).
 A back-test at cutoff C works as of C − 1 day: nothing dated on or after the cutoff enters a feature or
@@ -71,7 +71,7 @@ COMPONENTS = (
     "projects",
     "contact_cadence",
 )
-#: the components the fallback uses (design.md §4: "fallback: recency and frequency")
+#: the components the fallback uses (docs/kpis.md: "fallback: recency and frequency")
 TRANSACTION_COMPONENTS = ("recency", "frequency_trend")
 BANDS = ("red", "amber", "green")
 MIN_TRAIN_ACCOUNTS = 50
@@ -171,8 +171,7 @@ group by account_id
 def compute_context(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, Any]:
     """The non-sales inputs of the health score as of ``as_of``: satisfaction, tickets, projects, cadence
     (small frames keyed by account_id) and whether interactions / contacts are recorded at all."""
-    from kam_metrics.metrics import projects
-    from kam_metrics.metrics import service
+    from kam_metrics.metrics import projects, service
 
     day = Filters(start=as_of, end=as_of)
     recorded = con.execute(

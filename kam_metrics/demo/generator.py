@@ -1,6 +1,6 @@
 """A deterministic, realistic demo company (B2B supplier, amounts in CNY) at any scale.
 
-``build_demo_database(path)`` fills every data table of design.md §3 with a made-up industrial supplier
+``build_demo_database(path)`` fills every data table of docs/data-model.md with a made-up industrial supplier
 whose data makes every page worth looking at: heavy-tailed account sizes (ABC gives roughly 20 % A
 accounts holding 80 % of revenue), seasonality (Chinese New Year dip, Q4 peak), growing, flat, declining,
 churning and new accounts, targets some owners beat and some miss, survey waves with real gaps (price and

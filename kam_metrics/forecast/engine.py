@@ -1,5 +1,5 @@
-"""Monthly revenue forecast with its back-test, and projected target completion (design.md §4
-*Forecast*; issue #9; seed 001 预测模型).
+"""Monthly revenue forecast with its back-test, and projected target completion (docs/kpis.md
+*Forecast*).
 
 Method
 ------
@@ -78,8 +78,8 @@ import numpy as np
 import pandas as pd
 
 from kam_metrics.domain.filters import Filters, month_end, quarter_start, shift_months
-from kam_metrics.store.settings import load_settings
 from kam_metrics.sql.segments import SEGMENT_CTES, query_df
+from kam_metrics.store.settings import load_settings
 
 LEVELS = ("company", "industry", "region", "owner", "product_line", "account")
 #: the quantile of the normal distribution for the two-sided 80 % interval (scipy-free constant)

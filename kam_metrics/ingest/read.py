@@ -1,7 +1,7 @@
 """Reading an uploaded file into a DuckDB staging table of text: CSV, TSV and XLSX.
 
 Detects the kind of file from its bytes (never from its name alone), the encoding (UTF-8 with or without
-BOM, then GB18030, UTF-16, then detection; design.md §3), the delimiter, the header row (title lines
+BOM, then GB18030, UTF-16, then detection; docs/data-model.md), the delimiter, the header row (title lines
 above it are skipped) and totals rows (合计, 总计, Total: left out with a notice). UTF-8 text is read by
 DuckDB's own CSV reader; other encodings are decoded in Python and handed to DuckDB as UTF-8; XLSX is
 read with openpyxl (cached values of formulas, merged cells filled).

@@ -23,8 +23,8 @@ import difflib
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,9 +32,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from kam_metrics.store import connection as store
 from kam_metrics.ingest.read import ImportRejected, Problem, RawTable, read_into_staging, reject
 from kam_metrics.ingest.spec import ENUMS, TABLES, Column, TableSpec, known_headers, normalise_header
+from kam_metrics.store import connection as store
 
 MODES = ("append", "upsert", "replace")
 MAX_PROBLEMS = 5000
@@ -562,7 +562,7 @@ def _staged_columns(stage) -> set[str]:
 
 def _derive_columns(stage, spec: TableSpec, notices: list[tuple[str, str]]) -> None:
     """Columns a file may lack: sales amount = quantity × unit price, cost = amount − profit, line numbers
-    within an order, one order per account and day; project status from its dates (design.md §3)."""
+    within an order, one order per account and day; project status from its dates (docs/data-model.md)."""
     have = _staged_columns(stage)
     if spec.name == "sales":
         if "amount" not in have and {"quantity", "unit_price"} <= have:

@@ -1,4 +1,4 @@
-"""Satisfaction index (design.md §4 *Satisfaction*, seed 004 顾客满意度调查统计分析).
+"""Satisfaction index (docs/kpis.md#satisfaction).
 
 Rules: a questionnaire leaving at most ``survey_max_imputed_blanks`` of its 1-5 items blank counts each
 blank as ``survey_blank_impute_score`` (3, 一般); more blanks make it invalid. An answer's index value is
@@ -6,8 +6,8 @@ score × 100 / scale_max. Index items are the 1-5 items outside the dimension ``
 satisfaction is the mean index value over valid questionnaires; overall satisfaction is the
 weight-weighted mean of item satisfaction.
 
-Segment filters (design.md §5: industry, scale, tenure band, region, owner, ABC class): every function
-of issue #5 takes ``accounts``, a list of account ids (None = no segment filter, the numbers of the whole
+Segment filters (docs/pages.md: industry, scale, tenure band, region, owner, ABC class): every function
+of the Satisfaction page takes ``accounts``, a list of account ids (None = no segment filter, the numbers of the whole
 survey). With a list, only the questionnaires of those accounts count: anonymous questionnaires drop
 out, the response rate has no denominator (questionnaires are sent per wave, not per segment) and is
 None, and coverage is the share of those accounts' revenue. :func:`compute_satisfaction_page` turns the
@@ -27,8 +27,8 @@ import duckdb
 import pandas as pd
 
 from kam_metrics.domain.filters import Filters
-from kam_metrics.store.settings import load_settings
 from kam_metrics.sql.segments import ABC_CTES, SEGMENT_CTES, filter_params, query_df, query_row
+from kam_metrics.store.settings import load_settings
 
 WAVES_SQL = """
 select
@@ -151,7 +151,7 @@ def compute_latest_overall(con: duckdb.DuckDBPyConnection, as_of: date,
     return latest
 
 
-# --- issue #5: every rule of design.md §4 *Satisfaction* for a wave or a date range ---------------
+# --- every rule of docs/kpis.md#satisfaction for a wave or a date range ---------------
 #
 # SCORED_CTES selects the questionnaires of one wave ($wave) or of a date range ($start..$end; any of
 # the three may be null), of the segment's accounts when $segment_accounts is a list (null: every
@@ -537,7 +537,7 @@ def compute_importance(con: duckdb.DuckDBPyConnection, wave: str | None = None, 
 def compute_revenue_importance(con: duckdb.DuckDBPyConnection, wave: str | None = None,
                                start: date | None = None, end: date | None = None, *,
                                accounts: Sequence[str] | None = None) -> pd.DataFrame:
-    """Derived importance when the survey has no overall item (design.md §4): per index item, the Pearson
+    """Derived importance when the survey has no overall item (docs/kpis.md): per index item, the Pearson
     correlation across surveyed accounts of the account's item index with its next-period revenue
     change = revenue in the REVENUE_WINDOW_MONTHS after the selection's last answer / revenue in as
     many months up to it − 1 (accounts without revenue before are left out).
@@ -621,7 +621,7 @@ def compute_coverage(con: duckdb.DuckDBPyConnection, wave: str | None = None, st
 
 def compute_satisfaction(con: duckdb.DuckDBPyConnection, wave: str | None = None, start: date | None = None,
                          end: date | None = None, *, accounts: Sequence[str] | None = None) -> dict[str, Any]:
-    """Every satisfaction figure of one wave or date range (design.md §4 *Satisfaction*).
+    """Every satisfaction figure of one wave or date range (docs/kpis.md#satisfaction).
 
     Keys: overall_index, satisfied_rate, satisfied_rate_target, count_satisfied, count_surveyed,
     response_rate, validity_rate, n_sent, n_returned, n_valid, is_low_sample (n_valid < 5), nps (see
@@ -825,7 +825,7 @@ def compute_account_waves(con: duckdb.DuckDBPyConnection, account_id: str) -> pd
 
 
 def satisfaction_json(result: dict[str, Any]) -> dict[str, Any]:
-    """The ``satisfaction --json`` payload (design.md §7) from :func:`compute_satisfaction`."""
+    """The ``satisfaction --json`` payload (docs/cli.md) from :func:`compute_satisfaction`."""
     def num(value):
         return None if value is None or pd.isna(value) else float(value)
 

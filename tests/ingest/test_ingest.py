@@ -12,8 +12,8 @@ import duckdb
 import openpyxl
 import pytest
 
-from kam_metrics.store import connection as store
 from kam_metrics.ingest.stage import ImportRejected, UndoRefused, commit_staged, import_history, stage_file, undo_import
+from kam_metrics.store import connection as store
 
 ACCOUNTS_CSV = "客户编号,客户名称,行业,合作规模,区域,客户经理,合作开始日期\nK1,甲公司,制造业,大型,华东,张三,2019/3/5\nK2,乙公司,零售,小型,华南,李四,2024年1月15日\n"
 SALES_CSV = (
@@ -343,8 +343,8 @@ def test_import_and_undo_write_their_audit_entry_in_the_same_transaction(db):
     """commands.commit_import / commands.undo_import: the audit entry is written inside the import's (the
     undo's) transaction, so a failure while writing it leaves the database exactly as it was, and a
     success leaves both the rows and the entry."""
-    from kam_metrics.access import policy as access
     from kam_metrics import commands
+    from kam_metrics.access import policy as access
 
     editor = access.Actor("Ed", "editor")
     before = checksums(db)
