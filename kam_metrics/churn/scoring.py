@@ -510,7 +510,7 @@ def backtest(con: duckdb.DuckDBPyConnection, cutoff: date, horizon_days: int = 1
     """The back-test of ``churn backtest``: as of the day before ``cutoff``; raises ValueError when the
     data does not reach cutoff + horizon (the outcome would be unknown) or holds nothing before cutoff."""
     weights = weights or load_settings(con)["churn_weights"]
-    first, last = con.execute("select min(order_date), max(order_date) from sales where amount > 0").fetchone()
+    first, last = con.execute("select min(order_date), max(order_date) from sales where amount > 0").fetchall()[0]
     if first is None or first >= cutoff:
         raise ValueError(f"no purchase before the cutoff {cutoff}" + (f"; the data starts on {first}" if first else ""))
     as_of = cutoff - timedelta(days=1)

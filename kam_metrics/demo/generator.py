@@ -275,11 +275,11 @@ def _make_accounts(rng: np.random.Generator, n: int, years: int) -> dict:
     u_city = rng.random(n)
     u_owner = rng.random(n)
     for i in range(n):
-        _, cities, mix = REGIONS[REGION_NAMES[region[i]]]
+        _, cities, district_mix = REGIONS[REGION_NAMES[region[i]]]
         city[i] = cities[min(int(u_city[i] * len(cities)), len(cities) - 1)]
         acc = 0.0
-        owner[i] = mix[-1][0]
-        for name, p in mix:
+        owner[i] = district_mix[-1][0]
+        for name, p in district_mix:
             acc += p
             if u_owner[i] < acc:
                 owner[i] = name
@@ -324,11 +324,11 @@ def _make_accounts(rng: np.random.Generator, n: int, years: int) -> dict:
     coop = rng.integers(oldest, start_day - 30, n)
     new_idx = np.flatnonzero(kind == 5)
     recent_lo = max(start_day + 60, end_day - 330)
-    for j, i in enumerate(new_idx):
+    for j, i in enumerate(new_idx.tolist()):
         if j % 2 == 0 or start_day + 60 >= end_day - 365:
-            coop[i] = rng.integers(recent_lo, end_day - 45)
+            coop[i] = int(rng.integers(recent_lo, end_day - 45))
         else:
-            coop[i] = rng.integers(start_day + 60, end_day - 365)
+            coop[i] = int(rng.integers(start_day + 60, end_day - 365))
 
     # Months (index into the data window) in which each account may order.
     month_first = np.array([_day(_add_months(data_start, m)) for m in range(months + 1)])
@@ -337,8 +337,8 @@ def _make_accounts(rng: np.random.Generator, n: int, years: int) -> dict:
     last_month = np.full(n, months - 1, dtype=np.int64)
     churn_idx = np.flatnonzero(kind == 3)
     lo = min(6, months - 5)
-    for i in churn_idx:
-        last_month[i] = rng.integers(lo, months - 4)  # last order month; +90 days is before the end
+    for i in churn_idx.tolist():
+        last_month[i] = int(rng.integers(lo, months - 4))  # last order month; +90 days is before the end
     last_month[kind == 4] = months - 2
     fade_len = rng.integers(6, 10, n)
 
@@ -611,7 +611,7 @@ def _targets_frame(rng: np.random.Generator, con, acc: dict) -> pd.DataFrame:
 
 def _waves() -> list[tuple[str, date]]:
     """The last four half-year waves whose four-week window closes by DEMO_END_DATE."""
-    out = []
+    out: list[tuple[str, date]] = []
     y, h = DEMO_END_DATE.year, 2
     while len(out) < 4:
         sent_on = date(y, 6 if h == 1 else 12, 1)

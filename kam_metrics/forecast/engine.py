@@ -149,7 +149,7 @@ group by all
 
 
 def latest_order_date(con: duckdb.DuckDBPyConnection) -> date | None:
-    return con.execute("select max(order_date) from sales").fetchone()[0]
+    return con.execute("select max(order_date) from sales").fetchall()[0][0]
 
 
 def history_end_month(as_of: date, grace_days: int) -> date:
@@ -506,7 +506,7 @@ def _run(
         raise ValueError("horizon_months must be at least 1")
     settings = load_settings(con)
     as_of = as_of or latest_order_date(con)
-    empty = {"as_of": as_of, "history_end": None, "series": [], "settings": settings}
+    empty: dict[str, Any] = {"as_of": as_of, "history_end": None, "series": [], "settings": settings}
     if as_of is None:
         return empty
     history_end = history_end_month(as_of, int(settings["forecast_month_end_grace_days"]))
@@ -745,7 +745,7 @@ def project_completion(
         target = compute_target(con, filters)["revenue_target"]
         actual = con.execute(
             "select coalesce(sum(amount), 0) from sales where order_date between ? and ?", [start, as_of]
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         base = pd.DataFrame({"key": [""], "revenue": [float(actual)], "revenue_target": [target]})
     else:
         base = compute_target_by(con, filters, level)[["key", "revenue", "revenue_target"]]

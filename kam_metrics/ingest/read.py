@@ -158,7 +158,7 @@ def sniff_delimiter(sample: str) -> str:
         return csv.Sniffer().sniff("\n".join(lines), delimiters=",\t;|").delimiter
     except csv.Error:
         counts = {d: sum(line.count(d) for line in lines) for d in ",\t;|"}
-        return max(counts, key=counts.get) if max(counts.values()) else ","
+        return max(counts, key=lambda d: counts[d]) if max(counts.values()) else ","
 
 
 def _normalise_header(text: str) -> str:
@@ -316,7 +316,7 @@ def read_into_staging(
     finally:
         if temp_path:
             os.unlink(temp_path)
-    rows = con.execute("select count(*) from raw").fetchone()[0]
+    rows = con.execute("select count(*) from raw").fetchall()[0][0]
     raw = RawTable(headers, rows, kind, used_encoding, delimiter, header_index + 1, notices=notices)
     _drop_totals(con, raw)
     return raw

@@ -149,23 +149,23 @@ def guess_mapping(
             mapping[header] = None
     taken = {c for c in mapping.values() if c}
     alias_index: dict[str, str] = {}
-    for column in spec.columns:
-        for alias in (column.name, *column.aliases):
-            alias_index.setdefault(normalise_header(alias), column.name)
+    for spec_column in spec.columns:
+        for alias in (spec_column.name, *spec_column.aliases):
+            alias_index.setdefault(normalise_header(alias), spec_column.name)
     for header in headers:
         if mapping[header] or header in overrides:
             continue
-        column = alias_index.get(normalise_header(header))
-        if column and column not in taken:
-            mapping[header] = column
-            taken.add(column)
+        found = alias_index.get(normalise_header(header))
+        if found and found not in taken:
+            mapping[header] = found
+            taken.add(found)
     for header in headers:
         if mapping[header] or header in overrides:
             continue
         close = difflib.get_close_matches(normalise_header(header), list(alias_index), n=1, cutoff=0.85)
         if close and alias_index[close[0]] not in taken:
             mapping[header] = alias_index[close[0]]
-            taken.add(mapping[header])
+            taken.add(alias_index[close[0]])
     return mapping
 
 
@@ -398,9 +398,9 @@ def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str
 
     source_of: dict[str, str] = {}
     for index, header in enumerate(raw.headers):
-        column = column_map.get(header)
-        if column:
-            source_of[column] = "c" + str(index)
+        target = column_map.get(header)
+        if target:
+            source_of[target] = "c" + str(index)
     unmapped = [h for h, c in column_map.items() if not c]
     if unmapped:
         notices.append((f"未导入的列:{'、'.join(unmapped[:12])}", f"Columns not imported: {', '.join(unmapped[:12])}"))
@@ -461,7 +461,7 @@ def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str
     for column in spec.columns:
         if column.name not in parsed:
             continue
-        source = source_of.get(column.name)
+        source = source_of[column.name]
         for code, condition in _check_sql(column, _q(column.name), source):
             checks.append((code, column.name, source, condition))
     union = [
@@ -509,7 +509,7 @@ def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str
             problems.insert(0, Problem(row_no, None, None, "文件中间又出现了一行表头。", "A second header row appears in the middle of the file.",
                                        "请删除这一行(可能是两个文件拼接而成)。", "Delete that row (two exports were probably pasted together)."))
     if problems and not stage.execute("select count(*) from staged where _row not in (select unnest(?::bigint[]))",
-                                      [[p.row for p in problems if p.row]]).fetchone()[0]:
+                                      [[p.row for p in problems if p.row]]).fetchall()[0][0]:
         problems.insert(0, Problem(None, None, None, "每一行都有问题,没有可导入的数据。", "Every row has a problem; nothing can be imported.",
                                    "请检查列的对应关系和文件内容,或使用模板。", "Check the column mapping and the file, or use the template."))
 
@@ -637,15 +637,15 @@ def _preview_against_database(db, staged: StagedImport, spec: TableSpec) -> None
             "count(*) filter (where t." + _q(spec.keys[0]) + " is not null and (" + differs + ")), "
             "count(*) filter (where t." + _q(spec.keys[0]) + " is not null and not (" + differs + ")) "
             "from incoming i left join " + spec.name + " t on " + _key_join(spec, "i", "t")
-        ).fetchone()
+        ).fetchall()[0]
         staged.preview = {"new": int(row[0]), "updated": int(row[1]), "unchanged": int(row[2]),
                           "rejected_rows": len({p.row for p in staged.problems if p.row})}
         if spec.date_column and spec.date_column in cols:
-            first, last = con.execute("select min(" + _q(spec.date_column) + ")::date, max(" + _q(spec.date_column) + ")::date from incoming").fetchone()
+            first, last = con.execute("select min(" + _q(spec.date_column) + ")::date, max(" + _q(spec.date_column) + ")::date from incoming").fetchall()[0]
             staged.preview["first_date"], staged.preview["last_date"] = first, last
         if "account_id" in cols:
             staged.preview["accounts"] = con.execute(
-                "select count(distinct account_id) from incoming where account_id <> ''").fetchone()[0]
+                "select count(distinct account_id) from incoming where account_id <> ''").fetchall()[0][0]
             if spec.name != "accounts":
                 unknown = con.execute(
                     "select account_id, min(_row) from incoming where account_id <> '' and account_id not in "
@@ -728,7 +728,7 @@ def commit_staged(
                     "from incoming where account_id is not null and account_id <> '' "
                     "and account_id not in (select account_id from accounts) group by account_id",
                     [import_id],
-                ).fetchone()[0]
+                ).fetchall()[0][0]
             for code, low, high in staged.new_items:
                 con.execute(
                     "insert into survey_items (item_code, dimension, label_zh, label_en, weight, scale_min, scale_max, import_id) "
@@ -749,8 +749,8 @@ def commit_staged(
                 to_insert = "select " + col_list + " from incoming"
             elif mode == "upsert":
                 changed = "select t.* from " + spec.name + " t join incoming i on " + _key_join(spec, "t", "i") + " where " + differs
-                updated = con.execute("insert into " + backup + " select *, ? from (" + changed + ")", [import_id]).fetchone()[0]
-                unchanged = con.execute("select count(*) from incoming i where " + existing).fetchone()[0] - updated
+                updated = con.execute("insert into " + backup + " select *, ? from (" + changed + ")", [import_id]).fetchall()[0][0]
+                unchanged = con.execute("select count(*) from incoming i where " + existing).fetchall()[0][0] - updated
                 assignments = ", ".join(_q(c) + " = i." + _q(c) for c in cols if c not in spec.keys)
                 if assignments:
                     con.execute(
@@ -766,18 +766,18 @@ def commit_staged(
                 if replace_scope == "all" or not spec.date_column:
                     scope = "true"
                 else:
-                    first, last = con.execute("select min(" + _q(spec.date_column) + "), max(" + _q(spec.date_column) + ") from incoming").fetchone()
+                    first, last = con.execute("select min(" + _q(spec.date_column) + "), max(" + _q(spec.date_column) + ") from incoming").fetchall()[0]
                     scope = "t." + _q(spec.date_column) + " between ? and ?"
                     params += [first, last]
                 victims = ("select t.* from " + spec.name + " t where (" + scope + ") or exists (select 1 from incoming i where "
                            + _key_join(spec, "t", "i") + ")")
-                replaced = con.execute("insert into " + backup + " select *, ? from (" + victims + ")", params).fetchone()[0]
+                replaced = con.execute("insert into " + backup + " select *, ? from (" + victims + ")", params).fetchall()[0][0]
                 con.execute("delete from " + spec.name + " t where exists (select 1 from " + backup + " b where b.backup_of_import = ? and "
                             + _key_join(spec, "b", "t") + ")", [import_id])
                 to_insert = "select " + col_list + " from incoming"
             inserted = con.execute(
                 "insert into " + spec.name + " (" + col_list + ", import_id) select *, ? from (" + to_insert + ")", [import_id]
-            ).fetchone()[0]
+            ).fetchall()[0][0]
             con.execute(
                 "update imports set rows_read = ?, rows_inserted = ?, rows_updated = ?, rows_rejected = 0, "
                 "finished_at = current_timestamp where import_id = ?",
@@ -846,8 +846,8 @@ def undo_import(db: str | os.PathLike | None, import_id: int,
         if record["status"] != "committed":
             raise UndoRefused(f"Import {import_id} is {record['status']}, not committed. / 导入 {import_id} 的状态是 {record['status']},无法撤销。")
         touched = [t for t in store.DATA_TABLES
-                   if con.execute("select count(*) from " + t + " where import_id = ?", [import_id]).fetchone()[0]
-                   or con.execute("select count(*) from " + store.backup_table(t) + " where backup_of_import = ?", [import_id]).fetchone()[0]]
+                   if con.execute("select count(*) from " + t + " where import_id = ?", [import_id]).fetchall()[0][0]
+                   or con.execute("select count(*) from " + store.backup_table(t) + " where backup_of_import = ?", [import_id]).fetchall()[0][0]]
         touched_set = set(touched) | {record["table_name"]}
         later = con.execute(
             "select import_id, table_name from imports where import_id > ? and status = 'committed' order by import_id desc", [import_id]
@@ -861,11 +861,11 @@ def undo_import(db: str | os.PathLike | None, import_id: int,
         try:
             deleted = restored = 0
             for table in store.DATA_TABLES:
-                deleted += con.execute("delete from " + table + " where import_id = ?", [import_id]).fetchone()[0]
+                deleted += con.execute("delete from " + table + " where import_id = ?", [import_id]).fetchall()[0][0]
             for table in store.DATA_TABLES:
                 backup = store.backup_table(table)
                 restored += con.execute("insert into " + table + " select * exclude (backup_of_import) from " + backup
-                                        + " where backup_of_import = ?", [import_id]).fetchone()[0]
+                                        + " where backup_of_import = ?", [import_id]).fetchall()[0][0]
                 con.execute("delete from " + backup + " where backup_of_import = ?", [import_id])
             con.execute("update imports set status = 'undone', finished_at = current_timestamp where import_id = ?", [import_id])
             if on_commit is not None:

@@ -144,7 +144,7 @@ def compute_latest_overall(con: duckdb.DuckDBPyConnection, as_of: date,
     if not waves:
         return {"wave": None, "overall_index": None, "n_returned": 0, "n_valid": 0, "previous": None,
                 "is_segment": is_segment}
-    accounts = segment_account_ids(con, filters, as_of) if is_segment else None
+    accounts = segment_account_ids(con, filters, as_of) if filters is not None and is_segment else None
     latest = compute_wave_overall(con, waves[-1], accounts)
     latest["previous"] = compute_wave_overall(con, waves[-2], accounts) if len(waves) > 1 else None
     latest["is_segment"] = is_segment
