@@ -385,27 +385,51 @@ def stage_file(
 
 def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str | None], file_name: str,
                 date_order: str | None, create_accounts: bool, constants: dict[str, Any]) -> StagedImport:
-    problems: list[Problem] = []
+    """Map, parse and check the raw cells of ``stage`` (a table ``raw`` of text) for ``spec``: every
+    problem at once, with the staged rows of the file and the notices about what was derived or dropped."""
     notices = list(raw.notices)
     first_rows = stage.execute("select * exclude (_row) from raw order by _row limit 3").fetchall()
     samples = {h: " · ".join(str(r[i]) for r in first_rows if r[i] is not None)[:80] for i, h in enumerate(raw.headers)}
 
-    def unfinished(found: list[Problem]) -> StagedImport:
-        """The file cannot be staged with this mapping or date order: say why, keep what the editor needs."""
-        return StagedImport(table=spec.name, file_name=file_name, sha256="", headers=raw.headers, mapping=column_map,
-                            rows=pa.table({"_row": pa.array([], pa.int64())}), rows_read=raw.rows, problems=found,
-                            notices=notices, raw=raw, samples=samples, create_accounts=create_accounts)
+    def staged(problems: list[Problem], rows: pa.Table | None = None, date_orders: dict[str, str] | None = None) -> StagedImport:
+        return StagedImport(
+            table=spec.name, file_name=file_name, sha256="", headers=raw.headers, mapping=column_map,
+            rows=rows if rows is not None else pa.table({"_row": pa.array([], pa.int64())}), rows_read=raw.rows,
+            problems=problems, notices=notices, raw=raw, date_orders=date_orders or {},
+            create_accounts=create_accounts, samples=samples,
+        )
 
-    source_of: dict[str, str] = {}
-    for index, header in enumerate(raw.headers):
-        target = column_map.get(header)
-        if target:
-            source_of[target] = "c" + str(index)
+    source_of = {target: "c" + str(index) for index, header in enumerate(raw.headers) if (target := column_map.get(header))}
     unmapped = [h for h, c in column_map.items() if not c]
     if unmapped:
         notices.append((f"未导入的列:{'、'.join(unmapped[:12])}", f"Columns not imported: {', '.join(unmapped[:12])}"))
+    missing = _missing_required(spec, raw, source_of, constants)
+    if missing:
+        return staged(missing)  # the file cannot be staged with this mapping: say why, keep what the editor needs
+    date_orders, problems = _date_orders(stage, spec, source_of, file_name, date_order)
+    if problems:
+        return staged(problems)
+    parsed = _parse_values(stage, spec, raw, source_of, date_orders, constants)
+    problems = _row_problems(stage, spec, parsed, source_of)
+    stage.execute("create or replace table staged as select * exclude (" + ", ".join(_raw_columns(raw)) + ") from parsed")
+    _derive_columns(stage, spec, notices)
+    if spec.keys and not problems:
+        problems += _duplicate_key_problems(stage, spec, notices)
+    _add_file_problems(stage, raw, problems)
+    present = _staged_columns(stage)
+    # only the columns the file gives (or that were derived): the database's defaults fill the others,
+    # and an upsert leaves the others as they are
+    selected = ", ".join(_q(name) for name in ["_row"] + [c.name for c in spec.columns if c.name in present])
+    return staged(problems, stage.sql("select " + selected + " from staged order by _row").to_arrow_table(), date_orders)
 
-    # the other tables' headers: a file for another table is named as such
+
+def _raw_columns(raw: RawTable) -> list[str]:
+    return ["c" + str(i) for i in range(len(raw.headers))]
+
+
+def _missing_required(spec: TableSpec, raw: RawTable, source_of: dict[str, str], constants: dict[str, Any]) -> list[Problem]:
+    """A problem per required column that is neither mapped, given as a constant nor derivable; when the
+    headers fit another table better, the message names it."""
     derivable = {"amount": {"quantity", "unit_price"}, "line_no": {"order_id"}, "order_id": {"account_id", "order_date"},
                  "status": set(), "response_id": set()}
     available = set(source_of) | set(constants)
@@ -413,37 +437,46 @@ def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str
         for _ in range(2):  # order_id derives from account and date, then line_no from order_id
             available |= {name for name, needs in derivable.items() if needs <= available}
     missing = [c.name for c in spec.stored if c.required and c.name not in available]
-    if missing:
-        best_other = max(
-            (t for t in TABLES if t != spec.name),
-            key=lambda t: sum(normalise_header(h) in {normalise_header(a) for c in TABLES[t].columns for a in (c.name, *c.aliases)}
-                              for h in raw.headers),
-        )
-        hint_zh = f"这个文件看起来更像「{TABLES[best_other].label_zh}」表。" if _looks_like(raw.headers, best_other) else ""
-        hint_en = f" This file looks more like the {TABLES[best_other].label_en} table." if hint_zh else ""
-        return unfinished([
-            Problem(None, name, None, f"缺少必需的列「{name}」。{hint_zh}", f"The required column {name} is missing.{hint_en}",
-                    f"在映射中把文件的某一列对应到「{name}」(命令行:--map \"源列名={name}\"),或使用模板。",
-                    f'Map one of the file\'s columns to {name} (command line: --map "Source header={name}"), or use the template.')
-            for name in missing
-        ])
+    if not missing:
+        return []
+    best_other = max(
+        (t for t in TABLES if t != spec.name),
+        key=lambda t: sum(normalise_header(h) in {normalise_header(a) for c in TABLES[t].columns for a in (c.name, *c.aliases)}
+                          for h in raw.headers),
+    )
+    hint_zh = f"这个文件看起来更像「{TABLES[best_other].label_zh}」表。" if _looks_like(raw.headers, best_other) else ""
+    hint_en = f" This file looks more like the {TABLES[best_other].label_en} table." if hint_zh else ""
+    return [
+        Problem(None, name, None, f"缺少必需的列「{name}」。{hint_zh}", f"The required column {name} is missing.{hint_en}",
+                f"在映射中把文件的某一列对应到「{name}」(命令行:--map \"源列名={name}\"),或使用模板。",
+                f'Map one of the file\'s columns to {name} (command line: --map "Source header={name}"), or use the template.')
+        for name in missing
+    ]
 
+
+def _date_orders(stage, spec: TableSpec, source_of: dict[str, str], file_name: str,
+                 date_order: str | None) -> tuple[dict[str, str], list[Problem]]:
+    """The day/month order of every mapped date column, and a problem per column where it cannot be decided."""
     date_orders: dict[str, str] = {}
+    problems: list[Problem] = []
     for column in spec.columns:
         if column.kind in ("date", "timestamp") and column.name in source_of:
             order, problem = _decide_date_order(stage, source_of[column.name], column.name, file_name, date_order)
             date_orders[column.name] = order
             if problem:
                 problems.append(problem)
-    if problems:
-        return unfinished(problems)
+    return date_orders, problems
 
+
+def _parse_values(stage, spec: TableSpec, raw: RawTable, source_of: dict[str, str], date_orders: dict[str, str],
+                  constants: dict[str, Any]) -> dict[str, tuple[str, str | None]]:
+    """The table ``parsed``: the raw cells beside each mapped column's parsed value (the fast expression
+    first, the slow one only where it failed) and the constants given at import; returns the expressions."""
     parsed: dict[str, tuple[str, str | None]] = {}
     for column in spec.columns:
         if column.name in source_of:
             parsed[column.name] = _value_expr(column, source_of[column.name], date_orders.get(column.name, "dmy"))
-    raw_columns = ["c" + str(i) for i in range(len(raw.headers))]
-    select = ["_row"] + raw_columns + [fast + " as " + _q(name) for name, (fast, _) in parsed.items()]
+    select = ["_row"] + _raw_columns(raw) + [fast + " as " + _q(name) for name, (fast, _) in parsed.items()]
     params: list[Any] = []
     for name, value in constants.items():  # values given at import (--wave, --survey-date) fill missing columns
         if name not in parsed:
@@ -455,8 +488,11 @@ def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str
             source = source_of[name]
             stage.execute("update parsed set " + _q(name) + " = " + slow + " where " + _q(name) + " is null and "
                           + source + " is not null")
+    return parsed
 
-    # row-level problems, all of them at once (the raw text sits beside the parsed value)
+
+def _row_problems(stage, spec: TableSpec, parsed: dict[str, tuple[str, str | None]], source_of: dict[str, str]) -> list[Problem]:
+    """Every row-level problem at once (up to MAX_PROBLEMS), the raw text beside the parsed value."""
     checks = []
     for column in spec.columns:
         if column.name not in parsed:
@@ -474,36 +510,40 @@ def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str
         found = stage.execute(
             "select * from (" + " union all ".join(union) + ") order by _row, check_no limit " + str(MAX_PROBLEMS)
         ).fetchall()
+    problems = []
     for row_no, check_no, value in found:
         code, name, _, _ = checks[check_no]
-        texts = _problem_texts(code, spec.column(name), spec)
-        problems.append(Problem(row_no, name, value, *texts))
+        problems.append(Problem(row_no, name, value, *_problem_texts(code, spec.column(name), spec)))
+    return problems
 
-    stage.execute("create or replace table staged as select * exclude (" + ", ".join(raw_columns) + ") from parsed")
-    _derive_columns(stage, spec, notices)
-    if spec.keys and not problems:
-        key_list = ", ".join(_q(k) for k in spec.keys)
-        duplicate_sql = (
-            "select _row, concat_ws(' / ', " + ", ".join(_q(k) + "::varchar" for k in spec.keys) + ") from staged "
-            "qualify count(*) over (partition by " + key_list + ") > 1 order by _row limit " + str(MAX_PROBLEMS)
-        )
-        duplicates = stage.execute(duplicate_sql).fetchall()
-        if duplicates:  # rows repeated exactly (same key, same values) are merged; only conflicting ones remain
-            value_columns = ", ".join(_q(c) for c in sorted(_staged_columns(stage) - {"_row"}))
-            before = stage.execute("select count(*) from staged").fetchall()[0][0]
-            stage.execute("create or replace table staged as select * from staged qualify row_number() over "
-                          "(partition by " + value_columns + " order by _row) = 1")
-            merged = before - stage.execute("select count(*) from staged").fetchall()[0][0]
-            if merged:
-                notices.append((f"{merged} 行与前面的行完全相同,已合并。", f"{merged} row(s) identical to an earlier row were merged."))
-                duplicates = stage.execute(duplicate_sql).fetchall()
-        for row_no, key in duplicates:
-            problems.append(Problem(row_no, "+".join(spec.keys), key, *_problem_texts("duplicate", spec.column(spec.keys[0]), spec)))
-    repeated_header = [h for h in raw.headers]
-    if repeated_header and len(raw.headers) >= 2:
-        condition = " and ".join(
-            "coalesce(c" + str(i) + ", '') = ?" for i in range(min(len(raw.headers), 4))
-        )
+
+def _duplicate_key_problems(stage, spec: TableSpec, notices: list) -> list[Problem]:
+    """Rows repeated exactly (same key, same values) are merged, and the notices say how many; a problem
+    per row whose key another row with other values has too."""
+    key_list = ", ".join(_q(k) for k in spec.keys)
+    duplicate_sql = (
+        "select _row, concat_ws(' / ', " + ", ".join(_q(k) + "::varchar" for k in spec.keys) + ") from staged "
+        "qualify count(*) over (partition by " + key_list + ") > 1 order by _row limit " + str(MAX_PROBLEMS)
+    )
+    duplicates = stage.execute(duplicate_sql).fetchall()
+    if duplicates:
+        value_columns = ", ".join(_q(c) for c in sorted(_staged_columns(stage) - {"_row"}))
+        before = stage.execute("select count(*) from staged").fetchall()[0][0]
+        stage.execute("create or replace table staged as select * from staged qualify row_number() over "
+                      "(partition by " + value_columns + " order by _row) = 1")
+        merged = before - stage.execute("select count(*) from staged").fetchall()[0][0]
+        if merged:
+            notices.append((f"{merged} 行与前面的行完全相同,已合并。", f"{merged} row(s) identical to an earlier row were merged."))
+            duplicates = stage.execute(duplicate_sql).fetchall()
+    return [Problem(row_no, "+".join(spec.keys), key, *_problem_texts("duplicate", spec.column(spec.keys[0]), spec))
+            for row_no, key in duplicates]
+
+
+def _add_file_problems(stage, raw: RawTable, problems: list[Problem]) -> None:
+    """Problems of the file as a whole, put first: a second header row in the middle of the file, and
+    "every row has a problem" when no row is left to import."""
+    if len(raw.headers) >= 2:
+        condition = " and ".join("coalesce(c" + str(i) + ", '') = ?" for i in range(min(len(raw.headers), 4)))
         again = stage.execute("select _row from raw where " + condition + " limit 5", raw.headers[:4]).fetchall()
         for (row_no,) in again:
             problems.insert(0, Problem(row_no, None, None, "文件中间又出现了一行表头。", "A second header row appears in the middle of the file.",
@@ -512,18 +552,6 @@ def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str
                                       [[p.row for p in problems if p.row]]).fetchall()[0][0]:
         problems.insert(0, Problem(None, None, None, "每一行都有问题,没有可导入的数据。", "Every row has a problem; nothing can be imported.",
                                    "请检查列的对应关系和文件内容,或使用模板。", "Check the column mapping and the file, or use the template."))
-
-    present = _staged_columns(stage)
-    # only the columns the file gives (or that were derived): the database's defaults fill the others,
-    # and an upsert leaves the others as they are
-    columns = ["_row"] + [c.name for c in spec.columns if c.name in present]
-    selected = ", ".join(_q(name) for name in columns)
-    rows = stage.sql("select " + selected + " from staged order by _row").to_arrow_table()
-    return StagedImport(
-        table=spec.name, file_name=file_name, sha256="", headers=raw.headers, mapping=column_map, rows=rows,
-        rows_read=raw.rows, problems=problems, notices=notices, raw=raw, date_orders=date_orders,
-        create_accounts=create_accounts, samples=samples,
-    )
 
 
 def _unpivot_wide_survey(stage, raw: RawTable, column_map: dict[str, str | None], overrides: dict[str, str]) -> list[str]:
