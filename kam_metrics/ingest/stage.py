@@ -343,93 +343,134 @@ def stage_file(
     sha256 = hashlib.sha256(data).hexdigest()
     stage = duckdb.connect()
     try:
-        for macro in _CLEAN_MACROS + _DATE_TEXT_MACROS + _DATE_MACROS:
-            stage.execute(macro)
+        _install_macros(stage)
         report = progress or (lambda fraction, step: None)
         report(0.05, "read")
         raw = read_into_staging(stage, data, file_name, known_headers(), sheet=sheet, encoding=encoding, path=path)
         report(0.35, "check")
-        if raw.rows == 0:
-            raise reject(file_name, "文件只有表头,没有数据行。", "The file has a header but no data rows.",
-                         "请导出包含数据的文件。", "Export a file that holds data rows.")
+        _require_data_rows(raw, file_name)
         lookups = _load_lookups(db, spec, header_signature(raw.headers), sha256)
-        column_map = guess_mapping(spec, raw.headers, lookups["remembered"], mapping)
-        wide_items: list[str] = []
-        if table == "survey_responses" and not {"item_code", "score"} & set(column_map.values()):
-            wide_items = _unpivot_wide_survey(stage, raw, column_map, mapping or {})
-            column_map = guess_mapping(spec, raw.headers, {}, {**(mapping or {}), "item_code": "item_code", "score": "score"})
+        column_map, wide_items = _map_file_headers(stage, spec, raw, lookups["remembered"], mapping)
         constants = {"wave": wave, "survey_date": survey_date} if table == "survey_responses" else {}
         staged = _stage_rows(stage, spec, raw, column_map, file_name, date_order, create_accounts,
                              {k: v for k, v in constants.items() if v is not None})
         staged.sha256 = sha256
-        if wide_items:
-            staged.notices.append((
-                f"宽格式问卷(每题一列)已转为每题一行:{'、'.join(wide_items[:12])}。",
-                f"A wide survey (one column per item) was turned into one row per item: {', '.join(wide_items[:12])}."))
-        if lookups["same_file"]:
-            ids = ", ".join(str(i) for i in lookups["same_file"])
-            staged.notices.append((f"同一文件已于导入 #{ids} 中导入过;重复的行不会被重复计算。",
-                                   f"This same file was already imported (import #{ids}); overlapping rows are never counted twice."))
+        _add_file_notices(staged, wide_items, lookups["same_file"])
         report(0.8, "compare")
         if staged.rows.num_rows and (db is not None or store.resolve_db_path(db).exists()):
             _preview_against_database(db, staged, spec)
         report(1.0, "done")
         return staged
     except duckdb.Error as exc:  # anything the SQL of a strange file trips over becomes a clear rejection
-        detail = str(exc).splitlines()[0][:300]
-        raise reject(file_name, f"无法解析这个文件:{detail}", f"The file cannot be parsed: {detail}",
-                     "请检查文件内容,或按模板整理后再上传。", "Check the file, or arrange it like the template, and upload again.") from None
+        raise _unparsable(file_name, exc) from None
     finally:
         stage.close()
 
 
+def _install_macros(stage) -> None:
+    """Create the cleaning, number and date parsing macros in the staging connection."""
+    for macro in _CLEAN_MACROS + _DATE_TEXT_MACROS + _DATE_MACROS:
+        stage.execute(macro)
+
+
+def _require_data_rows(raw: RawTable, file_name: str) -> None:
+    """Reject a file that holds a header but no data rows."""
+    if raw.rows == 0:
+        raise reject(file_name, "文件只有表头,没有数据行。", "The file has a header but no data rows.",
+                     "请导出包含数据的文件。", "Export a file that holds data rows.")
+
+
+def _map_file_headers(stage, spec: TableSpec, raw: RawTable, remembered: dict[str, str],
+                      mapping: dict[str, str] | None) -> tuple[dict[str, str | None], list[str]]:
+    """(source header -> canonical column, the item codes of a wide survey turned long, else [])."""
+    column_map = guess_mapping(spec, raw.headers, remembered, mapping)
+    wide_items: list[str] = []
+    if spec.name == "survey_responses" and not {"item_code", "score"} & set(column_map.values()):
+        wide_items = _unpivot_wide_survey(stage, raw, column_map, mapping or {})
+        column_map = guess_mapping(spec, raw.headers, {}, {**(mapping or {}), "item_code": "item_code", "score": "score"})
+    return column_map, wide_items
+
+
+def _add_file_notices(staged: StagedImport, wide_items: list[str], same_file: list[int]) -> None:
+    """Notices about the file as a whole: a wide survey turned long, the same file imported before."""
+    if wide_items:
+        staged.notices.append((
+            f"宽格式问卷(每题一列)已转为每题一行:{'、'.join(wide_items[:12])}。",
+            f"A wide survey (one column per item) was turned into one row per item: {', '.join(wide_items[:12])}."))
+    if same_file:
+        ids = ", ".join(str(i) for i in same_file)
+        staged.notices.append((f"同一文件已于导入 #{ids} 中导入过;重复的行不会被重复计算。",
+                               f"This same file was already imported (import #{ids}); overlapping rows are never counted twice."))
+
+
+def _unparsable(file_name: str, exc: duckdb.Error) -> ImportRejected:
+    """The rejection for a file whose content the staging SQL cannot parse."""
+    detail = str(exc).splitlines()[0][:300]
+    return reject(file_name, f"无法解析这个文件:{detail}", f"The file cannot be parsed: {detail}",
+                  "请检查文件内容,或按模板整理后再上传。", "Check the file, or arrange it like the template, and upload again.")
+
+
 def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str | None], file_name: str,
                 date_order: str | None, create_accounts: bool, constants: dict[str, Any]) -> StagedImport:
-    """Map, parse and check the raw cells of ``stage`` (a table ``raw`` of text) for ``spec``: every
-    problem at once, with the staged rows of the file and the notices about what was derived or dropped."""
+    """Map, parse, derive and check the rows of table ``raw`` for ``spec``; the valid rows end up in
+    table ``staged`` of ``stage`` and in the returned import, whose problems list everything wrong."""
     notices = list(raw.notices)
+    samples = _sample_values(stage, raw)
+    source_of = _map_columns(raw, column_map, notices)
+    missing = _missing_column_problems(spec, raw, source_of, constants)
+    if missing:
+        return _unfinished(spec, raw, column_map, file_name, notices, samples, create_accounts, missing)
+    date_orders, problems = _pick_date_orders(stage, spec, source_of, file_name, date_order)
+    if problems:
+        return _unfinished(spec, raw, column_map, file_name, notices, samples, create_accounts, problems)
+    parsed = _parse_expressions(spec, source_of, date_orders)
+    raw_columns = _parse_into_table(stage, raw, parsed, source_of, constants)
+    problems = _run_checks(stage, spec, parsed, source_of)
+    stage.execute("create or replace table staged as select * exclude (" + ", ".join(raw_columns) + ") from parsed")
+    _derive_columns(stage, spec, notices)
+    if spec.keys and not problems:
+        problems.extend(_duplicate_key_problems(stage, spec, notices))
+    _flag_repeated_header(stage, raw, problems)
+    _flag_nothing_importable(stage, problems)
+    return StagedImport(
+        table=spec.name, file_name=file_name, sha256="", headers=raw.headers, mapping=column_map,
+        rows=_build_preview(stage, spec), rows_read=raw.rows, problems=problems, notices=notices, raw=raw,
+        date_orders=date_orders, create_accounts=create_accounts, samples=samples,
+    )
+
+
+def _sample_values(stage, raw: RawTable) -> dict[str, str]:
+    """The first few values of each source column, joined, for the mapping editor."""
     first_rows = stage.execute("select * exclude (_row) from raw order by _row limit 3").fetchall()
-    samples = {h: " · ".join(str(r[i]) for r in first_rows if r[i] is not None)[:80] for i, h in enumerate(raw.headers)}
+    return {h: " · ".join(str(r[i]) for r in first_rows if r[i] is not None)[:80] for i, h in enumerate(raw.headers)}
 
-    def staged(problems: list[Problem], rows: pa.Table | None = None, date_orders: dict[str, str] | None = None) -> StagedImport:
-        return StagedImport(
-            table=spec.name, file_name=file_name, sha256="", headers=raw.headers, mapping=column_map,
-            rows=rows if rows is not None else pa.table({"_row": pa.array([], pa.int64())}), rows_read=raw.rows,
-            problems=problems, notices=notices, raw=raw, date_orders=date_orders or {},
-            create_accounts=create_accounts, samples=samples,
-        )
 
-    source_of = {target: "c" + str(index) for index, header in enumerate(raw.headers) if (target := column_map.get(header))}
+def _unfinished(spec: TableSpec, raw: RawTable, column_map: dict[str, str | None], file_name: str,
+                notices: list[tuple[str, str]], samples: dict[str, str], create_accounts: bool,
+                found: list[Problem]) -> StagedImport:
+    """The file cannot be staged with this mapping or date order: say why, keep what the editor needs."""
+    return StagedImport(table=spec.name, file_name=file_name, sha256="", headers=raw.headers, mapping=column_map,
+                        rows=pa.table({"_row": pa.array([], pa.int64())}), rows_read=raw.rows, problems=found,
+                        notices=notices, raw=raw, samples=samples, create_accounts=create_accounts)
+
+
+def _map_columns(raw: RawTable, column_map: dict[str, str | None], notices: list[tuple[str, str]]) -> dict[str, str]:
+    """Canonical column -> its raw text column (c0, c1, ...); a notice lists the headers not imported."""
+    source_of: dict[str, str] = {}
+    for index, header in enumerate(raw.headers):
+        column = column_map.get(header)
+        if column:
+            source_of[column] = "c" + str(index)
     unmapped = [h for h, c in column_map.items() if not c]
     if unmapped:
         notices.append((f"未导入的列:{'、'.join(unmapped[:12])}", f"Columns not imported: {', '.join(unmapped[:12])}"))
-    missing = _missing_required(spec, raw, source_of, constants)
-    if missing:
-        return staged(missing)  # the file cannot be staged with this mapping: say why, keep what the editor needs
-    date_orders, problems = _date_orders(stage, spec, source_of, file_name, date_order)
-    if problems:
-        return staged(problems)
-    parsed = _parse_values(stage, spec, raw, source_of, date_orders, constants)
-    problems = _row_problems(stage, spec, parsed, source_of)
-    stage.execute("create or replace table staged as select * exclude (" + ", ".join(_raw_columns(raw)) + ") from parsed")
-    _derive_columns(stage, spec, notices)
-    if spec.keys and not problems:
-        problems += _duplicate_key_problems(stage, spec, notices)
-    _add_file_problems(stage, raw, problems)
-    present = _staged_columns(stage)
-    # only the columns the file gives (or that were derived): the database's defaults fill the others,
-    # and an upsert leaves the others as they are
-    selected = ", ".join(_q(name) for name in ["_row"] + [c.name for c in spec.columns if c.name in present])
-    return staged(problems, stage.sql("select " + selected + " from staged order by _row").to_arrow_table(), date_orders)
+    return source_of
 
 
-def _raw_columns(raw: RawTable) -> list[str]:
-    return ["c" + str(i) for i in range(len(raw.headers))]
-
-
-def _missing_required(spec: TableSpec, raw: RawTable, source_of: dict[str, str], constants: dict[str, Any]) -> list[Problem]:
-    """A problem per required column that is neither mapped, given as a constant nor derivable; when the
-    headers fit another table better, the message names it."""
+def _missing_column_problems(spec: TableSpec, raw: RawTable, source_of: dict[str, str],
+                             constants: dict[str, Any]) -> list[Problem]:
+    """One problem per required column neither mapped, given at import nor derivable; a file that looks
+    like another table's is named as such."""
     derivable = {"amount": {"quantity", "unit_price"}, "line_no": {"order_id"}, "order_id": {"account_id", "order_date"},
                  "status": set(), "response_id": set()}
     available = set(source_of) | set(constants)
@@ -454,9 +495,9 @@ def _missing_required(spec: TableSpec, raw: RawTable, source_of: dict[str, str],
     ]
 
 
-def _date_orders(stage, spec: TableSpec, source_of: dict[str, str], file_name: str,
-                 date_order: str | None) -> tuple[dict[str, str], list[Problem]]:
-    """The day/month order of every mapped date column, and a problem per column where it cannot be decided."""
+def _pick_date_orders(stage, spec: TableSpec, source_of: dict[str, str], file_name: str,
+                      date_order: str | None) -> tuple[dict[str, str], list[Problem]]:
+    """(date column -> 'dmy' or 'mdy', the problems of columns whose order is mixed or undecidable)."""
     date_orders: dict[str, str] = {}
     problems: list[Problem] = []
     for column in spec.columns:
@@ -468,15 +509,22 @@ def _date_orders(stage, spec: TableSpec, source_of: dict[str, str], file_name: s
     return date_orders, problems
 
 
-def _parse_values(stage, spec: TableSpec, raw: RawTable, source_of: dict[str, str], date_orders: dict[str, str],
-                  constants: dict[str, Any]) -> dict[str, tuple[str, str | None]]:
-    """The table ``parsed``: the raw cells beside each mapped column's parsed value (the fast expression
-    first, the slow one only where it failed) and the constants given at import; returns the expressions."""
+def _parse_expressions(spec: TableSpec, source_of: dict[str, str],
+                       date_orders: dict[str, str]) -> dict[str, tuple[str, str | None]]:
+    """Canonical column -> (fast SQL expression, slower fallback or None), for every mapped column."""
     parsed: dict[str, tuple[str, str | None]] = {}
     for column in spec.columns:
         if column.name in source_of:
             parsed[column.name] = _value_expr(column, source_of[column.name], date_orders.get(column.name, "dmy"))
-    select = ["_row"] + _raw_columns(raw) + [fast + " as " + _q(name) for name, (fast, _) in parsed.items()]
+    return parsed
+
+
+def _parse_into_table(stage, raw: RawTable, parsed: dict[str, tuple[str, str | None]], source_of: dict[str, str],
+                      constants: dict[str, Any]) -> list[str]:
+    """Create table ``parsed``: the raw text columns beside the parsed values (constants given at import
+    fill missing columns; the slow expressions fill what the fast ones left NULL). Returns the raw columns."""
+    raw_columns = ["c" + str(i) for i in range(len(raw.headers))]
+    select = ["_row"] + raw_columns + [fast + " as " + _q(name) for name, (fast, _) in parsed.items()]
     params: list[Any] = []
     for name, value in constants.items():  # values given at import (--wave, --survey-date) fill missing columns
         if name not in parsed:
@@ -488,16 +536,18 @@ def _parse_values(stage, spec: TableSpec, raw: RawTable, source_of: dict[str, st
             source = source_of[name]
             stage.execute("update parsed set " + _q(name) + " = " + slow + " where " + _q(name) + " is null and "
                           + source + " is not null")
-    return parsed
+    return raw_columns
 
 
-def _row_problems(stage, spec: TableSpec, parsed: dict[str, tuple[str, str | None]], source_of: dict[str, str]) -> list[Problem]:
-    """Every row-level problem at once (up to MAX_PROBLEMS), the raw text beside the parsed value."""
+def _run_checks(stage, spec: TableSpec, parsed: dict[str, tuple[str, str | None]],
+                source_of: dict[str, str]) -> list[Problem]:
+    """Row-level problems of table ``parsed``, all at once (the raw text sits beside the parsed value),
+    ordered by row and check, at most MAX_PROBLEMS."""
     checks = []
     for column in spec.columns:
         if column.name not in parsed:
             continue
-        source = source_of[column.name]
+        source = source_of.get(column.name)
         for code, condition in _check_sql(column, _q(column.name), source):
             checks.append((code, column.name, source, condition))
     union = [
@@ -510,23 +560,24 @@ def _row_problems(stage, spec: TableSpec, parsed: dict[str, tuple[str, str | Non
         found = stage.execute(
             "select * from (" + " union all ".join(union) + ") order by _row, check_no limit " + str(MAX_PROBLEMS)
         ).fetchall()
-    problems = []
+    problems: list[Problem] = []
     for row_no, check_no, value in found:
         code, name, _, _ = checks[check_no]
-        problems.append(Problem(row_no, name, value, *_problem_texts(code, spec.column(name), spec)))
+        texts = _problem_texts(code, spec.column(name), spec)
+        problems.append(Problem(row_no, name, value, *texts))
     return problems
 
 
-def _duplicate_key_problems(stage, spec: TableSpec, notices: list) -> list[Problem]:
-    """Rows repeated exactly (same key, same values) are merged, and the notices say how many; a problem
-    per row whose key another row with other values has too."""
+def _duplicate_key_problems(stage, spec: TableSpec, notices: list[tuple[str, str]]) -> list[Problem]:
+    """Rows of table ``staged`` sharing a key: exact repeats are merged (with a notice), the conflicting
+    ones are problems."""
     key_list = ", ".join(_q(k) for k in spec.keys)
     duplicate_sql = (
         "select _row, concat_ws(' / ', " + ", ".join(_q(k) + "::varchar" for k in spec.keys) + ") from staged "
         "qualify count(*) over (partition by " + key_list + ") > 1 order by _row limit " + str(MAX_PROBLEMS)
     )
     duplicates = stage.execute(duplicate_sql).fetchall()
-    if duplicates:
+    if duplicates:  # rows repeated exactly (same key, same values) are merged; only conflicting ones remain
         value_columns = ", ".join(_q(c) for c in sorted(_staged_columns(stage) - {"_row"}))
         before = stage.execute("select count(*) from staged").fetchall()[0][0]
         stage.execute("create or replace table staged as select * from staged qualify row_number() over "
@@ -539,19 +590,34 @@ def _duplicate_key_problems(stage, spec: TableSpec, notices: list) -> list[Probl
             for row_no, key in duplicates]
 
 
-def _add_file_problems(stage, raw: RawTable, problems: list[Problem]) -> None:
-    """Problems of the file as a whole, put first: a second header row in the middle of the file, and
-    "every row has a problem" when no row is left to import."""
-    if len(raw.headers) >= 2:
-        condition = " and ".join("coalesce(c" + str(i) + ", '') = ?" for i in range(min(len(raw.headers), 4)))
-        again = stage.execute("select _row from raw where " + condition + " limit 5", raw.headers[:4]).fetchall()
-        for (row_no,) in again:
-            problems.insert(0, Problem(row_no, None, None, "文件中间又出现了一行表头。", "A second header row appears in the middle of the file.",
-                                       "请删除这一行(可能是两个文件拼接而成)。", "Delete that row (two exports were probably pasted together)."))
+def _flag_repeated_header(stage, raw: RawTable, problems: list[Problem]) -> None:
+    """Put first a problem for every row in the middle of the file that repeats the header row."""
+    if len(raw.headers) < 2:
+        return
+    condition = " and ".join(
+        "coalesce(c" + str(i) + ", '') = ?" for i in range(min(len(raw.headers), 4))
+    )
+    again = stage.execute("select _row from raw where " + condition + " limit 5", raw.headers[:4]).fetchall()
+    for (row_no,) in again:
+        problems.insert(0, Problem(row_no, None, None, "文件中间又出现了一行表头。", "A second header row appears in the middle of the file.",
+                                   "请删除这一行(可能是两个文件拼接而成)。", "Delete that row (two exports were probably pasted together)."))
+
+
+def _flag_nothing_importable(stage, problems: list[Problem]) -> None:
+    """Put first a summary problem when every staged row has a problem."""
     if problems and not stage.execute("select count(*) from staged where _row not in (select unnest(?::bigint[]))",
-                                      [[p.row for p in problems if p.row]]).fetchall()[0][0]:
+                                      [[p.row for p in problems if p.row]]).fetchone()[0]:
         problems.insert(0, Problem(None, None, None, "每一行都有问题,没有可导入的数据。", "Every row has a problem; nothing can be imported.",
                                    "请检查列的对应关系和文件内容,或使用模板。", "Check the column mapping and the file, or use the template."))
+
+
+def _build_preview(stage, spec: TableSpec) -> pa.Table:
+    """The staged rows in file order: ``_row`` and only the columns the file gives (or that were derived);
+    the database's defaults fill the others, and an upsert leaves the others as they are."""
+    present = _staged_columns(stage)
+    columns = ["_row"] + [c.name for c in spec.columns if c.name in present]
+    selected = ", ".join(_q(name) for name in columns)
+    return stage.sql("select " + selected + " from staged order by _row").to_arrow_table()
 
 
 def _unpivot_wide_survey(stage, raw: RawTable, column_map: dict[str, str | None], overrides: dict[str, str]) -> list[str]:
@@ -738,8 +804,6 @@ def commit_staged(
     if not staged.ok:
         raise ImportRejected(staged.file_name, staged.problems)
     spec = TABLES[staged.table]
-    cols = [c.name for c in spec.stored if c.name in staged.rows.column_names]
-    col_list = ", ".join(_q(c) for c in cols)
     backup = store.backup_table(spec.name)
     with store.open_db(db) as con:
         con.register("incoming", staged.rows)
@@ -747,91 +811,143 @@ def commit_staged(
         try:
             import_id = store.start_import(con, spec.name, file_name=staged.file_name, mode=mode,
                                            user_name=user_name, sha256=staged.sha256)
-            created_accounts = 0
-            if spec.name != "accounts" and staged.create_accounts and "account_id" in staged.rows.column_names:
-                # minimal accounts (id, and the name where a sales file maps one) for ids not yet known
-                name_expr = "coalesce(any_value(account_name), account_id)" if "account_name" in staged.rows.column_names else "account_id"
-                created_accounts = con.execute(
-                    "insert into accounts (account_id, account_name, import_id) select account_id, " + name_expr + ", ? "
-                    "from incoming where account_id is not null and account_id <> '' "
-                    "and account_id not in (select account_id from accounts) group by account_id",
-                    [import_id],
-                ).fetchall()[0][0]
-            for code, low, high in staged.new_items:
-                con.execute(
-                    "insert into survey_items (item_code, dimension, label_zh, label_en, weight, scale_min, scale_max, import_id) "
-                    "select ?, 'service', ?, ?, 1, ?, ?, ? where ? not in (select item_code from survey_items)",
-                    [code, code, code, low, high, import_id, code],
-                )
-            existing = "exists (select 1 from " + spec.name + " t where " + _key_join(spec, "t", "i") + ")"
-            differs = " or ".join("i." + _q(c) + " is distinct from t." + _q(c) for c in cols if c not in spec.keys) or "false"
-            updated = unchanged = replaced = 0
-            if mode == "append":
-                clashes = con.execute("select i._row from incoming i where " + existing + " order by i._row limit 20").fetchall()
-                if clashes:
-                    raise ImportRejected(staged.file_name, [Problem(
-                        r[0], "+".join(spec.keys), None, "数据库中已有相同主键的记录(追加模式不覆盖)。",
-                        "A row with this key is already in the database (append never overwrites).",
-                        "改用“更新”模式覆盖已有记录,或删除这些行。", "Use upsert to update existing rows, or leave these rows out.")
-                        for r in clashes])
-                to_insert = "select " + col_list + " from incoming"
-            elif mode == "upsert":
-                changed = "select t.* from " + spec.name + " t join incoming i on " + _key_join(spec, "t", "i") + " where " + differs
-                updated = con.execute("insert into " + backup + " select *, ? from (" + changed + ")", [import_id]).fetchall()[0][0]
-                unchanged = con.execute("select count(*) from incoming i where " + existing).fetchall()[0][0] - updated
-                assignments = ", ".join(_q(c) + " = i." + _q(c) for c in cols if c not in spec.keys)
-                if assignments:
-                    con.execute(
-                        "update " + spec.name + " as t set " + assignments + ", import_id = ? from incoming i where "
-                        + _key_join(spec, "t", "i") + " and exists (select 1 from " + backup + " b where b.backup_of_import = ? and "
-                        + _key_join(spec, "b", "t") + ")",
-                        [import_id, import_id],
-                    )
-                to_insert = "select " + col_list + " from incoming i where not " + existing
-            else:
-                scope = "false"
-                params: list[Any] = [import_id]
-                if replace_scope == "all" or not spec.date_column:
-                    scope = "true"
-                else:
-                    first, last = con.execute("select min(" + _q(spec.date_column) + "), max(" + _q(spec.date_column) + ") from incoming").fetchall()[0]
-                    scope = "t." + _q(spec.date_column) + " between ? and ?"
-                    params += [first, last]
-                victims = ("select t.* from " + spec.name + " t where (" + scope + ") or exists (select 1 from incoming i where "
-                           + _key_join(spec, "t", "i") + ")")
-                replaced = con.execute("insert into " + backup + " select *, ? from (" + victims + ")", params).fetchall()[0][0]
-                con.execute("delete from " + spec.name + " t where exists (select 1 from " + backup + " b where b.backup_of_import = ? and "
-                            + _key_join(spec, "b", "t") + ")", [import_id])
-                to_insert = "select " + col_list + " from incoming"
-            inserted = con.execute(
-                "insert into " + spec.name + " (" + col_list + ", import_id) select *, ? from (" + to_insert + ")", [import_id]
-            ).fetchall()[0][0]
-            con.execute(
-                "update imports set rows_read = ?, rows_inserted = ?, rows_updated = ?, rows_rejected = 0, "
-                "finished_at = current_timestamp where import_id = ?",
-                [staged.rows_read, inserted, updated, import_id],
-            )
-            if remember_mapping:
-                con.execute(
-                    "insert or replace into import_mappings values (?, ?, ?, current_timestamp)",
-                    [spec.name, header_signature(staged.headers), json.dumps({h: c for h, c in staged.mapping.items() if c}, ensure_ascii=False)],
-                )
+            created_accounts = _create_missing_accounts(con, staged, spec, import_id)
+            _create_new_items(con, staged, import_id)
+            counts = _write_rows(con, staged, spec, mode, replace_scope, backup, import_id)
+            _finish_import(con, staged, spec, import_id, counts, remember_mapping)
             if on_commit is not None:
                 on_commit(con, {"import_id": import_id, "table_name": spec.name, "file_name": staged.file_name, "mode": mode,
-                                "rows_inserted": inserted, "rows_updated": updated})
+                                "rows_inserted": counts["inserted"], "rows_updated": counts["updated"]})
             con.execute("commit")
         except duckdb.ConstraintException as exc:
             con.execute("rollback")
-            detail = str(exc).splitlines()[0]
-            raise ImportRejected(staged.file_name, [Problem(
-                None, None, None, f"数据库拒绝了这些数据:{detail}", f"The database refused the data: {detail}",
-                "请检查必填项和取值范围;数据库未作任何改动。", "Check required values and ranges; the database was not changed.")]) from None
+            raise _refused_by_database(staged.file_name, exc) from None
         except BaseException:
             con.execute("rollback")
             raise
         record = import_history(con, import_id)[0]
-    record.update({"rows_replaced": replaced, "rows_unchanged": unchanged, "accounts_created": created_accounts})
+    record.update({"rows_replaced": counts["replaced"], "rows_unchanged": counts["unchanged"],
+                   "accounts_created": created_accounts})
     return record
+
+
+def _create_missing_accounts(con, staged: StagedImport, spec: TableSpec, import_id: int) -> int:
+    """When asked to, insert minimal accounts (id, and the name where the file maps one) for the ids the
+    staged rows name that are not known yet; how many were created."""
+    if spec.name == "accounts" or not staged.create_accounts or "account_id" not in staged.rows.column_names:
+        return 0
+    name_expr = "coalesce(any_value(account_name), account_id)" if "account_name" in staged.rows.column_names else "account_id"
+    return con.execute(
+        "insert into accounts (account_id, account_name, import_id) select account_id, " + name_expr + ", ? "
+        "from incoming where account_id is not null and account_id <> '' "
+        "and account_id not in (select account_id from accounts) group by account_id",
+        [import_id],
+    ).fetchone()[0]
+
+
+def _create_new_items(con, staged: StagedImport, import_id: int) -> None:
+    """Insert, with default settings, the survey items the staged answers use that are not defined yet."""
+    for code, low, high in staged.new_items:
+        con.execute(
+            "insert into survey_items (item_code, dimension, label_zh, label_en, weight, scale_min, scale_max, import_id) "
+            "select ?, 'service', ?, ?, 1, ?, ?, ? where ? not in (select item_code from survey_items)",
+            [code, code, code, low, high, import_id, code],
+        )
+
+
+def _existing_sql(spec: TableSpec) -> str:
+    """SQL condition: the incoming row ``i`` has a key already in the table."""
+    return "exists (select 1 from " + spec.name + " t where " + _key_join(spec, "t", "i") + ")"
+
+
+def _write_rows(con, staged: StagedImport, spec: TableSpec, mode: str, replace_scope: str, backup: str,
+                import_id: int) -> dict[str, int]:
+    """Write the incoming rows as ``mode`` says; the counts inserted, updated, unchanged and replaced."""
+    cols = [c.name for c in spec.stored if c.name in staged.rows.column_names]
+    col_list = ", ".join(_q(c) for c in cols)
+    counts = {"updated": 0, "unchanged": 0, "replaced": 0}
+    if mode == "append":
+        to_insert = _append(con, staged, spec, col_list)
+    elif mode == "upsert":
+        to_insert, counts["updated"], counts["unchanged"] = _upsert(con, spec, cols, col_list, backup, import_id)
+    else:
+        to_insert, counts["replaced"] = _replace(con, spec, col_list, replace_scope, backup, import_id)
+    counts["inserted"] = con.execute(
+        "insert into " + spec.name + " (" + col_list + ", import_id) select *, ? from (" + to_insert + ")", [import_id]
+    ).fetchone()[0]
+    return counts
+
+
+def _append(con, staged: StagedImport, spec: TableSpec, col_list: str) -> str:
+    """Append mode: reject the import if any key exists already; the SELECT of the rows to insert."""
+    clashes = con.execute("select i._row from incoming i where " + _existing_sql(spec) + " order by i._row limit 20").fetchall()
+    if clashes:
+        raise ImportRejected(staged.file_name, [Problem(
+            r[0], "+".join(spec.keys), None, "数据库中已有相同主键的记录(追加模式不覆盖)。",
+            "A row with this key is already in the database (append never overwrites).",
+            "改用“更新”模式覆盖已有记录,或删除这些行。", "Use upsert to update existing rows, or leave these rows out.")
+            for r in clashes])
+    return "select " + col_list + " from incoming"
+
+
+def _upsert(con, spec: TableSpec, cols: list[str], col_list: str, backup: str, import_id: int) -> tuple[str, int, int]:
+    """Upsert mode: back up and update the rows whose key exists and whose values differ; (the SELECT of
+    the new rows to insert, rows updated, rows unchanged)."""
+    existing = _existing_sql(spec)
+    differs = " or ".join("i." + _q(c) + " is distinct from t." + _q(c) for c in cols if c not in spec.keys) or "false"
+    changed = "select t.* from " + spec.name + " t join incoming i on " + _key_join(spec, "t", "i") + " where " + differs
+    updated = con.execute("insert into " + backup + " select *, ? from (" + changed + ")", [import_id]).fetchone()[0]
+    unchanged = con.execute("select count(*) from incoming i where " + existing).fetchone()[0] - updated
+    assignments = ", ".join(_q(c) + " = i." + _q(c) for c in cols if c not in spec.keys)
+    if assignments:
+        con.execute(
+            "update " + spec.name + " as t set " + assignments + ", import_id = ? from incoming i where "
+            + _key_join(spec, "t", "i") + " and exists (select 1 from " + backup + " b where b.backup_of_import = ? and "
+            + _key_join(spec, "b", "t") + ")",
+            [import_id, import_id],
+        )
+    return "select " + col_list + " from incoming i where not " + existing, updated, unchanged
+
+
+def _replace(con, spec: TableSpec, col_list: str, replace_scope: str, backup: str, import_id: int) -> tuple[str, int]:
+    """Replace mode: back up and delete the table's rows in the file's date range (or all of them) and
+    the rows sharing a key with the file; (the SELECT of the rows to insert, rows replaced)."""
+    params: list[Any] = [import_id]
+    if replace_scope == "all" or not spec.date_column:
+        scope = "true"
+    else:
+        first, last = con.execute("select min(" + _q(spec.date_column) + "), max(" + _q(spec.date_column) + ") from incoming").fetchone()
+        scope = "t." + _q(spec.date_column) + " between ? and ?"
+        params += [first, last]
+    victims = ("select t.* from " + spec.name + " t where (" + scope + ") or exists (select 1 from incoming i where "
+               + _key_join(spec, "t", "i") + ")")
+    replaced = con.execute("insert into " + backup + " select *, ? from (" + victims + ")", params).fetchone()[0]
+    con.execute("delete from " + spec.name + " t where exists (select 1 from " + backup + " b where b.backup_of_import = ? and "
+                + _key_join(spec, "b", "t") + ")", [import_id])
+    return "select " + col_list + " from incoming", replaced
+
+
+def _finish_import(con, staged: StagedImport, spec: TableSpec, import_id: int, counts: dict[str, int],
+                   remember_mapping: bool) -> None:
+    """Record the import's counts and, when asked to, remember the mapping for the same headers."""
+    con.execute(
+        "update imports set rows_read = ?, rows_inserted = ?, rows_updated = ?, rows_rejected = 0, "
+        "finished_at = current_timestamp where import_id = ?",
+        [staged.rows_read, counts["inserted"], counts["updated"], import_id],
+    )
+    if remember_mapping:
+        con.execute(
+            "insert or replace into import_mappings values (?, ?, ?, current_timestamp)",
+            [spec.name, header_signature(staged.headers), json.dumps({h: c for h, c in staged.mapping.items() if c}, ensure_ascii=False)],
+        )
+
+
+def _refused_by_database(file_name: str, exc: duckdb.ConstraintException) -> ImportRejected:
+    """The rejection when the database's constraints refuse the rows (nothing was changed)."""
+    detail = str(exc).splitlines()[0]
+    return ImportRejected(file_name, [Problem(
+        None, None, None, f"数据库拒绝了这些数据:{detail}", f"The database refused the data: {detail}",
+        "请检查必填项和取值范围;数据库未作任何改动。", "Check required values and ranges; the database was not changed.")])
 
 
 _HISTORY_SQL = """
