@@ -9,6 +9,7 @@ import streamlit as st
 from kam_app.charts import operations as charts
 from kam_app.data import operations as loaders_operations
 from kam_app.state import ensure_router, language, t
+from kam_app.widgets import columns
 from kam_app.widgets.components import KpiCard, render_chart, render_download_table, render_kpi_cards, start_page
 from kam_metrics.i18n import format_percent
 
@@ -18,7 +19,6 @@ def hours(value) -> str:
 
 
 def render_page() -> None:
-    lang = language()
     filters = start_page("service.heading", needs_sales=False)
     if filters is None:
         return
@@ -27,99 +27,97 @@ def render_page() -> None:
     if not data["count_all"]:
         st.info(t("service.empty"), icon="ℹ️")
         return
-    s, cs = data["summary"], data["cadence_summary"]
-    render_kpi_cards(
-        [
-            KpiCard(t("service.kpi.tickets"), f"{s['count_tickets']:,}", None, t("service.help.tickets")),
-            KpiCard(t("service.kpi.median_response"), hours(s["median_response_hours"]), None, t("service.help.quantiles")),
-            KpiCard(t("service.kpi.p90_response"), hours(s["p90_response_hours"]), None, t("service.help.quantiles")),
-            KpiCard(t("service.kpi.median_resolution"), hours(s["median_resolution_hours"]), None, t("service.help.quantiles")),
-            KpiCard(
-                t("service.kpi.sla"),
-                format_percent(s["sla_compliance"]),
-                None,
-                t("service.help.sla", hours=f"{s['sla_hours']:g}", within=s["count_within_sla"], n=s["count_tickets"]),
-            ),
-            KpiCard(t("service.kpi.unanswered"), f"{s['count_unanswered']:,}", None, t("service.help.unanswered")),
-            KpiCard(
-                t("service.kpi.complaints_per_account"),
-                "—" if s["complaints_per_active_account"] is None else f"{s['complaints_per_active_account']:.2f}",
-                None,
-                t("service.help.complaints_per_account", complaints=s["count_complaints"], accounts=s["count_active_accounts"]),
-            ),
-            KpiCard(
-                t("service.kpi.cadence"),
-                format_percent(cs["cadence_compliance"]),
-                None,
-                t("service.help.cadence", compliant=cs["count_compliant"], n=cs["count_key_accounts"]),
-            ),
-        ],
-        per_row=4,
-    )
+    render_cards(data["summary"], data["cadence_summary"])
+    render_response(data, filters)
+    render_unanswered(data["unanswered"], filters)
+    render_complaints(data["complaints"], filters)
+    render_cadence(data["cadence"], data["cadence_summary"], filters, language())
+
+
+def render_cards(s: dict, cs: dict) -> None:
+    """Tickets, response and resolution hours, SLA compliance, unanswered, complaints per account, cadence."""
+    complaints_per_account = s["complaints_per_active_account"]
+    render_kpi_cards([
+        KpiCard(t("service.kpi.tickets"), f"{s['count_tickets']:,}", None, t("service.help.tickets")),
+        KpiCard(t("service.kpi.median_response"), hours(s["median_response_hours"]), None, t("service.help.quantiles")),
+        KpiCard(t("service.kpi.p90_response"), hours(s["p90_response_hours"]), None, t("service.help.quantiles")),
+        KpiCard(t("service.kpi.median_resolution"), hours(s["median_resolution_hours"]), None, t("service.help.quantiles")),
+        KpiCard(t("service.kpi.sla"), format_percent(s["sla_compliance"]), None,
+                t("service.help.sla", hours=f"{s['sla_hours']:g}", within=s["count_within_sla"], n=s["count_tickets"])),
+        KpiCard(t("service.kpi.unanswered"), f"{s['count_unanswered']:,}", None, t("service.help.unanswered")),
+        KpiCard(t("service.kpi.complaints_per_account"),
+                "—" if complaints_per_account is None else f"{complaints_per_account:.2f}", None,
+                t("service.help.complaints_per_account", complaints=s["count_complaints"], accounts=s["count_active_accounts"])),
+        KpiCard(t("service.kpi.cadence"), format_percent(cs["cadence_compliance"]), None,
+                t("service.help.cadence", compliant=cs["count_compliant"], n=cs["count_key_accounts"])),
+    ], per_row=4)
+
+
+def render_response(data: dict, filters) -> None:
+    """Response and resolution hours and SLA compliance by month: two charts and the monthly table."""
     st.subheader(t("service.response"))
+    s, lang = data["summary"], language()
     if not s["count_tickets"]:
         st.info(t("service.no_tickets"), icon="ℹ️")
-    else:
-        left, right = st.columns([3, 2])
-        with left:
-            render_chart(charts.build_response_time_figure(data["monthly"], s, lang=lang), t("service.no_answers"))
-        with right:
-            render_chart(charts.build_sla_figure(data["monthly"], s, lang=lang), t("service.no_tickets"))
-        monthly = data["monthly"].assign(sla_compliance=[None if v is None else v * 100 for v in data["monthly"]["sla_compliance"]])
-        render_download_table(
-            monthly[["month", "count_tickets", "count_unanswered", "median_response_hours", "p90_response_hours",
-                     "median_resolution_hours", "p90_resolution_hours", "sla_compliance"]],
-            file_name=f"service_monthly_{filters.start}_{filters.end}.csv",
-            column_config={
-                "month": st.column_config.DateColumn(t("col.month"), format="YYYY-MM"),
-                "count_tickets": st.column_config.NumberColumn(t("col.count_tickets"), format="%d"),
-                "count_unanswered": st.column_config.NumberColumn(t("col.count_unanswered"), format="%d"),
-                "median_response_hours": st.column_config.NumberColumn(t("col.median_response_hours"), format="%.1f"),
-                "p90_response_hours": st.column_config.NumberColumn(t("col.p90_response_hours"), format="%.1f"),
-                "median_resolution_hours": st.column_config.NumberColumn(t("col.median_resolution_hours"), format="%.1f"),
-                "p90_resolution_hours": st.column_config.NumberColumn(t("col.p90_resolution_hours"), format="%.1f"),
-                "sla_compliance": st.column_config.NumberColumn(t("col.sla_compliance"), format="%.1f%%"),
-            },
-        )
-    unanswered = data["unanswered"]
+        return
+    left, right = st.columns([3, 2])
+    with left:
+        render_chart(charts.build_response_time_figure(data["monthly"], s, lang=lang), t("service.no_answers"))
+    with right:
+        render_chart(charts.build_sla_figure(data["monthly"], s, lang=lang), t("service.no_tickets"))
+    monthly = data["monthly"].assign(sla_compliance=[None if v is None else v * 100 for v in data["monthly"]["sla_compliance"]])
+    render_download_table(
+        monthly[["month", "count_tickets", "count_unanswered", "median_response_hours", "p90_response_hours",
+                 "median_resolution_hours", "p90_resolution_hours", "sla_compliance"]],
+        file_name=f"service_monthly_{filters.start}_{filters.end}.csv",
+        column_config={
+            "month": st.column_config.DateColumn(t("col.month"), format="YYYY-MM"),
+            "count_tickets": columns.count("col.count_tickets"), "count_unanswered": columns.count("col.count_unanswered"),
+            "median_response_hours": columns.decimal("col.median_response_hours"),
+            "p90_response_hours": columns.decimal("col.p90_response_hours"),
+            "median_resolution_hours": columns.decimal("col.median_resolution_hours"),
+            "p90_resolution_hours": columns.decimal("col.p90_resolution_hours"),
+            "sla_compliance": st.column_config.NumberColumn(t("col.sla_compliance"), format="%.1f%%"),
+        },
+    )
+
+
+def render_unanswered(unanswered, filters) -> None:
+    """Tickets without a first response, oldest first."""
     st.subheader(t("service.unanswered", n=len(unanswered)))
     if unanswered.empty:
         st.info(t("service.all_answered"), icon="✅")
-    else:
-        render_download_table(
-            unanswered.assign(kind=[t(f"kind.{k}") for k in unanswered["kind"]])[
-                ["interaction_id", "account_name", "owner", "kind", "opened_at", "hours_open", "note"]
-            ],
-            file_name=f"service_unanswered_{filters.end}.csv",
-            column_config={
-                "interaction_id": st.column_config.TextColumn(t("col.interaction_id")),
-                "account_name": st.column_config.TextColumn(t("col.account_name")),
-                "owner": st.column_config.TextColumn(t("col.owner")),
-                "kind": st.column_config.TextColumn(t("col.kind")),
-                "opened_at": st.column_config.DatetimeColumn(t("col.opened_at"), format="YYYY-MM-DD HH:mm"),
-                "hours_open": st.column_config.NumberColumn(t("col.hours_open"), format="%.0f"),
-                "note": st.column_config.TextColumn(t("col.note")),
-            },
-        )
+        return
+    render_download_table(
+        unanswered.assign(kind=[t(f"kind.{k}") for k in unanswered["kind"]])[
+            ["interaction_id", "account_name", "owner", "kind", "opened_at", "hours_open", "note"]],
+        file_name=f"service_unanswered_{filters.end}.csv",
+        column_config={
+            "interaction_id": columns.text("col.interaction_id"), "account_name": columns.account_name(),
+            "owner": columns.owner(), "kind": columns.text("col.kind"),
+            "opened_at": st.column_config.DatetimeColumn(t("col.opened_at"), format="YYYY-MM-DD HH:mm"),
+            "hours_open": columns.decimal("col.hours_open", 0), "note": columns.text("col.note"),
+        },
+    )
+
+
+def render_complaints(complaints, filters) -> None:
+    """Complaints per account: chart and table."""
     st.subheader(t("service.complaints"))
-    complaints = data["complaints"]
-    render_chart(charts.build_complaints_figure(complaints, lang=lang), t("service.no_complaints"))
-    if not complaints.empty:
-        render_download_table(
-            complaints[["account_id", "account_name", "owner", "count_complaints", "count_tickets", "count_unanswered",
-                        "median_response_hours"]],
-            file_name=f"complaints_{filters.start}_{filters.end}.csv",
-            column_config={
-                "account_id": st.column_config.TextColumn(t("col.account_id")),
-                "account_name": st.column_config.TextColumn(t("col.account_name")),
-                "owner": st.column_config.TextColumn(t("col.owner")),
-                "count_complaints": st.column_config.NumberColumn(t("col.count_complaints"), format="%d"),
-                "count_tickets": st.column_config.NumberColumn(t("col.count_tickets"), format="%d"),
-                "count_unanswered": st.column_config.NumberColumn(t("col.count_unanswered"), format="%d"),
-                "median_response_hours": st.column_config.NumberColumn(t("col.median_response_hours"), format="%.1f"),
-            },
-        )
-    render_cadence(data["cadence"], cs, filters, lang)
+    render_chart(charts.build_complaints_figure(complaints, lang=language()), t("service.no_complaints"))
+    if complaints.empty:
+        return
+    render_download_table(
+        complaints[["account_id", "account_name", "owner", "count_complaints", "count_tickets", "count_unanswered",
+                    "median_response_hours"]],
+        file_name=f"complaints_{filters.start}_{filters.end}.csv",
+        column_config={
+            "account_id": columns.account_id(), "account_name": columns.account_name(), "owner": columns.owner(),
+            "count_complaints": columns.count("col.count_complaints"), "count_tickets": columns.count("col.count_tickets"),
+            "count_unanswered": columns.count("col.count_unanswered"),
+            "median_response_hours": columns.decimal("col.median_response_hours"),
+        },
+    )
 
 
 def render_cadence(cadence, cs: dict, filters, lang: str) -> None:
