@@ -21,11 +21,12 @@ GROUPS = (data, kpi, forecast, churn, report, users)
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argparse.Namespace], int]]]:
     """The parser of every command and the handler of each command name."""
+    db_help = "database file (default: $KAM_DB, then data/kam.duckdb)"
+    parser = argparse.ArgumentParser(prog="python -m kam_metrics", description="KAM Dashboard command line")
+    parser.add_argument("--db", help=db_help)
+    # --db after the command too; SUPPRESS keeps a --db given before the command when none follows it
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", help="database file (default: $KAM_DB, then data/kam.duckdb)")
-    parser = argparse.ArgumentParser(
-        prog="python -m kam_metrics", description="KAM Dashboard command line", parents=[common]
-    )
+    common.add_argument("--db", help=db_help, default=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {}
     for group in GROUPS:

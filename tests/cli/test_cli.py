@@ -96,6 +96,17 @@ def test_info_json(hand_db):
     assert payload["schema_version"] >= 1
 
 
+def test_db_before_the_command_is_used(hand_db, tmp_path):
+    """--db before the command name counts as much as after it (it used to be dropped for the default)."""
+    other = tmp_path / "other.duckdb"
+    before = cli("--db", str(hand_db), "info", "--json", env_db=other)
+    assert before.returncode == 0, before.stderr
+    assert {r["table"]: r["rows"] for r in json.loads(before.stdout)["tables"]}["sales"] == 11
+    after = cli("--db", str(other), "info", "--db", str(hand_db), "--json", env_db=other)
+    assert {r["table"]: r["rows"] for r in json.loads(after.stdout)["tables"]}["sales"] == 11  # the one after wins
+    assert not other.exists()
+
+
 def test_init_demo_builds_then_refuses_to_overwrite(tmp_path):
     db = tmp_path / "demo.duckdb"
     first = cli("init-demo", "--db", str(db), "--accounts", "20", "--years", "1", "--json")
