@@ -15,6 +15,8 @@ import pytest
 # the shared helpers (app_support, browser_support, churn_support) live in tests/support
 sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))
 
+from rows import add  # noqa: E402  (tests/support, put on the path just above)
+
 from kam_metrics.store.connection import open_db
 
 # account_id, account_name, industry, scale, region, owner, cooperation_start
@@ -73,36 +75,16 @@ HAND_RESPONSES = [
 
 def load_hand_rows(db_path: Path) -> None:
     with open_db(db_path) as con:
-        con.executemany(
-            "insert into accounts (account_id, account_name, industry, scale, region, owner, cooperation_start) "
-            "values (?, ?, ?, ?, ?, ?, ?)",
-            HAND_ACCOUNTS,
-        )
-        con.executemany(
-            "insert into sales (order_id, line_no, account_id, order_date, quantity, amount, cost) "
-            "values (?, ?, ?, ?, ?, ?, ?)",
-            HAND_SALES,
-        )
-        con.executemany(
-            'insert into targets (period, level, "key", revenue_target, volume_target) values (?, ?, ?, ?, ?)',
-            HAND_TARGETS,
-        )
-        con.executemany(
-            "insert into survey_items (item_code, dimension, label_zh, label_en, weight, scale_min, scale_max) "
-            "values (?, ?, ?, ?, ?, ?, ?)",
-            HAND_ITEMS,
-        )
-        con.executemany("insert into survey_waves (wave, sent) values (?, ?)", [("W0", 2), ("W1", 4)])
-        rows = [
+        add(con, "accounts", "account_id account_name industry scale region owner cooperation_start", HAND_ACCOUNTS)
+        add(con, "sales", "order_id line_no account_id order_date quantity amount cost", HAND_SALES)
+        add(con, "targets", "period level key revenue_target volume_target", HAND_TARGETS)
+        add(con, "survey_items", "item_code dimension label_zh label_en weight scale_min scale_max", HAND_ITEMS)
+        add(con, "survey_waves", "wave sent", [("W0", 2), ("W1", 4)])
+        add(con, "survey_responses", "response_id item_code account_id survey_date wave score", [
             (response_id, item, account_id, survey_date, wave, score)
             for response_id, account_id, survey_date, wave, scores in HAND_RESPONSES
             for item, score in scores.items()
-        ]
-        con.executemany(
-            "insert into survey_responses (response_id, item_code, account_id, survey_date, wave, score) "
-            "values (?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+        ])
 
 
 @pytest.fixture()
@@ -162,16 +144,8 @@ def extra_db(hand_db: Path) -> Path:
                 "update sales set product_line = ?, product = ? where order_id = ? and line_no = ?",
                 [product_line, product, order_id, line_no],
             )
-        con.executemany(
-            'insert into targets (period, level, "key", revenue_target, volume_target) values (?, ?, ?, ?, ?)',
-            EXTRA_TARGETS,
-        )
-        con.executemany(
-            "insert into interactions (interaction_id, account_id, kind, opened_at) values (?, ?, ?, ?)",
-            EXTRA_INTERACTIONS,
-        )
-        con.execute(
-            "insert into survey_responses (response_id, item_code, account_id, survey_date, wave, score) "
-            "values ('R4', 'NPS', '', date '2025-06-05', 'W1', 3)"
-        )
+        add(con, "targets", "period level key revenue_target volume_target", EXTRA_TARGETS)
+        add(con, "interactions", "interaction_id account_id kind opened_at", EXTRA_INTERACTIONS)
+        add(con, "survey_responses", "response_id item_code account_id survey_date wave score",
+            [("R4", "NPS", "", date(2025, 6, 5), "W1", 3)])
     return hand_db

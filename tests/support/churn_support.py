@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
+from rows import add
 
 from kam_metrics.store.connection import open_db
 
@@ -34,22 +35,12 @@ HAND_SURVEY = [
 
 def build_hand_db(path: Path) -> Path:
     with open_db(path) as con:
-        con.executemany(
-            "insert into accounts (account_id, account_name, owner) values (?, ?, ?)",
-            [("H1", "一号客户", "张三"), ("H2", "二号客户", "李四")],
-        )
-        con.executemany(
-            "insert into sales (order_id, line_no, account_id, order_date, quantity, amount) values (?, 1, ?, ?, 1, ?)",
-            HAND_ORDERS,
-        )
-        con.executemany(
-            "insert into survey_items (item_code, dimension, weight, scale_min, scale_max) values (?, ?, ?, 1, 5)",
-            [("Q1", "product", 2.0), ("Q2", "service", 1.0)],
-        )
-        con.executemany(
-            "insert into survey_responses (response_id, item_code, account_id, survey_date, wave, score) values (?, ?, ?, ?, ?, ?)",
-            [(rid, item, acc, day, wave, score) for rid, acc, day, wave, scores in HAND_SURVEY for item, score in scores.items()],
-        )
+        add(con, "accounts", "account_id account_name owner", [("H1", "一号客户", "张三"), ("H2", "二号客户", "李四")])
+        add(con, "sales", "order_id account_id order_date amount", HAND_ORDERS, line_no=1, quantity=1)
+        add(con, "survey_items", "item_code dimension weight", [("Q1", "product", 2.0), ("Q2", "service", 1.0)],
+            scale_min=1, scale_max=5)
+        add(con, "survey_responses", "response_id item_code account_id survey_date wave score",
+            [(rid, item, acc, day, wave, score) for rid, acc, day, wave, scores in HAND_SURVEY for item, score in scores.items()])
     return path
 
 
@@ -82,13 +73,6 @@ def build_synthetic_db(path: Path, seed: int = 7) -> Path:
     orders = synthetic_orders(seed)
     ids = sorted({r[1] for r in orders})
     with open_db(path) as con:
-        con.executemany(
-            "insert into accounts (account_id, account_name, owner) values (?, ?, ?)",
-            [(a, f"客户{a}", ("张三", "李四", "王五")[i % 3]) for i, a in enumerate(ids)],
-        )
-        con.executemany(
-            "insert into sales (order_id, line_no, account_id, order_date, quantity, amount, product) "
-            "values (?, 1, ?, ?, ?, ?, ?)",
-            orders,
-        )
+        add(con, "accounts", "account_id account_name owner", [(a, f"客户{a}", ("张三", "李四", "王五")[i % 3]) for i, a in enumerate(ids)])
+        add(con, "sales", "order_id account_id order_date quantity amount product", orders, line_no=1)
     return path
