@@ -1,26 +1,22 @@
-"""Cached loaders of the Satisfaction page, its settings and the satisfaction section of Account 360."""
+"""Cached loaders of the Satisfaction page, its settings and the satisfaction section of Account 360
+(one unit of work per call, cached by the file's state: :mod:`kam_app.data.cache`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import streamlit as st
-
-from kam_app.data.cache import db_path, db_version, guarded, with_connection, write_unit
+from kam_app.data.cache import cached_query, write_unit
 from kam_metrics import commands
 from kam_metrics.domain.filters import Filters
 from kam_metrics.metrics import satisfaction
 from kam_metrics.store.settings import load_settings
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _satisfaction_page(path_text: str, version: tuple, wave: str | None, segments: Filters | None) -> dict[str, Any]:
-    def work(con):
-        data = satisfaction.compute_satisfaction_page(con, wave, segments)
-        data["settings"] = load_settings(con)
-        return data
-
-    return with_connection(path_text, work)
+@cached_query(max_entries=64, none_without_file=True)
+def _satisfaction_page(con, wave: str | None, segments: Filters | None) -> dict[str, Any]:
+    data = satisfaction.compute_satisfaction_page(con, wave, segments)
+    data["settings"] = load_settings(con)
+    return data
 
 
 def load_satisfaction_page(wave: str | None, filters: Filters | None = None) -> dict[str, Any] | None:
@@ -28,37 +24,19 @@ def load_satisfaction_page(wave: str | None, filters: Filters | None = None) -> 
     ``wave`` (None: latest) and the sidebar's segment filters (``filters``: kam_app.state.current_filters(),
     None when there are no sales); None when the database file is missing. Cached on the database
     version, the wave and the segments only (the page does not use the sidebar period)."""
-    path = db_path()
-    if not path.exists():
-        return None
-    return guarded(_satisfaction_page, str(path), db_version(path), wave, satisfaction.page_segments(filters))
+    return _satisfaction_page(wave, satisfaction.page_segments(filters))
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _account_waves(path_text: str, version: tuple, account_id: str):
-    return with_connection(path_text, satisfaction.compute_account_waves, account_id)
-
-
-def load_account_satisfaction(account_id: str):
+@cached_query(max_entries=256)
+def load_account_satisfaction(con, account_id: str):
     """One account's index per wave (kam_metrics.metrics.satisfaction.compute_account_waves)."""
-    path = db_path()
-    return guarded(_account_waves, str(path), db_version(path), account_id)
+    return satisfaction.compute_account_waves(con, account_id)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _settings(path_text: str, version: tuple) -> dict[str, Any]:
-    def work(con):
-        return {"settings": load_settings(con), "items": satisfaction.load_survey_items(con)}
-
-    return with_connection(path_text, work)
-
-
-def load_satisfaction_settings() -> dict[str, Any] | None:
+@cached_query(max_entries=16, none_without_file=True)
+def load_satisfaction_settings(con) -> dict[str, Any] | None:
     """{'settings': every setting, 'items': survey items}; None when the database file is missing."""
-    path = db_path()
-    if not path.exists():
-        return None
-    return guarded(_settings, str(path), db_version(path))
+    return {"settings": load_settings(con), "items": satisfaction.load_survey_items(con)}
 
 
 def save_satisfaction_settings(values: dict[str, Any], actor) -> None:
@@ -68,6 +46,6 @@ def save_satisfaction_settings(values: dict[str, Any], actor) -> None:
 
 
 def save_survey_items(edited, actor) -> int:
-    """Store edited item dimensions, weights and targets as ``actor`` (kam_metrics.access.policy: role checked,
+    """Store edited item dimensions, weights and targets as ``actor`` (kam_metrics.commands: role checked,
     audited in the same transaction); raises SurveyItemsInvalid."""
     return write_unit(commands.save_survey_items, actor, edited)
