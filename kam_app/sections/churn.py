@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from kam_app.charts import churn as charts_churn
+from kam_app.data import cache
 from kam_app.data import churn as loaders_churn
 from kam_app.state import language, t
 from kam_app.widgets.components import KpiCard, render_chart, render_kpi_cards
@@ -45,7 +46,7 @@ def render_churn_settings() -> None:
     from kam_app import auth
     from kam_metrics.access.policy import PermissionDenied
 
-    if not loaders_churn.db_path().exists():
+    if not cache.db_path().exists():
         return
     st.subheader(t("churn.settings.heading"))
     st.caption(t("churn.settings.caption"))
