@@ -8,15 +8,16 @@ from typing import Any
 
 import streamlit as st
 
-from kam_app.data.cache import LOCK_WAIT_SECONDS, db_path, db_version, guarded, with_connection
-from kam_app.state import t
+from kam_app.data.cache import cached_query, db_path, db_version, guarded, with_connection, write_unit
+from kam_metrics import commands
 from kam_metrics.domain.filters import Filters
 from kam_metrics.report import build as reports
 from kam_metrics.report import model as report_model
 from kam_metrics.report import store as report_store
-from kam_metrics.store.connection import DatabaseLocked, open_db
 
 
+# not @cached_query: the churn scores come from their own cached loader, read before this unit of work
+# opens the file, and are not part of the cache key
 @st.cache_data(show_spinner=False, max_entries=32)
 def _report(path_text: str, version: tuple, filters: Filters, lang: str, scope_json: str, report_id: int | None):
     from kam_app.data.churn import load_churn
@@ -38,29 +39,17 @@ def load_report(filters: Filters, lang: str, scope: dict[str, Any], report_id: i
     return guarded(_report, str(path), db_version(path), filters, lang, scope_json, report_id)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _options(path_text: str, version: tuple) -> dict[str, Any]:
-    return with_connection(path_text, report_store.load_scope_options)
-
-
-def load_report_options() -> dict[str, Any]:
+@cached_query(max_entries=16)
+def load_report_options(con) -> dict[str, Any]:
     """Scope choices (owners, regions, accounts {id: name}) and the saved reports, newest first."""
-    path = db_path()
-    return guarded(_options, str(path), db_version(path))
+    return report_store.load_scope_options(con)
 
 
 def save_report(report: report_model.Report, texts: dict[str, str], actions: list[dict[str, Any]], actor) -> int:
     """Store the report with its edited text and actions as ``actor`` (kam_metrics.commands.save_report:
     role checked, the user recorded, audited in the same transaction); the cached loaders see it on the
     next rerun as the database file changes. Raises ActionsInvalid."""
-    from kam_metrics import commands
-
-    try:
-        with open_db(str(db_path()), wait_seconds=LOCK_WAIT_SECONDS) as con:
-            return commands.save_report(con, actor, report, texts, actions)
-    except DatabaseLocked:
-        st.warning(t("db.updating"), icon="⏳")
-        st.stop()
+    return write_unit(commands.save_report, actor, report, texts, actions)
 
 
 def export(report: report_model.Report, fmt: str) -> bytes:
