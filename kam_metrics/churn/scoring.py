@@ -565,6 +565,23 @@ def score_accounts(con: duckdb.DuckDBPyConnection, as_of: date | None = None, *,
     components = health_components(features, context)
     components["health_score"] = health_scores(components, weights)
     components["probability"] = result["probability"]
+    frame = _scores_frame(con, as_of, components, weights, alert, context)
+    training = result["training"]
+    card = _backtest_card(con, as_of, horizon, weights, cache) if with_backtest else None
+    return {
+        **base,
+        "method": result["method"],
+        "fallback_reason": training["reason"],
+        "training": {k: training[k] for k in ("features_as_of", "labels_from", "labels_to", "n_train", "n_churned", "base_rate")},
+        "importance": training["importance"],
+        "scores": frame.reset_index(drop=True),
+        "backtest": card,
+    }
+
+
+def _scores_frame(con: duckdb.DuckDBPyConnection, as_of: date, components: pd.DataFrame, weights: dict[str, float],
+                  alert: float, context: dict[str, Any]) -> pd.DataFrame:
+    """The scored accounts not churned by ``as_of``, with band, risk, alert and reasons, highest risk first."""
     accounts = con.execute(
         "select account_id, account_name, owner, status, churned_on from accounts"
     ).df()
@@ -583,23 +600,17 @@ def score_accounts(con: duckdb.DuckDBPyConnection, as_of: date | None = None, *,
     frame["reasons"] = [reasons_for(r, weights, context) for r in records]
     frame["reasons_zh"] = [join_reasons(r, "zh") for r in frame["reasons"]]
     frame["reasons_en"] = [join_reasons(r, "en") for r in frame["reasons"]]
-    frame = frame.sort_values(["revenue_at_risk", "probability", "account_id"], ascending=[False, False, True])
-    training = result["training"]
-    card = None
-    if with_backtest:
-        card_as_of = as_of - timedelta(days=horizon)
-        first = con.execute("select min(order_date) from sales where amount > 0").fetchall()[0][0]
-        if first is not None and first <= card_as_of:
-            card = backtest_as_of(con, card_as_of, horizon, weights, cache)
-    return {
-        **base,
-        "method": result["method"],
-        "fallback_reason": training["reason"],
-        "training": {k: training[k] for k in ("features_as_of", "labels_from", "labels_to", "n_train", "n_churned", "base_rate")},
-        "importance": training["importance"],
-        "scores": frame.reset_index(drop=True),
-        "backtest": card,
-    }
+    return frame.sort_values(["revenue_at_risk", "probability", "account_id"], ascending=[False, False, True])
+
+
+def _backtest_card(con: duckdb.DuckDBPyConnection, as_of: date, horizon: int, weights: dict[str, float],
+                   cache: dict) -> dict[str, Any] | None:
+    """The model back-tested as of ``as_of`` − horizon, or None when sales start after that day."""
+    card_as_of = as_of - timedelta(days=horizon)
+    first = con.execute("select min(order_date) from sales where amount > 0").fetchall()[0][0]
+    if first is not None and first <= card_as_of:
+        return backtest_as_of(con, card_as_of, horizon, weights, cache)
+    return None
 
 
 def empty_scores() -> pd.DataFrame:

@@ -69,6 +69,7 @@ Public functions (each takes a DuckDB connection)
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -300,15 +301,29 @@ def run_engine(Y: np.ndarray, start: np.ndarray, horizon: int, settings: dict[st
     """Forecast every row of Y (N series x T months, zeros before ``start``) ``horizon`` months past
     month T-1, and back-test one month ahead from each of the ``backtest_months`` origins T-13..T-2."""
     N, T = Y.shape
-    min_model = int(settings["forecast_min_months_model"])
-    min_seasonal = int(settings["forecast_min_months_seasonal"])
-    stopped_k = int(settings["forecast_stopped_months"])
-    B = backtest_months
-    record_from = max(T - B, 0)
-    rows = np.arange(N)
+    record_from = max(T - backtest_months, 0)
     Y = np.where(np.arange(T)[None, :] < start[:, None], 0.0, np.nan_to_num(Y))
     csum = np.concatenate([np.zeros((N, 1)), np.cumsum(Y, axis=1)], axis=1)  # csum[:, k] = Σ Y[:, :k]
     cabs = np.concatenate([np.zeros((N, 1)), np.cumsum(np.abs(Y), axis=1)], axis=1)
+    method_at = _method_chooser(start, cabs, settings)
+    runs = _fit_grid(Y, start, record_from, settings)
+    back_f, back_b, back_a, back_m = _backtest(Y, start, csum, runs, method_at, backtest_months, record_from)
+    chosen, n_hist, forecast, alpha_used = _final_forecast(T, start, csum, runs, method_at, horizon)
+    lower, upper, hits, checks = _intervals(Y, start, csum, back_a, back_f, forecast, alpha_used, settings)
+    return EngineResult(chosen, n_hist, forecast, lower, upper, back_f, back_b, back_a, back_m, hits, checks)
+
+
+#: per smoothing method: (series rows, one-step forecasts, error sums before each month, final states, error sums)
+_Runs = dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, ...], np.ndarray]]
+
+
+def _method_chooser(start: np.ndarray, cabs: np.ndarray, settings: dict[str, Any]) -> Callable[[int], np.ndarray]:
+    """A function giving each series' method code at an origin from the cumulative absolute revenue."""
+    N = start.shape[0]
+    min_model = int(settings["forecast_min_months_model"])
+    min_seasonal = int(settings["forecast_min_months_seasonal"])
+    stopped_k = int(settings["forecast_stopped_months"])
+    rows = np.arange(N)
 
     def method_at(origin: int) -> np.ndarray:
         """Method code of each series at an origin (month index; its history is months <= origin)."""
@@ -321,6 +336,14 @@ def run_engine(Y: np.ndarray, start: np.ndarray, horizon: int, settings: dict[st
         out[(n >= stopped_k) & (recent == 0)] = "stopped"
         return out
 
+    return method_at
+
+
+def _fit_grid(Y: np.ndarray, start: np.ndarray, record_from: int, settings: dict[str, Any]) -> _Runs:
+    """Run the parameter grid of Holt-Winters and Holt over the series long enough for each."""
+    T = Y.shape[1]
+    min_model = int(settings["forecast_min_months_model"])
+    min_seasonal = int(settings["forecast_min_months_seasonal"])
     need_seasonal = (T - start) >= min_seasonal
     need_holt = (T - start) >= min_model
     runs = {}
@@ -329,8 +352,21 @@ def run_engine(Y: np.ndarray, start: np.ndarray, horizon: int, settings: dict[st
         if idx.size:
             preds, sse_before, states, sse = _smooth(Y[idx], start[idx], seasonal, record_from)
             runs[name] = (idx, preds, sse_before, states, sse)
+    return runs
 
-    # back-test: month t forecast from origin t-1
+
+def _backtest(
+    Y: np.ndarray,
+    start: np.ndarray,
+    csum: np.ndarray,
+    runs: _Runs,
+    method_at: Callable[[int], np.ndarray],
+    B: int,
+    record_from: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One-month-ahead forecasts, baselines, actuals and methods of the last ``B`` months (each from the month before)."""
+    N, T = Y.shape
+    rows = np.arange(N)
     months = list(range(T - B, T))
     back_f = np.full((N, B), np.nan)
     back_b = np.full((N, B), np.nan)
@@ -357,8 +393,15 @@ def run_engine(Y: np.ndarray, start: np.ndarray, horizon: int, settings: dict[st
             back_b[:, j] = np.where(t - 12 >= start, Y[:, t - 12], np.nan)
         back_a[:, j] = np.where(t >= start, Y[:, t], np.nan)
     back_f = np.maximum(back_f, 0.0)
+    return back_f, back_b, back_a, back_m
 
-    # final forecast from origin T-1
+
+def _final_forecast(
+    T: int, start: np.ndarray, csum: np.ndarray, runs: _Runs, method_at: Callable[[int], np.ndarray], horizon: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Methods, history months, the ``horizon``-month forecast from origin T-1 and the alpha each used."""
+    N = start.shape[0]
+    rows = np.arange(N)
     chosen = method_at(T - 1)
     n_hist = T - start
     forecast = np.full((N, horizon), np.nan)
@@ -379,8 +422,24 @@ def run_engine(Y: np.ndarray, start: np.ndarray, horizon: int, settings: dict[st
             forecast[idx[sel], h - 1] = value[sel]
         alpha_used[idx[sel]] = al[sel]
     forecast = np.maximum(forecast, 0.0)
+    return chosen, n_hist, forecast, alpha_used
 
-    # interval: sigma from the back-test residuals (>= 3), else the history's standard deviation
+
+def _intervals(
+    Y: np.ndarray,
+    start: np.ndarray,
+    csum: np.ndarray,
+    back_a: np.ndarray,
+    back_f: np.ndarray,
+    forecast: np.ndarray,
+    alpha_used: np.ndarray,
+    settings: dict[str, Any],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Lower and upper interval bounds of the forecast, and the out-of-sample coverage hits and checks."""
+    N, T = Y.shape
+    horizon = forecast.shape[1]
+    rows = np.arange(N)
+    # sigma from the back-test residuals (>= 3), else the history's standard deviation
     resid = back_a - back_f
     count = np.sum(~np.isnan(resid), axis=1)
     rms = np.sqrt(np.nansum(resid * resid, axis=1) / np.maximum(count, 1))
@@ -397,7 +456,7 @@ def run_engine(Y: np.ndarray, start: np.ndarray, horizon: int, settings: dict[st
     lower = np.maximum(forecast - half, 0.0)
     upper = forecast + half
     hits, checks = _interval_coverage(resid, back_f, level)
-    return EngineResult(chosen, n_hist, forecast, lower, upper, back_f, back_b, back_a, back_m, hits, checks)
+    return lower, upper, hits, checks
 
 
 def _interval_coverage(resid: np.ndarray, back_f: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
@@ -492,7 +551,7 @@ def _none_if_nan(value: float) -> float | None:
     return None if value is None or np.isnan(value) else float(value)
 
 
-def _run(
+def _forecast_levels(
     con: duckdb.DuckDBPyConnection,
     levels: tuple[str, ...],
     *,
@@ -502,6 +561,7 @@ def _run(
     include_history: bool = False,
     as_of: date | None = None,
 ) -> dict[str, Any]:
+    """Load, forecast and shape every series of ``levels``: {"as_of", "history_end", "series", "settings"}."""
     if horizon_months < 1:
         raise ValueError("horizon_months must be at least 1")
     settings = load_settings(con)
@@ -513,6 +573,27 @@ def _run(
     frame = load_monthly_series(con, levels, as_of=as_of, filters=filters, account_keys=account_keys)
     if frame.empty:
         return {**empty, "history_end": history_end}
+    matrix = _series_matrix(frame, history_end)
+    result = run_engine(matrix.Y, matrix.start, horizon_months, settings)
+    series = _shape_series(matrix, result, settings, horizon_months, include_history)
+    return {"as_of": as_of, "history_end": history_end, "series": series, "settings": settings}
+
+
+@dataclass
+class _SeriesMatrix:
+    """The monthly series as one row per (level, key) and one column per month up to history_end."""
+
+    identities: list[tuple[str, str]]
+    Y: np.ndarray  # (N, max(T, 1)) revenue of the complete months
+    start: np.ndarray  # (N,) first month with revenue
+    partial: np.ndarray  # (N,) actual of the month after history_end (the partial month), to date
+    first_index: int  # month index of column 0
+    end_index: int  # month index of history_end
+    T: int  # months from column 0 to history_end (may be <= 0)
+
+
+def _series_matrix(frame: pd.DataFrame, history_end: date) -> _SeriesMatrix:
+    """Arrange the rows of :func:`load_monthly_series` as a series x month matrix, ordered by level then key."""
     frame = frame.sort_values(["level", "key", "month"], kind="stable")
     order = {level: i for i, level in enumerate(LEVELS)}
     identities = sorted({(lv, k) for lv, k in zip(frame["level"], frame["key"])}, key=lambda p: (order[p[0]], p[1]))
@@ -528,66 +609,85 @@ def _run(
     Y = np.zeros((N, max(T, 1)))
     if T > 0:
         Y[row_of[in_history], month_index[in_history] - first_index] = revenue[in_history]
-    partial = np.zeros(N)  # actual of the month after history_end (the partial month), to date
+    partial = np.zeros(N)
     np.add.at(partial, row_of[~in_history], revenue[~in_history])
     nonzero = Y != 0
     start = np.where(nonzero.any(axis=1), nonzero.argmax(axis=1), max(T, 1))
     if T <= 0:
         start = np.ones(N, dtype=int)
-    result = run_engine(Y, start, horizon_months, settings)
+    return _SeriesMatrix(identities, Y, start, partial, first_index, end_index, T)
+
+
+def _shape_series(
+    matrix: _SeriesMatrix, result: EngineResult, settings: dict[str, Any], horizon_months: int, include_history: bool
+) -> list[dict[str, Any]]:
+    """One dict per series (see the module doc), with history and back-test detail when asked for."""
+    T, first_index = matrix.T, matrix.first_index
     months_hist = [_index_month(first_index + j) for j in range(max(T, 0))]
     back_months = [_index_month(first_index + j) for j in range(T - 12, T)]
-    future = [_index_month(end_index + h) for h in range(1, horizon_months + 1)]
+    future = [_index_month(matrix.end_index + h) for h in range(1, horizon_months + 1)]
     series = []
-    for i, (level, key) in enumerate(identities):
-        method = str(result.method[i])
-        n_hist = max(int(result.history_months[i]), 0)
-        score, n_months, n_zero = mape(result.back_actual[i], result.back_forecast[i])
-        base, base_n, _ = mape(result.back_actual[i], result.back_baseline[i])
-        item = {
-            "level": level,
-            "key": key,
-            "method": method,
-            "method_note": method_note(method, n_hist, settings),
-            "history_months": n_hist,
-            "mape_backtest": score,
-            "baseline_mape": base,
-            "bias": bias(result.back_actual[i], result.back_forecast[i]),
-            "baseline_bias": bias(result.back_actual[i], result.back_baseline[i]),
-            "n_months": n_months,
-            "n_zero_months": n_zero,
-            "baseline_n_months": base_n,
-            "interval_coverage": (float(result.interval_hits[i] / result.interval_checks[i])
-                                  if result.interval_checks[i] else None),
-            "interval_checks": int(result.interval_checks[i]),
-            "partial_month_actual": float(partial[i]),
-            "forecast": [
-                {
-                    "month": m,
-                    "value": _none_if_nan(result.forecast[i, h]),
-                    "lower": _none_if_nan(result.lower[i, h]),
-                    "upper": _none_if_nan(result.upper[i, h]),
-                }
-                for h, m in enumerate(future)
-            ],
-        }
+    for i, (level, key) in enumerate(matrix.identities):
+        item = _series_item(result, i, level, key, settings, future, float(matrix.partial[i]))
         if include_history:
             item["history"] = [
-                {"month": m, "value": float(Y[i, j])} for j, m in enumerate(months_hist) if j >= start[i]
+                {"month": m, "value": float(matrix.Y[i, j])} for j, m in enumerate(months_hist) if j >= matrix.start[i]
             ]
-            item["backtest"] = [
-                {
-                    "month": m,
-                    "actual": _none_if_nan(result.back_actual[i, j]),
-                    "forecast": _none_if_nan(result.back_forecast[i, j]),
-                    "baseline": _none_if_nan(result.back_baseline[i, j]),
-                    "method": str(result.back_method[i, j]),
-                }
-                for j, m in enumerate(back_months)
-                if T - 12 + j >= 0
-            ]
+            item["backtest"] = _backtest_rows(result, i, back_months, T)
         series.append(item)
-    return {"as_of": as_of, "history_end": history_end, "series": series, "settings": settings}
+    return series
+
+
+def _series_item(
+    result: EngineResult, i: int, level: str, key: str, settings: dict[str, Any], future: list[date], partial: float
+) -> dict[str, Any]:
+    """Series ``i``'s method, back-test scores, interval coverage and forecast months."""
+    method = str(result.method[i])
+    n_hist = max(int(result.history_months[i]), 0)
+    score, n_months, n_zero = mape(result.back_actual[i], result.back_forecast[i])
+    base, base_n, _ = mape(result.back_actual[i], result.back_baseline[i])
+    return {
+        "level": level,
+        "key": key,
+        "method": method,
+        "method_note": method_note(method, n_hist, settings),
+        "history_months": n_hist,
+        "mape_backtest": score,
+        "baseline_mape": base,
+        "bias": bias(result.back_actual[i], result.back_forecast[i]),
+        "baseline_bias": bias(result.back_actual[i], result.back_baseline[i]),
+        "n_months": n_months,
+        "n_zero_months": n_zero,
+        "baseline_n_months": base_n,
+        "interval_coverage": (float(result.interval_hits[i] / result.interval_checks[i])
+                              if result.interval_checks[i] else None),
+        "interval_checks": int(result.interval_checks[i]),
+        "partial_month_actual": partial,
+        "forecast": [
+            {
+                "month": m,
+                "value": _none_if_nan(result.forecast[i, h]),
+                "lower": _none_if_nan(result.lower[i, h]),
+                "upper": _none_if_nan(result.upper[i, h]),
+            }
+            for h, m in enumerate(future)
+        ],
+    }
+
+
+def _backtest_rows(result: EngineResult, i: int, back_months: list[date], T: int) -> list[dict[str, Any]]:
+    """Series ``i``'s back-test months that fall within the history: actual, forecast, baseline, method."""
+    return [
+        {
+            "month": m,
+            "actual": _none_if_nan(result.back_actual[i, j]),
+            "forecast": _none_if_nan(result.back_forecast[i, j]),
+            "baseline": _none_if_nan(result.back_baseline[i, j]),
+            "method": str(result.back_method[i, j]),
+        }
+        for j, m in enumerate(back_months)
+        if T - 12 + j >= 0
+    ]
 
 
 def forecast_all(
@@ -603,7 +703,7 @@ def forecast_all(
     unknown = set(levels) - set(LEVELS)
     if unknown:
         raise ValueError(f"unknown forecast level(s) {sorted(unknown)}; choose from {', '.join(LEVELS)}")
-    return _run(con, tuple(levels), horizon_months=horizon_months, include_history=include_history, as_of=as_of)
+    return _forecast_levels(con, tuple(levels), horizon_months=horizon_months, include_history=include_history, as_of=as_of)
 
 
 def forecast_series(
@@ -622,7 +722,7 @@ def forecast_series(
     if level not in LEVELS:
         raise ValueError(f"unknown forecast level {level!r}; choose from {', '.join(LEVELS)}")
     keys = tuple(keys or ())
-    out = _run(
+    out = _forecast_levels(
         con,
         (level,),
         horizon_months=horizon_months,
@@ -725,21 +825,36 @@ def project_completion(
     shortfall spread over those months; 0 when the forecast reaches the target), required_per_month
     ((target - revenue to date) / months_left). ``series`` may pass that level's forecast series.
     """
-    from kam_metrics.metrics.sales import compute_target, compute_target_by
-
     if level not in COMPLETION_LEVELS:
         raise ValueError(f"no targets at level {level!r}; choose from {', '.join(COMPLETION_LEVELS)}")
-    columns = [
-        "key", "revenue_to_date", "forecast_rest", "projected", "projected_lower", "projected_upper",
-        "revenue_target", "projected_completion", "gap", "months_left", "gap_per_month", "required_per_month",
-    ]
     as_of = latest_order_date(con)
     if as_of is None:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=COMPLETION_COLUMNS)
     start, end = completion_period(as_of, period)
     if series is None:
         series = forecast_series(con, level, horizon_months=12, include_history=False)["series"]
     by_key = {s["key"]: s for s in series}
+    base = _completion_base(con, level, start, end, as_of, by_key)
+    months_left = len({m for m in _months_between(as_of + timedelta(days=1), end)})
+    rows = [
+        _completion_row(key, to_date, target, by_key.get(key), as_of, end, months_left)
+        for key, to_date, target in zip(base["key"], base["revenue"], base["revenue_target"])
+    ]
+    return _completion_frame(rows)
+
+
+COMPLETION_COLUMNS = [
+    "key", "revenue_to_date", "forecast_rest", "projected", "projected_lower", "projected_upper",
+    "revenue_target", "projected_completion", "gap", "months_left", "gap_per_month", "required_per_month",
+]
+
+
+def _completion_base(
+    con: duckdb.DuckDBPyConnection, level: str, start: date, end: date, as_of: date, by_key: dict[str, dict]
+) -> pd.DataFrame:
+    """key, revenue (period start .. as_of) and revenue_target per key, plus forecast keys without a row."""
+    from kam_metrics.metrics.sales import compute_target, compute_target_by
+
     filters = Filters(start=start, end=end)
     if level == "company":
         target = compute_target(con, filters)["revenue_target"]
@@ -754,31 +869,38 @@ def project_completion(
     missing = [k for k in by_key if k not in set(base["key"])]
     if missing:
         base = pd.concat([base, pd.DataFrame({"key": missing, "revenue": 0.0, "revenue_target": None})], ignore_index=True)
-    months_left = len({m for m in _months_between(as_of + timedelta(days=1), end)})
-    rows = []
-    for key, to_date, target in zip(base["key"], base["revenue"], base["revenue_target"]):
-        target = None if target is None or pd.isna(target) else float(target)
-        fc = by_key.get(key)
-        rest = rest_of_period(fc["forecast"], as_of, end) if fc else 0.0
-        low = rest_of_period(fc["forecast"], as_of, end, "lower") if fc else 0.0
-        high = rest_of_period(fc["forecast"], as_of, end, "upper") if fc else 0.0
-        projected = None if rest is None else float(to_date) + rest
-        gap = None if target is None or projected is None else target - projected
-        rows.append({
-            "key": key,
-            "revenue_to_date": float(to_date),
-            "forecast_rest": rest,
-            "projected": projected,
-            "projected_lower": None if low is None else float(to_date) + low,
-            "projected_upper": None if high is None else float(to_date) + high,
-            "revenue_target": target,
-            "projected_completion": None if projected is None or not target else projected / target,
-            "gap": gap,
-            "months_left": months_left,
-            "gap_per_month": None if gap is None or months_left == 0 else max(gap, 0.0) / months_left,
-            "required_per_month": None if target is None or months_left == 0 else (target - float(to_date)) / months_left,
-        })
-    frame = pd.DataFrame(rows, columns=columns)
+    return base
+
+
+def _completion_row(
+    key: str, to_date: Any, target: Any, fc: dict | None, as_of: date, end: date, months_left: int
+) -> dict[str, Any]:
+    """One key's projected completion: revenue to date plus the forecast rest against its target."""
+    target = None if target is None or pd.isna(target) else float(target)
+    rest = rest_of_period(fc["forecast"], as_of, end) if fc else 0.0
+    low = rest_of_period(fc["forecast"], as_of, end, "lower") if fc else 0.0
+    high = rest_of_period(fc["forecast"], as_of, end, "upper") if fc else 0.0
+    projected = None if rest is None else float(to_date) + rest
+    gap = None if target is None or projected is None else target - projected
+    return {
+        "key": key,
+        "revenue_to_date": float(to_date),
+        "forecast_rest": rest,
+        "projected": projected,
+        "projected_lower": None if low is None else float(to_date) + low,
+        "projected_upper": None if high is None else float(to_date) + high,
+        "revenue_target": target,
+        "projected_completion": None if projected is None or not target else projected / target,
+        "gap": gap,
+        "months_left": months_left,
+        "gap_per_month": None if gap is None or months_left == 0 else max(gap, 0.0) / months_left,
+        "required_per_month": None if target is None or months_left == 0 else (target - float(to_date)) / months_left,
+    }
+
+
+def _completion_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The completion rows as a frame (missing values None), largest target plus revenue to date first."""
+    frame = pd.DataFrame(rows, columns=COMPLETION_COLUMNS)
     for column in ("forecast_rest", "projected", "projected_lower", "projected_upper", "revenue_target",
                    "projected_completion", "gap", "gap_per_month", "required_per_month"):
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None)

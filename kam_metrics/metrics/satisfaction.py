@@ -749,6 +749,19 @@ def segment_account_ids(con: duckdb.DuckDBPyConnection, filters: Filters, as_of:
     return query_df(con, SEGMENT_ACCOUNTS_SQL, params)["account_id"].tolist()
 
 
+def _page_segment(con: duckdb.DuckDBPyConnection, all_waves: pd.DataFrame, wave: str,
+                  filters: Filters) -> tuple[list[str], dict[str, Any]]:
+    """The segment's account ids as of the wave's last survey date, and the page's ``segment`` dict."""
+    own = all_waves[all_waves["wave"] == wave]
+    candidates = [own["last_survey_date"].max(), own["sent_on"].max(), all_waves["last_survey_date"].max()]
+    as_of = next((d for d in candidates if d is not None and not pd.isna(d)), None)
+    as_of = None if as_of is None else pd.Timestamp(as_of).date()
+    accounts = segment_account_ids(con, filters, as_of) if as_of is not None else []
+    counts = query_row(con, WAVE_QUESTIONNAIRES_SQL, {"wave": wave, "segment_accounts": accounts})
+    segment = {"as_of": as_of, "count_accounts": len(accounts), **{k: int(v or 0) for k, v in counts.items()}}
+    return accounts, segment
+
+
 def compute_satisfaction_page(con: duckdb.DuckDBPyConnection, wave: str | None,
                               filters: Filters | None = None) -> dict[str, Any]:
     """Everything the Satisfaction page shows for ``wave`` (None: the latest wave with answers).
@@ -775,13 +788,7 @@ def compute_satisfaction_page(con: duckdb.DuckDBPyConnection, wave: str | None,
         return {"waves": [], "wave": None}
     accounts, segment = None, None
     if filters is not None and filters.has_segments:
-        own = all_waves[all_waves["wave"] == wave]
-        candidates = [own["last_survey_date"].max(), own["sent_on"].max(), all_waves["last_survey_date"].max()]
-        as_of = next((d for d in candidates if d is not None and not pd.isna(d)), None)
-        as_of = None if as_of is None else pd.Timestamp(as_of).date()
-        accounts = segment_account_ids(con, filters, as_of) if as_of is not None else []
-        counts = query_row(con, WAVE_QUESTIONNAIRES_SQL, {"wave": wave, "segment_accounts": accounts})
-        segment = {"as_of": as_of, "count_accounts": len(accounts), **{k: int(v or 0) for k, v in counts.items()}}
+        accounts, segment = _page_segment(con, all_waves, wave, filters)
     current = compute_satisfaction(con, wave=wave, accounts=accounts)
     position = waves.index(wave) if wave in waves else -1
     earlier = [w for w in waves[:position] if w in answered] if position > 0 else []
