@@ -253,21 +253,20 @@ class _Namer:
 # Accounts
 # --------------------------------------------------------------------------------------------------
 
-def _make_accounts(rng: np.random.Generator, n: int, years: int) -> dict:
-    """Every per-account attribute as numpy arrays (index i is account C{i+1:05d})."""
-    end = DEMO_END_DATE
-    data_start = _add_months(end, -12 * years + 1).replace(day=1)
-    months = 12 * years
-
-    # Heavy-tailed size: stratified lognormal quantiles (stable ABC shape for any seed) plus noise.
+def _account_sizes(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Make every account's heavy-tailed size (mean 1) and its size percentile."""
+    # Stratified lognormal quantiles (stable ABC shape for any seed) plus noise.
     nd = NormalDist()
     z = np.array([nd.inv_cdf((k + 0.5) / n) for k in range(n)])
     size = np.exp(2.0 * z[rng.permutation(n)] + rng.normal(0.0, 0.12, n))
     size /= size.mean()
     size_pct = np.empty(n)
     size_pct[np.argsort(size, kind="stable")] = (np.arange(n) + 0.5) / n
+    return size, size_pct
 
-    # Region, city, owner, industry.
+
+def _account_territories(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Make every account's region index, city and owner, with all six owners present."""
     reg_w = np.array([REGIONS[r][0] for r in REGION_NAMES])
     region = rng.choice(len(REGION_NAMES), size=n, p=reg_w / reg_w.sum())
     city = np.empty(n, dtype=object)
@@ -290,13 +289,11 @@ def _make_accounts(rng: np.random.Generator, n: int, years: int) -> dict:
             counts = [(int((owner == x).sum()), x) for x in OWNERS]
             busiest = max(counts)[1]
             owner[int(np.flatnonzero(owner == busiest)[-1])] = o
-    ind_w = np.array([INDUSTRIES[k][0] for k in INDUSTRY_NAMES])
-    industry = rng.choice(len(INDUSTRY_NAMES), size=n, p=ind_w / ind_w.sum())
+    return region, city, owner
 
-    # Scale code from size, with a little noise.
-    noisy = size_pct + rng.normal(0, 0.07, n)
-    scale = np.where(noisy > 0.84, "large", np.where(noisy > 0.48, "medium", "small")).astype(object)
 
+def _account_trajectories(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Make every account's trajectory kind and yearly growth rate."""
     # Trajectories: 0 flat, 1 growing, 2 declining, 3 churned (marked), 4 silent churn (stopped recently),
     # 5 new. Counts are fixed so that a small demo still has every kind.
     order = rng.permutation(n)
@@ -316,9 +313,14 @@ def _make_accounts(rng: np.random.Generator, n: int, years: int) -> dict:
          rng.uniform(0.05, 0.40, n)],
         default=rng.uniform(-0.15, 0.03, n),
     )
+    return kind, growth
 
-    # Cooperation start: existing accounts up to 12 years back, new ones inside the data window
+
+def _account_coop_starts(rng: np.random.Generator, n: int, kind: np.ndarray, data_start: date) -> np.ndarray:
+    """Make every account's cooperation start day (new accounts start inside the data window)."""
+    # Existing accounts up to 12 years back, new ones inside the data window
     # (about half of them within the last year so the <1 year tenure band exists).
+    end = DEMO_END_DATE
     start_day, end_day = _day(data_start), _END_DAY
     oldest = min(_day(end.replace(year=end.year - 12)), start_day - 730)
     coop = rng.integers(oldest, start_day - 30, n)
@@ -329,9 +331,16 @@ def _make_accounts(rng: np.random.Generator, n: int, years: int) -> dict:
             coop[i] = int(rng.integers(recent_lo, end_day - 45))
         else:
             coop[i] = int(rng.integers(start_day + 60, end_day - 365))
+    return coop
 
+
+def _account_order_months(
+    rng: np.random.Generator, n: int, kind: np.ndarray, coop: np.ndarray, data_start: date, months: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Make the window's month starts and every account's first and last order month and fade length."""
     # Months (index into the data window) in which each account may order.
     month_first = np.array([_day(_add_months(data_start, m)) for m in range(months + 1)])
+    new_idx = np.flatnonzero(kind == 5)
     first_month = np.zeros(n, dtype=np.int64)
     first_month[new_idx] = np.searchsorted(month_first, coop[new_idx], side="right")  # month after coop month
     last_month = np.full(n, months - 1, dtype=np.int64)
@@ -341,7 +350,11 @@ def _make_accounts(rng: np.random.Generator, n: int, years: int) -> dict:
         last_month[i] = int(rng.integers(lo, months - 4))  # last order month; +90 days is before the end
     last_month[kind == 4] = months - 2
     fade_len = rng.integers(6, 10, n)
+    return month_first, first_month, last_month, fade_len
 
+
+def _account_groups(rng: np.random.Generator, n: int) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """Make every account's group index (-1 for none), the group brands and every account's group name."""
     # Group membership (~15 %): a few groups of 2-6 accounts sharing a brand.
     group = np.full(n, -1, dtype=np.int64)
     n_grouped_target = max(4, round(0.15 * n))
@@ -356,14 +369,23 @@ def _make_accounts(rng: np.random.Generator, n: int, years: int) -> dict:
         group_brands.append(BRANDS[brand_order[len(group_brands)]])
         pos += k
     group_name = np.array([f"{group_brands[g]}集团" if g >= 0 else None for g in group], dtype=object)
+    return group, group_brands, group_name
 
+
+def _account_names(rng: np.random.Generator, city: np.ndarray, industry: np.ndarray, group: np.ndarray,
+                   group_brands: list[str]) -> np.ndarray:
+    """Make every account's unique company name, group members carrying their group's brand."""
     namer = _Namer(rng, reserved_brands=tuple(group_brands))
+    n = len(city)
     names = np.empty(n, dtype=object)
     for i in range(n):
         brand = group_brands[group[i]] if group[i] >= 0 else None
         names[i] = namer.name(city[i], INDUSTRY_NAMES[industry[i]], brand)
+    return names
 
-    # Referrals (~8 %): someone who started earlier.
+
+def _account_referrals(rng: np.random.Generator, n: int, coop: np.ndarray) -> np.ndarray:
+    """Make every account's referring account id (~8 %, always one that started earlier) or None."""
     referred_by = np.full(n, None, dtype=object)
     by_start = np.argsort(coop, kind="stable")
     n_ref = max(1, round(0.08 * n))
@@ -371,8 +393,12 @@ def _make_accounts(rng: np.random.Generator, n: int, years: int) -> dict:
     for r in np.sort(pick):
         i = by_start[r]
         referred_by[i] = f"C{by_start[rng.integers(0, r)] + 1:05d}"
+    return referred_by
 
-    # Main channel and product-line mix.
+
+def _account_commerce(rng: np.random.Generator, n: int, scale: np.ndarray,
+                      industry: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Make every account's main channel, product-line mix and discount."""
     main_channel = np.where(
         scale == "large", 0, np.where(scale == "medium", rng.choice(3, n, p=[0.5, 0.4, 0.1]),
                                       rng.choice(3, n, p=[0.2, 0.5, 0.3])))
@@ -381,6 +407,29 @@ def _make_accounts(rng: np.random.Generator, n: int, years: int) -> dict:
         mix[i] = rng.dirichlet(np.array(INDUSTRIES[INDUSTRY_NAMES[industry[i]]][2]) * 8.0)
     discount = np.where(scale == "large", rng.uniform(0.06, 0.12, n),
                         np.where(scale == "medium", rng.uniform(0.03, 0.08, n), rng.uniform(0.0, 0.05, n)))
+    return main_channel, mix, discount
+
+
+def _make_accounts(rng: np.random.Generator, n: int, years: int) -> dict:
+    """Every per-account attribute as numpy arrays (index i is account C{i+1:05d})."""
+    data_start = _add_months(DEMO_END_DATE, -12 * years + 1).replace(day=1)
+    months = 12 * years
+    size, size_pct = _account_sizes(rng, n)
+    region, city, owner = _account_territories(rng, n)
+    ind_w = np.array([INDUSTRIES[k][0] for k in INDUSTRY_NAMES])
+    industry = rng.choice(len(INDUSTRY_NAMES), size=n, p=ind_w / ind_w.sum())
+
+    # Scale code from size, with a little noise.
+    noisy = size_pct + rng.normal(0, 0.07, n)
+    scale = np.where(noisy > 0.84, "large", np.where(noisy > 0.48, "medium", "small")).astype(object)
+
+    kind, growth = _account_trajectories(rng, n)
+    coop = _account_coop_starts(rng, n, kind, data_start)
+    month_first, first_month, last_month, fade_len = _account_order_months(rng, n, kind, coop, data_start, months)
+    group, group_brands, group_name = _account_groups(rng, n)
+    names = _account_names(rng, city, industry, group, group_brands)
+    referred_by = _account_referrals(rng, n, coop)
+    main_channel, mix, discount = _account_commerce(rng, n, scale, industry)
     return {
         "n": n, "years": years, "months": months, "data_start": data_start, "month_first": month_first,
         "size": size, "size_pct": size_pct, "region": region, "city": city, "owner": owner,
@@ -426,6 +475,52 @@ def _order_counts(rng: np.random.Generator, acc: dict) -> np.ndarray:
     return counts
 
 
+def _chunk_order_days(rng: np.random.Generator, acc: dict, flat: np.ndarray, a_idx: np.ndarray,
+                      m_idx: np.ndarray) -> np.ndarray:
+    """Make each order's epoch day, sorted by date within its account-month."""
+    month_first = acc["month_first"]
+    mdays = _month_days(month_first[:-1])
+    first = month_first[m_idx]
+    ndays = np.minimum(mdays[m_idx], _END_DAY - first + 1)
+    day = first + (rng.random(len(a_idx)) * ndays).astype(np.int64)
+    # New accounts: never before their cooperation start.
+    day = np.maximum(day, acc["coop"][a_idx] + 1)
+    day = np.minimum(day, _END_DAY)
+    # Order numbers follow the dates within an account-month.
+    o = np.lexsort((day, np.repeat(np.arange(len(flat)), flat)))
+    return day[o]
+
+
+def _line_products(rng: np.random.Generator, acc: dict, la: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Make each order line's product-line index (from the account's mix) and product index."""
+    n_lines = len(la)
+    cum = np.cumsum(acc["mix"][la], axis=1)
+    pl = (rng.random(n_lines)[:, None] > cum[:, :-1]).sum(axis=1)
+    pl_of_product = np.array([p[1] for p in PRODUCTS])
+    pl_start = np.searchsorted(pl_of_product, np.arange(len(PRODUCT_LINES)))
+    pl_count = np.bincount(pl_of_product, minlength=len(PRODUCT_LINES))
+    prod = pl_start[pl] + (rng.random(n_lines) * pl_count[pl]).astype(np.int64)
+    return pl, prod
+
+
+def _line_amounts(rng: np.random.Generator, acc: dict, la: np.ndarray, pl: np.ndarray,
+                  prod: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Make each order line's quantity, amount, cost and sign (-1 for the few return lines)."""
+    n_lines = len(la)
+    price = np.array([p[2] for p in PRODUCTS])[prod]
+    base_qty = np.array([p[3] for p in PRODUCTS], dtype=float)[prod]
+    q_scale = acc["size"] ** (1.0 - _ORDER_EXP) * _QTY_SCALE
+    qty = np.maximum(1.0, np.round(base_qty * q_scale[la] * rng.lognormal(0.0, 0.5, n_lines)))
+    disc = np.clip(acc["discount"][la] + rng.normal(0.0, 0.01, n_lines), 0.0, 0.2)
+    amount = np.round(qty * price * (1.0 - disc), 2)
+    ratio = np.clip(np.array(COST_RATIO)[pl] + rng.normal(0.0, 0.03, n_lines), 0.55, 0.80)
+    cost = np.round(amount * ratio, 2)
+    # A few return lines.
+    ret = rng.random(n_lines) < 0.002
+    sign = np.where(ret, -1.0, 1.0)
+    return qty, amount, cost, sign
+
+
 def _sales_chunk(rng: np.random.Generator, acc: dict, counts: np.ndarray, seq0: np.ndarray,
                  lo: int, hi: int) -> tuple[pd.DataFrame, np.ndarray]:
     """Order lines of accounts lo..hi-1; returns the frame and each account's last order day."""
@@ -439,20 +534,10 @@ def _sales_chunk(rng: np.random.Generator, acc: dict, counts: np.ndarray, seq0: 
     k_in_group = np.arange(n_orders) - group_start
     seq = np.repeat(seq0[lo:hi].ravel(), flat) + k_in_group + 1
 
-    month_first = acc["month_first"]
-    mdays = _month_days(month_first[:-1])
-    first = month_first[m_idx]
-    ndays = np.minimum(mdays[m_idx], _END_DAY - first + 1)
-    day = first + (rng.random(n_orders) * ndays).astype(np.int64)
-    # New accounts: never before their cooperation start.
-    day = np.maximum(day, acc["coop"][a_idx] + 1)
-    day = np.minimum(day, _END_DAY)
-    # Order numbers follow the dates within an account-month.
-    o = np.lexsort((day, np.repeat(np.arange(len(flat)), flat)))
-    day = day[o]
+    day = _chunk_order_days(rng, acc, flat, a_idx, m_idx)
     # The year in an order id is the month's year (orders of a month keep their numbering).
-    year = (month_first[m_idx].astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970).astype(
-        np.int16)
+    year = (acc["month_first"][m_idx].astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64)
+            + 1970).astype(np.int16)
 
     u = rng.random(n_orders)
     channel = np.where(u < 0.85, acc["main_channel"][a_idx], rng.integers(0, 3, n_orders))
@@ -462,24 +547,8 @@ def _sales_chunk(rng: np.random.Generator, acc: dict, counts: np.ndarray, seq0: 
     line_order = np.repeat(np.arange(n_orders), k)
     line_no = (np.arange(n_lines) - np.repeat(np.cumsum(k) - k, k) + 1).astype(np.int32)
     la = a_idx[line_order]
-
-    cum = np.cumsum(acc["mix"][la], axis=1)
-    pl = (rng.random(n_lines)[:, None] > cum[:, :-1]).sum(axis=1)
-    pl_of_product = np.array([p[1] for p in PRODUCTS])
-    pl_start = np.searchsorted(pl_of_product, np.arange(len(PRODUCT_LINES)))
-    pl_count = np.bincount(pl_of_product, minlength=len(PRODUCT_LINES))
-    prod = pl_start[pl] + (rng.random(n_lines) * pl_count[pl]).astype(np.int64)
-    price = np.array([p[2] for p in PRODUCTS])[prod]
-    base_qty = np.array([p[3] for p in PRODUCTS], dtype=float)[prod]
-    q_scale = acc["size"] ** (1.0 - _ORDER_EXP) * _QTY_SCALE
-    qty = np.maximum(1.0, np.round(base_qty * q_scale[la] * rng.lognormal(0.0, 0.5, n_lines)))
-    disc = np.clip(acc["discount"][la] + rng.normal(0.0, 0.01, n_lines), 0.0, 0.2)
-    amount = np.round(qty * price * (1.0 - disc), 2)
-    ratio = np.clip(np.array(COST_RATIO)[pl] + rng.normal(0.0, 0.03, n_lines), 0.55, 0.80)
-    cost = np.round(amount * ratio, 2)
-    # A few return lines.
-    ret = rng.random(n_lines) < 0.002
-    sign = np.where(ret, -1.0, 1.0)
+    pl, prod = _line_products(rng, acc, la)
+    qty, amount, cost, sign = _line_amounts(rng, acc, la, pl, prod)
 
     last_day = np.full(hi - lo, -1, dtype=np.int64)
     np.maximum.at(last_day, a_idx - lo, day)
@@ -624,60 +693,84 @@ def _waves() -> list[tuple[str, date]]:
 _HEALTH = np.array([0.05, 0.25, -0.35, -0.70, -0.50, 0.10])  # by trajectory kind
 
 
+def _wave_questionnaires(rng: np.random.Generator, acc: dict, last_day: np.ndarray,
+                         sd: int) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """Make a wave's sent count and each returned questionnaire's account, respondent number and health."""
+    n = acc["n"]
+    eligible = (acc["coop"] <= sd - 60) & (last_day >= sd - 60)
+    chosen = np.flatnonzero(eligible & (rng.random(n) < 0.2 + 0.7 * acc["size_pct"]))
+    n_resp = np.clip(1 + rng.binomial(2, acc["size_pct"][chosen]), 1, 3)
+    sent = int(n_resp.sum())
+    q_acct = np.repeat(chosen, n_resp)
+    q_j = np.arange(sent) - np.repeat(np.cumsum(n_resp) - n_resp, n_resp)
+    health = _HEALTH[acc["kind"][q_acct]]
+    returned = rng.random(sent) < np.clip(0.78 + 0.15 * health, 0.55, 0.9)
+    return sent, q_acct[returned], q_j[returned], health[returned]
+
+
+def _wave_scores(rng: np.random.Generator, latent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Make the (questionnaire x item) own and competitor score matrices of one wave, before blanks."""
+    nq, n_items = len(latent), len(SURVEY_ITEMS)
+    dims = [it[1] for it in SURVEY_ITEMS]
+    dim_off = np.array([_DIM_OFFSET[d] for d in dims])
+    item_off = rng.normal(0.0, 0.08, n_items)
+    raw = latent[:, None] + dim_off[None, :] + item_off[None, :] + rng.normal(0.0, 0.55, (nq, n_items))
+    score = np.clip(np.round(raw), 1, 5)
+    nps_col = n_items - 1
+    score[:, nps_col] = np.clip(np.round((latent - 1.0) * 2.6 + rng.normal(0.0, 1.0, nq)), 0, 10)
+    comp_off = np.array([_COMPETITOR_OFFSET[d] for d in dims])
+    comp = np.clip(np.round(3.7 + comp_off[None, :] + rng.normal(0.0, 0.7, (nq, n_items))), 1, 5)
+    comp[rng.random((nq, n_items)) >= 0.6] = np.nan
+    comp[:, nps_col] = np.nan
+    return score, comp
+
+
+def _blank_answers(rng: np.random.Generator, score: np.ndarray, comp: np.ndarray) -> None:
+    """Make blank answers in place: ~3 % invalid questionnaires (2-6 blanks), ~28 % with exactly one."""
+    nq = len(score)
+    likert_idx = np.flatnonzero(np.array([it[6] == 5 for it in SURVEY_ITEMS]))
+    perm = rng.permutation(nq)
+    n_invalid = max(1, round(0.03 * nq))
+    n_one = max(1, round(0.28 * nq)) if nq > n_invalid else 0
+    for q in perm[:n_invalid]:
+        k = int(rng.integers(2, 7))
+        score[q, rng.choice(likert_idx, size=k, replace=False)] = np.nan
+    one = perm[n_invalid:n_invalid + n_one]
+    score[one, likert_idx[rng.integers(0, len(likert_idx), len(one))]] = np.nan
+    comp[np.isnan(score)] = np.nan
+
+
+def _wave_comments(rng: np.random.Generator, latent: np.ndarray) -> np.ndarray:
+    """Make the (questionnaire x item) comment matrix: ~15 % of questionnaires comment on the overall item."""
+    nq, n_items = len(latent), len(SURVEY_ITEMS)
+    comment = np.full((nq, n_items), None, dtype=object)
+    has_comment = rng.random(nq) < 0.15
+    o1 = [it[0] for it in SURVEY_ITEMS].index("O1")
+    pick = rng.integers(0, 5, nq)
+    for q in np.flatnonzero(has_comment):
+        pool = COMMENTS_GOOD if latent[q] >= 3.9 else COMMENTS_MID if latent[q] >= 3.2 else COMMENTS_BAD
+        comment[q, o1] = pool[pick[q] % len(pool)]
+    return comment
+
+
 def _survey_frames(rng: np.random.Generator, acc: dict, last_day: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
     n = acc["n"]
     items = SURVEY_ITEMS
     n_items = len(items)
-    likert = np.array([it[6] == 5 for it in items])
-    likert_idx = np.flatnonzero(likert)
-    dims = [it[1] for it in items]
     acct_effect = rng.normal(0.0, 0.35, n)
     role_offset = rng.integers(0, 3, n)
     wave_rows, frames = [], []
     for w, (wave, sent_on) in enumerate(_waves()):
         sd = _day(sent_on)
-        eligible = (acc["coop"] <= sd - 60) & (last_day >= sd - 60)
-        chosen = np.flatnonzero(eligible & (rng.random(n) < 0.2 + 0.7 * acc["size_pct"]))
-        n_resp = np.clip(1 + rng.binomial(2, acc["size_pct"][chosen]), 1, 3)
-        sent = int(n_resp.sum())
-        q_acct = np.repeat(chosen, n_resp)
-        q_j = np.arange(sent) - np.repeat(np.cumsum(n_resp) - n_resp, n_resp)
-        health = _HEALTH[acc["kind"][q_acct]]
-        returned = rng.random(sent) < np.clip(0.78 + 0.15 * health, 0.55, 0.9)
-        q_acct, q_j, health = q_acct[returned], q_j[returned], health[returned]
+        sent, q_acct, q_j, health = _wave_questionnaires(rng, acc, last_day, sd)
         nq = len(q_acct)
         wave_rows.append((wave, sent, sent_on))
         if nq == 0:
             continue
         latent = 3.85 + health + acct_effect[q_acct] + 0.04 * w + rng.normal(0.0, 0.3, nq)
-        dim_off = np.array([_DIM_OFFSET[d] for d in dims])
-        item_off = rng.normal(0.0, 0.08, n_items)
-        raw = latent[:, None] + dim_off[None, :] + item_off[None, :] + rng.normal(0.0, 0.55, (nq, n_items))
-        score = np.clip(np.round(raw), 1, 5)
-        nps_col = n_items - 1
-        score[:, nps_col] = np.clip(np.round((latent - 1.0) * 2.6 + rng.normal(0.0, 1.0, nq)), 0, 10)
-        comp_off = np.array([_COMPETITOR_OFFSET[d] for d in dims])
-        comp = np.clip(np.round(3.7 + comp_off[None, :] + rng.normal(0.0, 0.7, (nq, n_items))), 1, 5)
-        comp[rng.random((nq, n_items)) >= 0.6] = np.nan
-        comp[:, nps_col] = np.nan
-        # Blanks: ~3 % invalid questionnaires (2-6 blanks), ~28 % with exactly one blank.
-        perm = rng.permutation(nq)
-        n_invalid = max(1, round(0.03 * nq))
-        n_one = max(1, round(0.28 * nq)) if nq > n_invalid else 0
-        for q in perm[:n_invalid]:
-            k = int(rng.integers(2, 7))
-            score[q, rng.choice(likert_idx, size=k, replace=False)] = np.nan
-        one = perm[n_invalid:n_invalid + n_one]
-        score[one, likert_idx[rng.integers(0, len(likert_idx), len(one))]] = np.nan
-        comp[np.isnan(score)] = np.nan
-        # Comments on ~15 % of questionnaires, on the overall item.
-        comment = np.full((nq, n_items), None, dtype=object)
-        has_comment = rng.random(nq) < 0.15
-        o1 = [it[0] for it in items].index("O1")
-        pick = rng.integers(0, 5, nq)
-        for q in np.flatnonzero(has_comment):
-            pool = COMMENTS_GOOD if latent[q] >= 3.9 else COMMENTS_MID if latent[q] >= 3.2 else COMMENTS_BAD
-            comment[q, o1] = pool[pick[q] % len(pool)]
+        score, comp = _wave_scores(rng, latent)
+        _blank_answers(rng, score, comp)
+        comment = _wave_comments(rng, latent)
         survey_day = sd + rng.integers(0, 28, nq)
         rid = np.array([f"W{wave}-{q + 1:04d}" for q in range(nq)], dtype=object)
         frames.append(pd.DataFrame({
@@ -696,6 +789,46 @@ def _survey_frames(rng: np.random.Generator, acc: dict, last_day: np.ndarray) ->
     return waves, pd.concat(frames, ignore_index=True)
 
 
+def _project_schedule(rng: np.random.Generator, st: str, duration: int) -> tuple:
+    """Make one project's (start, planned, forecast, actual, progress, feedback, note) for its status."""
+    end = _END_DAY
+    start = planned = forecast = actual = None
+    progress = 0.0
+    feedback = None
+    note = None
+    if st == "completed":
+        slip = int(rng.integers(-20, 1)) if rng.random() < 0.68 else int(rng.integers(5, 121))
+        actual = end - int(rng.integers(5, 900))
+        planned = actual - slip
+        start = planned - duration
+        progress = 100.0
+        feedback = float(np.clip(round(rng.normal(4.2 if slip <= 0 else 3.2, 0.7)), 1, 5))
+    elif st in ("in_progress", "blocked", "on_hold"):
+        start = end - int(rng.integers(30, 540))
+        planned = start + duration
+        elapsed = min(1.0, (end - start) / duration)
+        behind = rng.random() < (0.7 if st == "blocked" else 0.3)
+        progress = elapsed * 100 - (rng.uniform(16, 40) if behind else rng.uniform(-5, 10))
+        progress = float(np.clip(round(progress), 5, 60 if st == "on_hold" else 95))
+        late = behind or planned < end
+        forecast = max(planned + (int(rng.integers(15, 150)) if late else int(rng.integers(-10, 1))), end + 7)
+        if st == "blocked":
+            note = ISSUE_NOTES[rng.integers(len(ISSUE_NOTES))]
+        elif st == "on_hold":
+            note = HOLD_NOTES[rng.integers(len(HOLD_NOTES))]
+            forecast = None
+        elif forecast > planned and rng.random() < 0.6:
+            note = ISSUE_NOTES[rng.integers(len(ISSUE_NOTES))]
+    elif st == "planned":
+        start = end + int(rng.integers(7, 180))
+        planned = start + duration
+    else:  # cancelled
+        start = end - int(rng.integers(60, 900))
+        planned = start + duration
+        progress = float(rng.integers(0, 41))
+    return start, planned, forecast, actual, progress, feedback, note
+
+
 def _projects_frame(rng: np.random.Generator, acc: dict, last_day: np.ndarray) -> pd.DataFrame:
     n = acc["n"]
     n_proj = max(10, n // 2)
@@ -705,7 +838,6 @@ def _projects_frame(rng: np.random.Generator, acc: dict, last_day: np.ndarray) -
     status = [status[i] for i in rng.permutation(n_proj)]
     weight = acc["size"] ** 0.6
     alive = last_day >= _END_DAY - 120
-    end = _END_DAY
     open_w = weight * alive
     pick_open = rng.choice(n, size=n_proj, p=open_w / open_w.sum())
     pick_any = rng.choice(n, size=n_proj, p=weight / weight.sum())
@@ -715,40 +847,7 @@ def _projects_frame(rng: np.random.Generator, acc: dict, last_day: np.ndarray) -
         duration = int(rng.integers(60, 420))
         name = f"{PROJECT_BASES[rng.integers(len(PROJECT_BASES))]}{PROJECT_PHASES[rng.integers(len(PROJECT_PHASES))]}"
         value = round(float(rng.lognormal(math.log(600_000), 0.8) * acc["size"][a] ** 0.3), -2)
-        start = planned = forecast = actual = None
-        progress = 0.0
-        feedback = None
-        note = None
-        if st == "completed":
-            slip = int(rng.integers(-20, 1)) if rng.random() < 0.68 else int(rng.integers(5, 121))
-            actual = end - int(rng.integers(5, 900))
-            planned = actual - slip
-            start = planned - duration
-            progress = 100.0
-            feedback = float(np.clip(round(rng.normal(4.2 if slip <= 0 else 3.2, 0.7)), 1, 5))
-        elif st in ("in_progress", "blocked", "on_hold"):
-            start = end - int(rng.integers(30, 540))
-            planned = start + duration
-            elapsed = min(1.0, (end - start) / duration)
-            behind = rng.random() < (0.7 if st == "blocked" else 0.3)
-            progress = elapsed * 100 - (rng.uniform(16, 40) if behind else rng.uniform(-5, 10))
-            progress = float(np.clip(round(progress), 5, 60 if st == "on_hold" else 95))
-            late = behind or planned < end
-            forecast = max(planned + (int(rng.integers(15, 150)) if late else int(rng.integers(-10, 1))), end + 7)
-            if st == "blocked":
-                note = ISSUE_NOTES[rng.integers(len(ISSUE_NOTES))]
-            elif st == "on_hold":
-                note = HOLD_NOTES[rng.integers(len(HOLD_NOTES))]
-                forecast = None
-            elif forecast > planned and rng.random() < 0.6:
-                note = ISSUE_NOTES[rng.integers(len(ISSUE_NOTES))]
-        elif st == "planned":
-            start = end + int(rng.integers(7, 180))
-            planned = start + duration
-        else:  # cancelled
-            start = end - int(rng.integers(60, 900))
-            planned = start + duration
-            progress = float(rng.integers(0, 41))
+        start, planned, forecast, actual, progress, feedback, note = _project_schedule(rng, st, duration)
         rows.append((f"P{j + 1:04d}", acc["ids"][a], name, st, start, planned, forecast, actual, progress, value,
                      feedback, note))
     frame = pd.DataFrame(rows, columns=["project_id", "account_id", "project_name", "status", "start_date",
@@ -763,12 +862,9 @@ def _projects_frame(rng: np.random.Generator, acc: dict, last_day: np.ndarray) -
     return frame
 
 
-def _interactions_frame(rng: np.random.Generator, acc: dict, last_day: np.ndarray) -> pd.DataFrame:
+def _interaction_rates(rng: np.random.Generator, acc: dict, months: int) -> dict[str, np.ndarray]:
+    """Make the expected (account x month) count of each interaction kind, with neglected key accounts."""
     n = acc["n"]
-    months = 18
-    first = _add_months(DEMO_END_DATE, -months + 1).replace(day=1)
-    month_first = np.array([_day(_add_months(first, m)) for m in range(months)])
-    mdays = _month_days(month_first)
     pct = acc["size_pct"]
     big = pct >= 0.8
     mid = (pct >= 0.45) & ~big
@@ -783,15 +879,58 @@ def _interactions_frame(rng: np.random.Generator, acc: dict, last_day: np.ndarra
         "request": 0.06 + 0.12 * pct,
         "care": np.where(big, 0.22, np.where(mid, 0.08, 0.02)),
     }
-    stop_day = np.where(acc["kind"] == 3, last_day + 90, _END_DAY)
-    frames = []
     m = np.arange(months)
+    lams = {}
     for kind, rate in rates.items():
         lam = np.repeat(rate[:, None], months, axis=1)
         if kind == "call":
             lam[neglect_call[:, None] & (m[None, :] >= months - 2)] = 0.0
         if kind == "visit":
             lam[neglect_visit[:, None] & (m[None, :] >= months - 4)] = 0.0
+        lams[kind] = lam
+    return lams
+
+
+def _response_times(rng: np.random.Generator, kind: str, opened: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Make the first-response and resolved epoch seconds (-1 for none) of one kind's interactions."""
+    total = len(opened)
+    first_resp = np.full(total, -1, dtype=np.int64)
+    resolved = np.full(total, -1, dtype=np.int64)
+    if kind in ("complaint", "request"):
+        med = 8.0 if kind == "complaint" else 6.0
+        first_resp = opened + (rng.lognormal(math.log(med), 0.95, total) * 3600).astype(np.int64)
+        res_days = rng.lognormal(math.log(3.0 if kind == "complaint" else 1.5), 0.9, total)
+        resolved = first_resp + (res_days * 86400).astype(np.int64)
+        if kind == "complaint" and total:
+            unanswered = rng.random(total) < 0.04
+            unanswered[int(rng.integers(total))] = True
+            first_resp[unanswered] = -1
+            resolved[unanswered] = -1
+        horizon = _END_DAY * 86400 + 86399
+        resolved[(resolved > horizon) | (first_resp < 0)] = -1
+        first_resp[first_resp > horizon] = -1
+        resolved[first_resp < 0] = -1
+    return first_resp, resolved
+
+
+def _to_timestamps(col: np.ndarray) -> np.ndarray:
+    """Make datetime64[s] from epoch seconds, NaT where negative."""
+    out = col.astype("datetime64[s]")
+    out[col < 0] = np.datetime64("NaT")
+    return out
+
+
+def _interactions_frame(rng: np.random.Generator, acc: dict, last_day: np.ndarray) -> pd.DataFrame:
+    n = acc["n"]
+    months = 18
+    first = _add_months(DEMO_END_DATE, -months + 1).replace(day=1)
+    month_first = np.array([_day(_add_months(first, m)) for m in range(months)])
+    mdays = _month_days(month_first)
+    lams = _interaction_rates(rng, acc, months)
+    stop_day = np.where(acc["kind"] == 3, last_day + 90, _END_DAY)
+    frames = []
+    m = np.arange(months)
+    for kind, lam in lams.items():
         cnt = rng.poisson(lam).ravel()
         total = int(cnt.sum())
         a = np.repeat(np.repeat(np.arange(n), months), cnt)
@@ -802,22 +941,7 @@ def _interactions_frame(rng: np.random.Generator, acc: dict, last_day: np.ndarra
         keep = (day >= acc["coop"][a]) & (day <= stop_day[a]) & (opened <= _END_DAY * 86400 + 86399)
         a, opened = a[keep], opened[keep]
         total = len(a)
-        first_resp = np.full(total, -1, dtype=np.int64)
-        resolved = np.full(total, -1, dtype=np.int64)
-        if kind in ("complaint", "request"):
-            med = 8.0 if kind == "complaint" else 6.0
-            first_resp = opened + (rng.lognormal(math.log(med), 0.95, total) * 3600).astype(np.int64)
-            res_days = rng.lognormal(math.log(3.0 if kind == "complaint" else 1.5), 0.9, total)
-            resolved = first_resp + (res_days * 86400).astype(np.int64)
-            if kind == "complaint" and total:
-                unanswered = rng.random(total) < 0.04
-                unanswered[int(rng.integers(total))] = True
-                first_resp[unanswered] = -1
-                resolved[unanswered] = -1
-            horizon = _END_DAY * 86400 + 86399
-            resolved[(resolved > horizon) | (first_resp < 0)] = -1
-            first_resp[first_resp > horizon] = -1
-            resolved[first_resp < 0] = -1
+        first_resp, resolved = _response_times(rng, kind, opened)
         notes = INTERACTION_NOTES[kind]
         frames.append(pd.DataFrame({
             "account_id": acc["ids"][a],
@@ -830,19 +954,13 @@ def _interactions_frame(rng: np.random.Generator, acc: dict, last_day: np.ndarra
         }))
     frame = pd.concat(frames, ignore_index=True)
     frame = frame.sort_values(["opened", "account_id", "kind"], kind="stable").reset_index(drop=True)
-
-    def ts(col: np.ndarray) -> np.ndarray:
-        out = col.astype("datetime64[s]")
-        out[col < 0] = np.datetime64("NaT")
-        return out
-
     return pd.DataFrame({
         "interaction_id": [f"I{i + 1:07d}" for i in range(len(frame))],
         "account_id": frame["account_id"].to_numpy(),
         "kind": frame["kind"].to_numpy(),
-        "opened_at": ts(frame["opened"].to_numpy()),
-        "first_response_at": ts(frame["first_resp"].to_numpy()),
-        "resolved_at": ts(frame["resolved"].to_numpy()),
+        "opened_at": _to_timestamps(frame["opened"].to_numpy()),
+        "first_response_at": _to_timestamps(frame["first_resp"].to_numpy()),
+        "resolved_at": _to_timestamps(frame["resolved"].to_numpy()),
         "owner": frame["owner"].to_numpy(),
         "note": frame["note"].to_numpy(),
     })
@@ -956,6 +1074,35 @@ def _empty_data_tables(con) -> None:
     con.execute("delete from imports")
 
 
+def _insert_demo_tables(con, rng: np.random.Generator, seed: int, acc: dict, report: ProgressFn) -> dict[str, int]:
+    """Make and insert every data table of the demo (sales first); returns ``{table: rows}``."""
+    counts: dict[str, int] = {}
+    sales_import = store.start_import(con, "sales", file_name="demo", mode="replace")
+    counts["sales"], last_day = _insert_sales(con, seed, acc, sales_import, report)
+    store.finish_import(con, sales_import, rows_read=counts["sales"], rows_inserted=counts["sales"])
+    report(0.82, "客户 accounts")
+    counts["accounts"] = _insert_frame(con, "accounts", _accounts_frame(acc, last_day))
+    report(0.85, "目标 targets")
+    counts["targets"] = _insert_frame(con, "targets", _targets_frame(rng, con, acc))
+    report(0.88, "满意度调查 surveys")
+    counts["survey_items"] = _insert_frame(con, "survey_items", _survey_items_frame())
+    waves, responses = _survey_frames(rng, acc, last_day)
+    counts["survey_waves"] = _insert_frame(con, "survey_waves", waves)
+    counts["survey_responses"] = _insert_frame(con, "survey_responses", responses)
+    report(0.92, "项目 projects")
+    counts["projects"] = _insert_frame(con, "projects", _projects_frame(rng, acc, last_day))
+    report(0.94, "服务与回访 interactions")
+    counts["interactions"] = _insert_frame(con, "interactions", _interactions_frame(rng, acc, last_day))
+    report(0.97, "商机 opportunities")
+    namer = _Namer(rng)
+    for name in acc["names"]:
+        namer.used.add(name)
+    counts["opportunities"] = _insert_frame(
+        con, "opportunities", _opportunities_frame(rng, acc, last_day, namer)
+    )
+    return counts
+
+
 def build_demo_database(
     db_path: str | PathLike,
     *,
@@ -994,30 +1141,7 @@ def build_demo_database(
         try:
             if force:
                 _empty_data_tables(con)
-            counts: dict[str, int] = {}
-            sales_import = store.start_import(con, "sales", file_name="demo", mode="replace")
-            counts["sales"], last_day = _insert_sales(con, seed, acc, sales_import, report)
-            store.finish_import(con, sales_import, rows_read=counts["sales"], rows_inserted=counts["sales"])
-            report(0.82, "客户 accounts")
-            counts["accounts"] = _insert_frame(con, "accounts", _accounts_frame(acc, last_day))
-            report(0.85, "目标 targets")
-            counts["targets"] = _insert_frame(con, "targets", _targets_frame(rng, con, acc))
-            report(0.88, "满意度调查 surveys")
-            counts["survey_items"] = _insert_frame(con, "survey_items", _survey_items_frame())
-            waves, responses = _survey_frames(rng, acc, last_day)
-            counts["survey_waves"] = _insert_frame(con, "survey_waves", waves)
-            counts["survey_responses"] = _insert_frame(con, "survey_responses", responses)
-            report(0.92, "项目 projects")
-            counts["projects"] = _insert_frame(con, "projects", _projects_frame(rng, acc, last_day))
-            report(0.94, "服务与回访 interactions")
-            counts["interactions"] = _insert_frame(con, "interactions", _interactions_frame(rng, acc, last_day))
-            report(0.97, "商机 opportunities")
-            namer = _Namer(rng)
-            for name in acc["names"]:
-                namer.used.add(name)
-            counts["opportunities"] = _insert_frame(
-                con, "opportunities", _opportunities_frame(rng, acc, last_day, namer)
-            )
+            counts = _insert_demo_tables(con, rng, seed, acc, report)
             report(0.99, "提交 commit")
             con.execute("commit")
         except BaseException:
