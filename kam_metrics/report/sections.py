@@ -62,6 +62,58 @@ def section_scope(ctx: ReportContext, scope_text: str) -> Section:
     )
 
 
+def _key_account_bullets(ctx: ReportContext, key: pd.DataFrame) -> list[str]:
+    """The key accounts' three largest groups by industry, scale and tenure, or that there are none."""
+    bullets = []
+    for dimension, prefix in (("industry", None), ("scale", "scale"), ("tenure_band", "tenure")):
+        groups = []
+        for value, group in key.groupby(key[dimension].fillna(""), sort=False):
+            label = (ctx.t(f"{prefix}.{value}") if prefix and value else value) or ctx.t("dim.none")
+            groups.append((len(group), label, group["account_name"].tolist()))
+        groups.sort(key=lambda g: (-g[0], g[1]))
+        if groups:
+            parts = [ctx.t("report.accounts.group", label=label, n=n, names=ctx.names(names, limit=2))
+                     for n, label, names in groups[:3]]
+            bullets.append(ctx.t(f"report.accounts.by_{dimension}", groups="; ".join(parts)))
+    if key.empty:
+        bullets.append(ctx.t("report.accounts.no_key"))
+    return bullets
+
+
+def _key_accounts_table(ctx: ReportContext, key: pd.DataFrame) -> Table:
+    """The first 50 key accounts with their class, industry, scale, tenure, owner and revenue."""
+    table_rows = [
+        {"account_name": r.account_name, "abc_class": r.abc_class or "", "industry": r.industry or "",
+         "scale": ctx.t(f"scale.{r.scale}") if isinstance(r.scale, str) and r.scale else "",
+         "tenure_band": ctx.t(f"tenure.{r.tenure_band}") if isinstance(r.tenure_band, str) and r.tenure_band else "",
+         "owner": r.owner or "", "revenue": as_float(r.revenue), "comparison_revenue": as_float(r.comparison_revenue)}
+        for r in key.head(50).itertuples(index=False)
+    ]
+    return Table("key_accounts", ctx.t("report.table.key_accounts"), [
+        Column("account_name", ctx.t("col.account_name")),
+        Column("abc_class", ctx.t("col.abc_class")),
+        Column("industry", ctx.t("col.industry")),
+        Column("scale", ctx.t("filter.scale")),
+        Column("tenure_band", ctx.t("filter.tenure")),
+        Column("owner", ctx.t("col.owner")),
+        Column("revenue", ctx.t("col.revenue"), "money"),
+        Column("comparison_revenue", ctx.t("col.comparison_revenue"), "money"),
+    ], table_rows)
+
+
+def _abc_summary_table(ctx: ReportContext, summary: pd.DataFrame) -> Table:
+    """Per ABC class: the number of accounts, 12-month revenue and share, and period revenue."""
+    return Table("abc_summary", ctx.t("report.table.abc_summary"), [
+        Column("abc_class", ctx.t("col.abc_class")),
+        Column("count_accounts", ctx.t("report.col.count_accounts"), "count"),
+        Column("revenue_12m", ctx.t("report.series.revenue_12m"), "money"),
+        Column("share_12m", ctx.t("col.share"), "percent"),
+        Column("revenue", ctx.t("col.revenue"), "money"),
+    ], [{"abc_class": ctx.t(f"abc.{r.abc_class}") if r.abc_class else ctx.t("report.abc.none"),
+         "count_accounts": int(r.count_accounts), "revenue_12m": as_float(r.revenue_12m), "share_12m": as_float(r.share_12m),
+         "revenue": as_float(r.revenue)} for r in summary.itertuples(index=False)])
+
+
 def section_accounts(ctx: ReportContext) -> Section:
     summary = ctx.data["abc_summary"]
     accounts = ctx.data["accounts"]
@@ -81,47 +133,9 @@ def section_accounts(ctx: ReportContext) -> Section:
             title = ctx.t("report.accounts.title", n=f"{int(a.count_accounts):,}", share=format_percent(as_float(a.share_12m)))
         chart.title = title
     key = accounts[accounts["is_key_account"].fillna(False).astype(bool)]
-    bullets = []
-    for dimension, prefix in (("industry", None), ("scale", "scale"), ("tenure_band", "tenure")):
-        groups = []
-        for value, group in key.groupby(key[dimension].fillna(""), sort=False):
-            label = (ctx.t(f"{prefix}.{value}") if prefix and value else value) or ctx.t("dim.none")
-            groups.append((len(group), label, group["account_name"].tolist()))
-        groups.sort(key=lambda g: (-g[0], g[1]))
-        if groups:
-            parts = [ctx.t("report.accounts.group", label=label, n=n, names=ctx.names(names, limit=2))
-                     for n, label, names in groups[:3]]
-            bullets.append(ctx.t(f"report.accounts.by_{dimension}", groups="; ".join(parts)))
-    if key.empty:
-        bullets.append(ctx.t("report.accounts.no_key"))
-    table_rows = [
-        {"account_name": r.account_name, "abc_class": r.abc_class or "", "industry": r.industry or "",
-         "scale": ctx.t(f"scale.{r.scale}") if isinstance(r.scale, str) and r.scale else "",
-         "tenure_band": ctx.t(f"tenure.{r.tenure_band}") if isinstance(r.tenure_band, str) and r.tenure_band else "",
-         "owner": r.owner or "", "revenue": as_float(r.revenue), "comparison_revenue": as_float(r.comparison_revenue)}
-        for r in key.head(50).itertuples(index=False)
-    ]
-    table = Table("key_accounts", ctx.t("report.table.key_accounts"), [
-        Column("account_name", ctx.t("col.account_name")),
-        Column("abc_class", ctx.t("col.abc_class")),
-        Column("industry", ctx.t("col.industry")),
-        Column("scale", ctx.t("filter.scale")),
-        Column("tenure_band", ctx.t("filter.tenure")),
-        Column("owner", ctx.t("col.owner")),
-        Column("revenue", ctx.t("col.revenue"), "money"),
-        Column("comparison_revenue", ctx.t("col.comparison_revenue"), "money"),
-    ], table_rows)
-    abc_table = Table("abc_summary", ctx.t("report.table.abc_summary"), [
-        Column("abc_class", ctx.t("col.abc_class")),
-        Column("count_accounts", ctx.t("report.col.count_accounts"), "count"),
-        Column("revenue_12m", ctx.t("report.series.revenue_12m"), "money"),
-        Column("share_12m", ctx.t("col.share"), "percent"),
-        Column("revenue", ctx.t("col.revenue"), "money"),
-    ], [{"abc_class": ctx.t(f"abc.{r.abc_class}") if r.abc_class else ctx.t("report.abc.none"),
-         "count_accounts": int(r.count_accounts), "revenue_12m": as_float(r.revenue_12m), "share_12m": as_float(r.share_12m),
-         "revenue": as_float(r.revenue)} for r in summary.itertuples(index=False)])
+    bullets = _key_account_bullets(ctx, key)
     return Section(key="accounts", number="2", heading=ctx.t("report.section.accounts"), title=title,
-                   bullets=bullets, chart=chart, tables=[table, abc_table],
+                   bullets=bullets, chart=chart, tables=[_key_accounts_table(ctx, key), _abc_summary_table(ctx, summary)],
                    notes=[ctx.t("report.notes.accounts")] + bullets[:1])
 
 

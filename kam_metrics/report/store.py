@@ -152,6 +152,61 @@ def clean_actions(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def _write_report_row(con: duckdb.DuckDBPyConnection, report: Report, user_name: str | None, scope_json: str,
+                      snapshot_json: str) -> int:
+    """Insert the report's row (a new id) or, for a saved report, update its language and snapshot; its id."""
+    report_id = report.report_id
+    if report_id is None:
+        report_id = int(con.execute("select nextval('report_id_seq')").fetchall()[0][0])
+        con.execute(
+            "insert into reports (report_id, period, start_date, end_date, compare, scope_json, lang, created_at, "
+            "updated_at, user_name, snapshot_json) values (?, ?, ?, ?, ?, ?, ?, current_timestamp, "
+            "current_timestamp, ?, ?)",
+            [report_id, report.period, report.start, report.end, report.compare, scope_json, report.lang,
+             user_name, snapshot_json],
+        )
+    else:
+        con.execute(
+            "update reports set lang = ?, snapshot_json = ?, updated_at = current_timestamp where report_id = ?",
+            [report.lang, snapshot_json, report_id],
+        )
+    return report_id
+
+
+def _write_section_texts(con: duckdb.DuckDBPyConnection, report_id: int, texts: dict[str, str]) -> None:
+    """Store the edited text of the editable sections (other keys are ignored)."""
+    for key, body in texts.items():
+        if key not in EDITABLE_SECTIONS:
+            continue
+        con.execute(
+            "insert or replace into report_sections (report_id, section, body, updated_at) "
+            "values (?, ?, ?, current_timestamp)",
+            [report_id, key, body or ""],
+        )
+
+
+def _write_actions(con: duckdb.DuckDBPyConnection, report_id: int, cleaned: list[dict[str, Any]]) -> None:
+    """Create the new review actions and update the others, closing those done or dropped in this report."""
+    for action in cleaned:
+        closing = action["status"] in ("done", "dropped")
+        if action["action_id"] is None:
+            con.execute(
+                "insert into review_actions (action_id, what, owner, due_date, status, created_report_id, "
+                "closed_report_id, created_at, updated_at) values (nextval('review_action_id_seq'), ?, ?, ?, ?, ?, ?, "
+                "current_timestamp, current_timestamp)",
+                [action["what"], action["owner"], action["due_date"], action["status"], report_id,
+                 report_id if closing else None],
+            )
+        else:
+            con.execute(
+                "update review_actions set what = ?, owner = ?, due_date = ?, status = ?, "
+                "closed_report_id = case when ? then coalesce(closed_report_id, ?) else null end, "
+                "updated_at = current_timestamp where action_id = ?",
+                [action["what"], action["owner"], action["due_date"], action["status"], closing, report_id,
+                 action["action_id"]],
+            )
+
+
 def save_report(con: duckdb.DuckDBPyConnection, report: Report, *, texts: dict[str, str] | None = None,
                 actions: list[dict[str, Any]] | None = None, user_name: str | None = None,
                 on_commit: Callable[[duckdb.DuckDBPyConnection, int], None] | None = None) -> int:
@@ -168,47 +223,9 @@ def save_report(con: duckdb.DuckDBPyConnection, report: Report, *, texts: dict[s
     snapshot_json = json.dumps(report.snapshot, ensure_ascii=False, sort_keys=True, default=str)
     con.execute("begin transaction")
     try:
-        report_id = report.report_id
-        if report_id is None:
-            report_id = int(con.execute("select nextval('report_id_seq')").fetchall()[0][0])
-            con.execute(
-                "insert into reports (report_id, period, start_date, end_date, compare, scope_json, lang, created_at, "
-                "updated_at, user_name, snapshot_json) values (?, ?, ?, ?, ?, ?, ?, current_timestamp, "
-                "current_timestamp, ?, ?)",
-                [report_id, report.period, report.start, report.end, report.compare, scope_json, report.lang,
-                 user_name, snapshot_json],
-            )
-        else:
-            con.execute(
-                "update reports set lang = ?, snapshot_json = ?, updated_at = current_timestamp where report_id = ?",
-                [report.lang, snapshot_json, report_id],
-            )
-        for key, body in texts.items():
-            if key not in EDITABLE_SECTIONS:
-                continue
-            con.execute(
-                "insert or replace into report_sections (report_id, section, body, updated_at) "
-                "values (?, ?, ?, current_timestamp)",
-                [report_id, key, body or ""],
-            )
-        for action in cleaned:
-            closing = action["status"] in ("done", "dropped")
-            if action["action_id"] is None:
-                con.execute(
-                    "insert into review_actions (action_id, what, owner, due_date, status, created_report_id, "
-                    "closed_report_id, created_at, updated_at) values (nextval('review_action_id_seq'), ?, ?, ?, ?, ?, ?, "
-                    "current_timestamp, current_timestamp)",
-                    [action["what"], action["owner"], action["due_date"], action["status"], report_id,
-                     report_id if closing else None],
-                )
-            else:
-                con.execute(
-                    "update review_actions set what = ?, owner = ?, due_date = ?, status = ?, "
-                    "closed_report_id = case when ? then coalesce(closed_report_id, ?) else null end, "
-                    "updated_at = current_timestamp where action_id = ?",
-                    [action["what"], action["owner"], action["due_date"], action["status"], closing, report_id,
-                     action["action_id"]],
-                )
+        report_id = _write_report_row(con, report, user_name, scope_json, snapshot_json)
+        _write_section_texts(con, report_id, texts)
+        _write_actions(con, report_id, cleaned)
         if on_commit is not None:
             on_commit(con, int(report_id))
         con.execute("commit")

@@ -5,6 +5,7 @@ download), one section per printed A4 landscape page (``@page { size: A4 landsca
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from html import escape
 
 from kam_metrics.i18n import format_money, format_percent, t
@@ -107,6 +108,171 @@ def _text(x: float, y: float, text: str, *, size: int = 12, anchor: str = "middl
             f'font-weight="{weight}"{transform}>{escape(text)}</text>')
 
 
+@dataclass(frozen=True)
+class _PlotArea:
+    """The plotting rectangle of a chart and the value range its value axis spans."""
+
+    left: float
+    right: float
+    top: float
+    bottom: float
+    vmin: float
+    vmax: float
+
+    def value_to_x(self, value: float) -> float:
+        """The x coordinate of ``value`` on a horizontal value axis (bar charts)."""
+        return self.left + (value - self.vmin) / (self.vmax - self.vmin) * (self.right - self.left)
+
+    def value_to_y(self, value: float) -> float:
+        """The y coordinate of ``value`` on a vertical value axis (column and line charts)."""
+        return self.bottom - (value - self.vmin) / (self.vmax - self.vmin) * (self.bottom - self.top)
+
+
+def _svg_legend(chart: Chart, lang: str, width: int) -> list[str]:
+    """The legend along the top right: a colour swatch and the name of each series."""
+    parts = []
+    x: float = width - 10
+    for index in reversed(range(len(chart.series))):
+        name = chart.series[index].name
+        w = 12 * len(name) * (1.0 if lang == "zh" else 0.6) + 22
+        x -= w
+        parts.append(f'<rect x="{x:.1f}" y="8" width="12" height="12" fill="{COLOURS[index % 4]}"/>')
+        parts.append(_text(x + 16, 18, name, size=12, anchor="start"))
+    return parts
+
+
+def _svg_bar_chart(chart: Chart, lang: str, ticks: list[float], width: int, height: int, top: int) -> list[str]:
+    """A horizontal bar chart: category names on the left, value grid and labels along the bottom."""
+    label_w = min(230, 8 + 13 * max(len(c) for c in chart.categories) * (1.0 if lang == "zh" else 0.6))
+    area = _PlotArea(label_w + 10, width - 60, top, height - 30, ticks[0], ticks[-1])
+    parts = []
+    for tick in ticks:
+        x = area.value_to_x(tick)
+        parts.append(f'<line x1="{x:.1f}" y1="{area.top}" x2="{x:.1f}" y2="{area.bottom}" stroke="#E5E9EE"/>')
+        parts.append(_text(x, area.bottom + 16, axis_label(tick, chart.value_kind, lang), size=11, colour="#5D6D7E"))
+    parts += _svg_bars(chart, lang, area)
+    zero = area.value_to_x(0.0)
+    parts.append(f'<line x1="{zero:.1f}" y1="{area.top}" x2="{zero:.1f}" y2="{area.bottom}" stroke="#BFC9D1"/>')
+    return parts
+
+
+def _svg_bars(chart: Chart, lang: str, area: _PlotArea) -> list[str]:
+    """Each category's name and its bars, one per series, labelled with the value when there is one series."""
+    parts = []
+    single = len(chart.series) == 1
+    band = (area.bottom - area.top) / len(chart.categories)
+    bar_h = band * 0.75 / len(chart.series)
+    for i, category in enumerate(chart.categories):
+        parts.append(_text(area.left - 6, area.top + band * (i + 0.5) + 4, category, size=12, anchor="end"))
+        for j, series in enumerate(chart.series):
+            v = series.values[i]
+            if v is None:
+                continue
+            y = area.top + band * i + band * 0.125 + bar_h * j
+            xa, xb = sorted((area.value_to_x(0.0), area.value_to_x(v)))
+            parts.append(f'<rect x="{xa:.1f}" y="{y:.1f}" width="{max(xb - xa, 0.5):.1f}" height="{bar_h:.1f}" '
+                         f'fill="{COLOURS[j % 4]}"/>')
+            if single:
+                parts.append(_text(xb + 4 if v >= 0 else xa - 4, y + bar_h / 2 + 4,
+                                   axis_label(v, chart.value_kind, lang), size=11,
+                                   anchor="start" if v >= 0 else "end"))
+    return parts
+
+
+def _vertical_plot_area(chart: Chart, ticks: list[float], width: int, height: int, top: int) -> _PlotArea:
+    """The plotting area of a column or line chart, leaving more room below for slanted category names."""
+    rotate = len(chart.categories) > 8
+    return _PlotArea(70, width - 10, top, height - (62 if rotate else 30), ticks[0], ticks[-1])
+
+
+def _svg_value_grid(chart: Chart, lang: str, ticks: list[float], area: _PlotArea) -> list[str]:
+    """Horizontal grid lines at the ticks, each with its value label on the left."""
+    parts = []
+    for tick in ticks:
+        y = area.value_to_y(tick)
+        parts.append(f'<line x1="{area.left}" y1="{y:.1f}" x2="{area.right}" y2="{y:.1f}" stroke="#E5E9EE"/>')
+        parts.append(_text(area.left - 6, y + 4, axis_label(tick, chart.value_kind, lang), size=11,
+                           anchor="end", colour="#5D6D7E"))
+    return parts
+
+
+def _svg_category_labels(chart: Chart, area: _PlotArea) -> list[str]:
+    """The category names under the plot, slanted when there are more than eight."""
+    parts = []
+    n = len(chart.categories)
+    band = (area.right - area.left) / n
+    for i, category in enumerate(chart.categories):
+        cx = area.left + band * (i + 0.5)
+        if n > 8:
+            parts.append(_text(cx, area.bottom + 14, category, size=11, anchor="end", rotate=-40))
+        else:
+            parts.append(_text(cx, area.bottom + 18, category, size=12))
+    return parts
+
+
+def _svg_horizontal_axis(area: _PlotArea) -> str:
+    """The horizontal axis line: at zero when the value range spans it, else along the bottom."""
+    y = area.value_to_y(max(area.vmin, 0.0)) if area.vmin <= 0 <= area.vmax else area.bottom
+    return f'<line x1="{area.left}" y1="{y:.1f}" x2="{area.right}" y2="{y:.1f}" stroke="#BFC9D1"/>'
+
+
+def _svg_column_chart(chart: Chart, lang: str, ticks: list[float], width: int, height: int, top: int) -> list[str]:
+    """A column chart: grouped columns per category, labelled with the value when there is one series."""
+    area = _vertical_plot_area(chart, ticks, width, height, top)
+    parts = _svg_value_grid(chart, lang, ticks, area) + _svg_category_labels(chart, area)
+    single = len(chart.series) == 1
+    band = (area.right - area.left) / len(chart.categories)
+    bar_w = band * 0.75 / len(chart.series)
+    for j, series in enumerate(chart.series):
+        for i, v in enumerate(series.values):
+            if v is None:
+                continue
+            x = area.left + band * i + band * 0.125 + bar_w * j
+            ya, yb = sorted((area.value_to_y(0.0), area.value_to_y(v)))
+            parts.append(f'<rect x="{x:.1f}" y="{ya:.1f}" width="{bar_w:.1f}" height="{max(yb - ya, 0.5):.1f}" '
+                         f'fill="{COLOURS[j % 4]}"/>')
+            if single:
+                parts.append(_text(x + bar_w / 2, ya - 4, axis_label(v, chart.value_kind, lang), size=11))
+    parts.append(_svg_horizontal_axis(area))
+    return parts
+
+
+def _line_segments(values: list[float | None], area: _PlotArea, band: float) -> list[list[str]]:
+    """The "x,y" points of each unbroken run of values (a missing value breaks the line)."""
+    segment: list[str] = []
+    segments = []
+    for i, v in enumerate(values):
+        if v is None:
+            if segment:
+                segments.append(segment)
+            segment = []
+            continue
+        segment.append(f"{area.left + band * (i + 0.5):.1f},{area.value_to_y(v):.1f}")
+    if segment:
+        segments.append(segment)
+    return segments
+
+
+def _svg_line_chart(chart: Chart, lang: str, ticks: list[float], width: int, height: int, top: int) -> list[str]:
+    """A line chart with a marker on each point; a forecast's interval bounds are thin dashed lines."""
+    area = _vertical_plot_area(chart, ticks, width, height, top)
+    parts = _svg_value_grid(chart, lang, ticks, area) + _svg_category_labels(chart, area)
+    band = (area.right - area.left) / len(chart.categories)
+    for j, series in enumerate(chart.series):
+        colour = ACCENT if chart.key == "forecast" and j >= 1 else COLOURS[j % 4]
+        dash = ' stroke-dasharray="5,4"' if chart.key == "forecast" and j >= 2 else ""
+        width_line = 1.2 if dash else 2.2
+        for points in _line_segments(series.values, area, band):
+            parts.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}" '
+                         f'stroke-width="{width_line}"{dash}/>')
+            if not dash:
+                for point in points:
+                    px, py = point.split(",")
+                    parts.append(f'<circle cx="{px}" cy="{py}" r="3" fill="{colour}"/>')
+    parts.append(_svg_horizontal_axis(area))
+    return parts
+
+
 def svg_chart(chart: Chart, lang: str, width: int = 660, height: int = 360) -> str:
     """An inline SVG of ``chart``: column, horizontal bar or line, with axis, grid, legend and labels."""
     values = [v for s in chart.series for v in s.values if v is not None]
@@ -116,103 +282,18 @@ def svg_chart(chart: Chart, lang: str, width: int = 660, height: int = 360) -> s
     if chart.kind in ("column", "bar"):
         low, high = min(low, 0.0), max(high, 0.0)
     ticks = _nice_ticks(low, high)
-    vmin, vmax = ticks[0], ticks[-1]
     legend = len(chart.series) > 1
     top = 34 if legend else 14
     parts = [f'<svg viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg" role="img" '
              f'aria-label="{escape(chart.title)}">']
     if legend:
-        x: float = width - 10
-        for index in reversed(range(len(chart.series))):
-            name = chart.series[index].name
-            w = 12 * len(name) * (1.0 if lang == "zh" else 0.6) + 22
-            x -= w
-            parts.append(f'<rect x="{x:.1f}" y="8" width="12" height="12" fill="{COLOURS[index % 4]}"/>')
-            parts.append(_text(x + 16, 18, name, size=12, anchor="start"))
-    n = len(chart.categories)
-    single = len(chart.series) == 1
+        parts += _svg_legend(chart, lang, width)
     if chart.kind == "bar":
-        label_w = min(230, 8 + 13 * max(len(c) for c in chart.categories) * (1.0 if lang == "zh" else 0.6))
-        x0, x1, y0, y1 = label_w + 10, width - 60, top, height - 30
-
-        def sx(v: float) -> float:
-            return x0 + (v - vmin) / (vmax - vmin) * (x1 - x0)
-
-        for tick in ticks:
-            parts.append(f'<line x1="{sx(tick):.1f}" y1="{y0}" x2="{sx(tick):.1f}" y2="{y1}" stroke="#E5E9EE"/>')
-            parts.append(_text(sx(tick), y1 + 16, axis_label(tick, chart.value_kind, lang), size=11, colour="#5D6D7E"))
-        band = (y1 - y0) / n
-        bar_h = band * 0.75 / len(chart.series)
-        for i, category in enumerate(chart.categories):
-            parts.append(_text(x0 - 6, y0 + band * (i + 0.5) + 4, category, size=12, anchor="end"))
-            for j, series in enumerate(chart.series):
-                v = series.values[i]
-                if v is None:
-                    continue
-                y = y0 + band * i + band * 0.125 + bar_h * j
-                xa, xb = sorted((sx(0.0), sx(v)))
-                parts.append(f'<rect x="{xa:.1f}" y="{y:.1f}" width="{max(xb - xa, 0.5):.1f}" height="{bar_h:.1f}" '
-                             f'fill="{COLOURS[j % 4]}"/>')
-                if single:
-                    parts.append(_text(xb + 4 if v >= 0 else xa - 4, y + bar_h / 2 + 4,
-                                       axis_label(v, chart.value_kind, lang), size=11,
-                                       anchor="start" if v >= 0 else "end"))
-        parts.append(f'<line x1="{sx(0.0):.1f}" y1="{y0}" x2="{sx(0.0):.1f}" y2="{y1}" stroke="#BFC9D1"/>')
+        parts += _svg_bar_chart(chart, lang, ticks, width, height, top)
+    elif chart.kind == "column":
+        parts += _svg_column_chart(chart, lang, ticks, width, height, top)
     else:
-        rotate = n > 8
-        x0, x1, y0, y1 = 70, width - 10, top, height - (62 if rotate else 30)
-
-        def sy(v: float) -> float:
-            return y1 - (v - vmin) / (vmax - vmin) * (y1 - y0)
-
-        for tick in ticks:
-            parts.append(f'<line x1="{x0}" y1="{sy(tick):.1f}" x2="{x1}" y2="{sy(tick):.1f}" stroke="#E5E9EE"/>')
-            parts.append(_text(x0 - 6, sy(tick) + 4, axis_label(tick, chart.value_kind, lang), size=11,
-                               anchor="end", colour="#5D6D7E"))
-        band = (x1 - x0) / n
-        for i, category in enumerate(chart.categories):
-            cx = x0 + band * (i + 0.5)
-            if rotate:
-                parts.append(_text(cx, y1 + 14, category, size=11, anchor="end", rotate=-40))
-            else:
-                parts.append(_text(cx, y1 + 18, category, size=12))
-        if chart.kind == "column":
-            bar_w = band * 0.75 / len(chart.series)
-            for j, series in enumerate(chart.series):
-                for i, v in enumerate(series.values):
-                    if v is None:
-                        continue
-                    x = x0 + band * i + band * 0.125 + bar_w * j
-                    ya, yb = sorted((sy(0.0), sy(v)))
-                    parts.append(f'<rect x="{x:.1f}" y="{ya:.1f}" width="{bar_w:.1f}" height="{max(yb - ya, 0.5):.1f}" '
-                                 f'fill="{COLOURS[j % 4]}"/>')
-                    if single:
-                        parts.append(_text(x + bar_w / 2, ya - 4, axis_label(v, chart.value_kind, lang), size=11))
-        else:
-            for j, series in enumerate(chart.series):
-                colour = ACCENT if chart.key == "forecast" and j >= 1 else COLOURS[j % 4]
-                dash = ' stroke-dasharray="5,4"' if chart.key == "forecast" and j >= 2 else ""
-                width_line = 1.2 if dash else 2.2
-                segment: list[str] = []
-                segments = []
-                for i, v in enumerate(series.values):
-                    if v is None:
-                        if segment:
-                            segments.append(segment)
-                        segment = []
-                        continue
-                    segment.append(f"{x0 + band * (i + 0.5):.1f},{sy(v):.1f}")
-                if segment:
-                    segments.append(segment)
-                for points in segments:
-                    parts.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}" '
-                                 f'stroke-width="{width_line}"{dash}/>')
-                    if not dash:
-                        for point in points:
-                            px, py = point.split(",")
-                            parts.append(f'<circle cx="{px}" cy="{py}" r="3" fill="{colour}"/>')
-        parts.append(f'<line x1="{x0}" y1="{sy(max(vmin, 0.0)) if vmin <= 0 <= vmax else y1:.1f}" x2="{x1}" '
-                     f'y2="{sy(max(vmin, 0.0)) if vmin <= 0 <= vmax else y1:.1f}" stroke="#BFC9D1"/>')
+        parts += _svg_line_chart(chart, lang, ticks, width, height, top)
     parts.append("</svg>")
     return "".join(parts)
 

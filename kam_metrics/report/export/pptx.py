@@ -130,6 +130,69 @@ _CHART_TYPES = {
 }
 
 
+def _style_value_axis(graphic, chart: Chart, values: list[float], fmt: str) -> None:
+    """Grid lines, number format and font of the value axis; column and bar axes start at zero."""
+    value_axis = graphic.value_axis
+    value_axis.has_major_gridlines = True
+    value_axis.major_gridlines.format.line.color.rgb = RGBColor(0xE5, 0xE9, 0xEE)
+    if chart.kind in ("column", "bar") and min(values, default=0.0) >= 0:
+        value_axis.minimum_scale = 0  # bars start at zero
+    value_axis.tick_labels.number_format = fmt
+    value_axis.tick_labels.number_format_is_linked = False
+    _font(value_axis.tick_labels.font, 11, colour=GREY)
+
+
+def _style_category_axis(graphic, chart: Chart) -> None:
+    """Font, line and label position of the category axis; a bar chart reads from the top."""
+    category_axis = graphic.category_axis
+    _font(category_axis.tick_labels.font, 11, colour=TEXT)
+    category_axis.format.line.color.rgb = RGBColor(0xBF, 0xC9, 0xD1)
+    if chart.kind == "bar":
+        category_axis.reverse_order = True  # the first category at the top, as read
+        category_axis.crosses = XL_AXIS_CROSSES.MAXIMUM  # ... and the value axis stays at the bottom
+    category_axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW  # names clear of negative bars
+    if chart.kind == "column" and len(chart.categories) > 6:
+        category_axis.tick_labels.font.size = Pt(10)
+
+
+def _style_line_series(series, chart: Chart, index: int, colour: RGBColor) -> None:
+    """A line series' colour, width and markers; a forecast's interval bounds are thin dashed lines."""
+    interval = chart.key == "forecast" and index >= 2  # the interval's bounds: thin dashed lines
+    colour = ACCENT if chart.key == "forecast" and index >= 1 else colour
+    series.format.line.color.rgb = colour
+    series.format.line.width = Pt(1.0 if interval else 2.25)
+    if interval:
+        series.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
+    series.smooth = False
+    if interval:
+        series.marker.style = XL_MARKER_STYLE.NONE
+    else:
+        series.marker.format.fill.solid()
+        series.marker.format.fill.fore_color.rgb = colour
+        series.marker.format.line.color.rgb = colour
+
+
+def _style_plot(plot, chart: Chart, fmt: str) -> None:
+    """Bar spacing, series colours and, for one series of at most 12 columns or bars, data labels."""
+    if chart.kind in ("column", "bar"):
+        plot.gap_width = 60
+        plot.overlap = -10 if len(chart.series) > 1 else 0
+    for index, series in enumerate(plot.series):
+        colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+        if chart.kind == "line":
+            _style_line_series(series, chart, index, colour)
+        else:
+            series.format.fill.solid()
+            series.format.fill.fore_color.rgb = colour
+    if len(chart.series) == 1 and chart.kind in ("column", "bar") and len(chart.categories) <= 12:
+        plot.has_data_labels = True
+        labels = plot.data_labels
+        labels.number_format = fmt
+        labels.number_format_is_linked = False
+        labels.position = XL_LABEL_POSITION.OUTSIDE_END
+        _font(labels.font, 11, colour=TEXT)
+
+
 def add_chart(slide, chart: Chart, x, y, w, h, lang: str):
     """A native chart of ``chart`` (series values are the model's raw values)."""
     data = CategoryChartData()
@@ -149,53 +212,9 @@ def add_chart(slide, chart: Chart, x, y, w, h, lang: str):
         graphic.legend.position = XL_LEGEND_POSITION.TOP
         graphic.legend.include_in_layout = False
         _font(graphic.legend.font, 12, colour=TEXT)
-    value_axis = graphic.value_axis
-    value_axis.has_major_gridlines = True
-    value_axis.major_gridlines.format.line.color.rgb = RGBColor(0xE5, 0xE9, 0xEE)
-    if chart.kind in ("column", "bar") and min(values, default=0.0) >= 0:
-        value_axis.minimum_scale = 0  # bars start at zero
-    value_axis.tick_labels.number_format = fmt
-    value_axis.tick_labels.number_format_is_linked = False
-    _font(value_axis.tick_labels.font, 11, colour=GREY)
-    category_axis = graphic.category_axis
-    _font(category_axis.tick_labels.font, 11, colour=TEXT)
-    category_axis.format.line.color.rgb = RGBColor(0xBF, 0xC9, 0xD1)
-    if chart.kind == "bar":
-        category_axis.reverse_order = True  # the first category at the top, as read
-        category_axis.crosses = XL_AXIS_CROSSES.MAXIMUM  # ... and the value axis stays at the bottom
-    category_axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW  # names clear of negative bars
-    if chart.kind == "column" and len(chart.categories) > 6:
-        category_axis.tick_labels.font.size = Pt(10)
-    plot = graphic.plots[0]
-    if chart.kind in ("column", "bar"):
-        plot.gap_width = 60
-        plot.overlap = -10 if len(chart.series) > 1 else 0
-    for index, series in enumerate(plot.series):
-        colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
-        if chart.kind == "line":
-            interval = chart.key == "forecast" and index >= 2  # the interval's bounds: thin dashed lines
-            colour = ACCENT if chart.key == "forecast" and index >= 1 else colour
-            series.format.line.color.rgb = colour
-            series.format.line.width = Pt(1.0 if interval else 2.25)
-            if interval:
-                series.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
-            series.smooth = False
-            if interval:
-                series.marker.style = XL_MARKER_STYLE.NONE
-            else:
-                series.marker.format.fill.solid()
-                series.marker.format.fill.fore_color.rgb = colour
-                series.marker.format.line.color.rgb = colour
-        else:
-            series.format.fill.solid()
-            series.format.fill.fore_color.rgb = colour
-    if len(chart.series) == 1 and chart.kind in ("column", "bar") and len(chart.categories) <= 12:
-        plot.has_data_labels = True
-        labels = plot.data_labels
-        labels.number_format = fmt
-        labels.number_format_is_linked = False
-        labels.position = XL_LABEL_POSITION.OUTSIDE_END
-        _font(labels.font, 11, colour=TEXT)
+    _style_value_axis(graphic, chart, values, fmt)
+    _style_category_axis(graphic, chart)
+    _style_plot(graphic.plots[0], chart, fmt)
     return frame
 
 
