@@ -23,6 +23,8 @@ from pathlib import Path
 
 import duckdb
 
+from kam_metrics.ingest.spec import normalise_header
+
 #: how many leading rows are searched for the header row
 HEADER_SEARCH_ROWS = 30
 TOTAL_WORDS = ("合计", "总计", "小计", "总合计", "total", "grand total", "totals", "subtotal", "sum")
@@ -161,10 +163,6 @@ def sniff_delimiter(sample: str) -> str:
         return max(counts, key=lambda d: counts[d]) if max(counts.values()) else ","
 
 
-def _normalise_header(text: str) -> str:
-    return re.sub(r"[\s_\-/().()#:：]+", "", str(text or "")).lower()
-
-
 def find_header_row(rows: list[list[str]], known: set[str]) -> int:
     """Index of the header row: the first row where most filled cells are known column names, else the
     first row that is filled like the rows below it and mostly not numbers."""
@@ -173,7 +171,7 @@ def find_header_row(rows: list[list[str]], known: set[str]) -> int:
         cells = [c for c in row if str(c or "").strip()]
         if len(cells) < 2 and len(row) > 1:
             continue
-        score = sum(_normalise_header(c) in known for c in cells) / max(len(cells), 1)
+        score = sum(normalise_header(c) in known for c in cells) / max(len(cells), 1)
         if score >= 0.5:
             return index
         if score > best_score:
@@ -276,41 +274,20 @@ def read_into_staging(
     kind = sniff_kind(data[:65536] if path else data, file_name)
     notices: list[tuple[str, str]] = []
     if kind == "xlsx":
-        rows, sheet, sheets = _read_xlsx(data, file_name, sheet)
-        rows = [[_cell_text(v) for v in row] for row in rows]
-        rows = [row for row in rows if any(v is not None for v in row)]
-        if not rows:
-            raise reject(file_name, "工作表是空的。", "The sheet is empty.", "请选择有数据的工作表。", "Choose a sheet with data.")
-        header_index = find_header_row(rows, known_headers)
-        return _stage_rows(con, rows, header_index, file_name, "xlsx", None, None, sheet, sheets, notices)
+        return _read_xlsx_into_staging(con, data, file_name, known_headers, sheet, notices)
 
     text, used_encoding = decode_text(data, file_name, encoding)
     delimiter = sniff_delimiter(text[:65536])
-    head_rows = list(csv.reader(io.StringIO("\n".join(text[:200000].splitlines()[:HEADER_SEARCH_ROWS])), delimiter=delimiter))
-    if not head_rows:
-        raise reject(file_name, "文件没有内容。", "The file has no content.", "", "")
-    header_index = find_header_row(head_rows, known_headers)
-    headers = unique_headers(head_rows[header_index])
-    if not any(h and not h.startswith("column_") for h in headers):
-        raise reject(file_name, "找不到表头行。", "No header row was found.",
-                     "第一行应是列名(如 客户编号、订单日期、金额);可下载模板参考。",
-                     "The first row should name the columns (e.g. account id, order date, amount); see the templates.")
-    if not any(line.strip() for line in text.splitlines()[header_index + 1:header_index + 50]):
-        raise reject(file_name, "文件只有表头,没有数据行。", "The file has a header but no data rows.",
-                     "请导出包含数据的文件。", "Export a file that holds data rows.")
+    headers, header_index = _text_header(text, file_name, known_headers, delimiter)
     kind = "tsv" if delimiter == "\t" else "csv"
-    if header_index:
-        notices.append((f"跳过了表头上方的 {header_index} 行标题。", f"Skipped {header_index} title line(s) above the header."))
+    _note_title_lines(notices, header_index)
     utf8_in_place = path is not None and used_encoding in ("utf-8", "utf-8-sig")
     temp_path = None
     try:
         if utf8_in_place:
             source = str(path)
         else:
-            handle = tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8", delete=False, newline="")
-            with handle:
-                handle.write(text)
-            temp_path = source = handle.name
+            temp_path = source = _write_temp_csv(text)
         del text
         _load_csv(con, source, file_name, headers, header_index, delimiter, used_encoding)
     finally:
@@ -320,6 +297,55 @@ def read_into_staging(
     raw = RawTable(headers, rows, kind, used_encoding, delimiter, header_index + 1, notices=notices)
     _drop_totals(con, raw)
     return raw
+
+
+def _read_xlsx_into_staging(con, data: bytes, file_name: str, known_headers: set[str], sheet: str | None,
+                            notices: list[tuple[str, str]]) -> RawTable:
+    """Read a workbook's sheet (its non-empty rows, as text) into table ``raw`` under its header row."""
+    rows, sheet, sheets = _read_xlsx(data, file_name, sheet)
+    rows = [[_cell_text(v) for v in row] for row in rows]
+    rows = [row for row in rows if any(v is not None for v in row)]
+    if not rows:
+        raise reject(file_name, "工作表是空的。", "The sheet is empty.", "请选择有数据的工作表。", "Choose a sheet with data.")
+    header_index = find_header_row(rows, known_headers)
+    return _stage_rows(con, rows, header_index, file_name, "xlsx", None, None, sheet, sheets, notices)
+
+
+def _text_header(text: str, file_name: str, known_headers: set[str], delimiter: str) -> tuple[list[str], int]:
+    """(the unique headers, the header row's index) of a text table; rejects a file without a header row
+    or without data rows below it."""
+    head_rows = list(csv.reader(io.StringIO("\n".join(text[:200000].splitlines()[:HEADER_SEARCH_ROWS])), delimiter=delimiter))
+    if not head_rows:
+        raise reject(file_name, "文件没有内容。", "The file has no content.", "", "")
+    header_index = find_header_row(head_rows, known_headers)
+    headers = unique_headers(head_rows[header_index])
+    _require_named_headers(headers, file_name)
+    if not any(line.strip() for line in text.splitlines()[header_index + 1:header_index + 50]):
+        raise reject(file_name, "文件只有表头,没有数据行。", "The file has a header but no data rows.",
+                     "请导出包含数据的文件。", "Export a file that holds data rows.")
+    return headers, header_index
+
+
+def _require_named_headers(headers: list[str], file_name: str) -> None:
+    """Reject a header row none of whose cells names a column."""
+    if not any(h and not h.startswith("column_") for h in headers):
+        raise reject(file_name, "找不到表头行。", "No header row was found.",
+                     "第一行应是列名(如 客户编号、订单日期、金额);可下载模板参考。",
+                     "The first row should name the columns (e.g. account id, order date, amount); see the templates.")
+
+
+def _note_title_lines(notices: list[tuple[str, str]], header_index: int) -> None:
+    """A notice that the title lines above the header row were skipped (when there were any)."""
+    if header_index:
+        notices.append((f"跳过了表头上方的 {header_index} 行标题。", f"Skipped {header_index} title line(s) above the header."))
+
+
+def _write_temp_csv(text: str) -> str:
+    """Write ``text`` to a temporary UTF-8 file for DuckDB's reader; its path (the caller deletes it)."""
+    handle = tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8", delete=False, newline="")
+    with handle:
+        handle.write(text)
+    return handle.name
 
 
 _CSV_ERROR_LINE = re.compile(r"[Ll]ine:?\s*(\d+)")
@@ -355,10 +381,7 @@ def _stage_rows(con, rows, header_index, file_name, kind, encoding, delimiter, s
     import pandas as pd
 
     headers = unique_headers(rows[header_index])
-    if not any(h and not h.startswith("column_") for h in headers):
-        raise reject(file_name, "找不到表头行。", "No header row was found.",
-                     "第一行应是列名(如 客户编号、订单日期、金额);可下载模板参考。",
-                     "The first row should name the columns (e.g. account id, order date, amount); see the templates.")
+    _require_named_headers(headers, file_name)
     width = len(headers)
     body = rows[header_index + 1:]
     frame = pd.DataFrame(
@@ -370,8 +393,7 @@ def _stage_rows(con, rows, header_index, file_name, kind, encoding, delimiter, s
     con.register("raw_frame", frame)
     con.execute("create or replace table raw as select * from raw_frame")
     con.unregister("raw_frame")
-    if header_index:
-        notices.append((f"跳过了表头上方的 {header_index} 行标题。", f"Skipped {header_index} title line(s) above the header."))
+    _note_title_lines(notices, header_index)
     raw = RawTable(headers, len(body), kind, encoding, delimiter, header_index + 1, sheet, sheets, notices)
     _drop_totals(con, raw)
     return raw

@@ -547,7 +547,7 @@ def _run_checks(stage, spec: TableSpec, parsed: dict[str, tuple[str, str | None]
     for column in spec.columns:
         if column.name not in parsed:
             continue
-        source = source_of.get(column.name)
+        source = source_of[column.name]
         for code, condition in _check_sql(column, _q(column.name), source):
             checks.append((code, column.name, source, condition))
     union = [
@@ -606,7 +606,7 @@ def _flag_repeated_header(stage, raw: RawTable, problems: list[Problem]) -> None
 def _flag_nothing_importable(stage, problems: list[Problem]) -> None:
     """Put first a summary problem when every staged row has a problem."""
     if problems and not stage.execute("select count(*) from staged where _row not in (select unnest(?::bigint[]))",
-                                      [[p.row for p in problems if p.row]]).fetchone()[0]:
+                                      [[p.row for p in problems if p.row]]).fetchall()[0][0]:
         problems.insert(0, Problem(None, None, None, "每一行都有问题,没有可导入的数据。", "Every row has a problem; nothing can be imported.",
                                    "请检查列的对应关系和文件内容,或使用模板。", "Check the column mapping and the file, or use the template."))
 
@@ -842,7 +842,7 @@ def _create_missing_accounts(con, staged: StagedImport, spec: TableSpec, import_
         "from incoming where account_id is not null and account_id <> '' "
         "and account_id not in (select account_id from accounts) group by account_id",
         [import_id],
-    ).fetchone()[0]
+    ).fetchall()[0][0]
 
 
 def _create_new_items(con, staged: StagedImport, import_id: int) -> None:
@@ -874,7 +874,7 @@ def _write_rows(con, staged: StagedImport, spec: TableSpec, mode: str, replace_s
         to_insert, counts["replaced"] = _replace(con, spec, col_list, replace_scope, backup, import_id)
     counts["inserted"] = con.execute(
         "insert into " + spec.name + " (" + col_list + ", import_id) select *, ? from (" + to_insert + ")", [import_id]
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     return counts
 
 
@@ -896,8 +896,8 @@ def _upsert(con, spec: TableSpec, cols: list[str], col_list: str, backup: str, i
     existing = _existing_sql(spec)
     differs = " or ".join("i." + _q(c) + " is distinct from t." + _q(c) for c in cols if c not in spec.keys) or "false"
     changed = "select t.* from " + spec.name + " t join incoming i on " + _key_join(spec, "t", "i") + " where " + differs
-    updated = con.execute("insert into " + backup + " select *, ? from (" + changed + ")", [import_id]).fetchone()[0]
-    unchanged = con.execute("select count(*) from incoming i where " + existing).fetchone()[0] - updated
+    updated = con.execute("insert into " + backup + " select *, ? from (" + changed + ")", [import_id]).fetchall()[0][0]
+    unchanged = con.execute("select count(*) from incoming i where " + existing).fetchall()[0][0] - updated
     assignments = ", ".join(_q(c) + " = i." + _q(c) for c in cols if c not in spec.keys)
     if assignments:
         con.execute(
@@ -916,12 +916,12 @@ def _replace(con, spec: TableSpec, col_list: str, replace_scope: str, backup: st
     if replace_scope == "all" or not spec.date_column:
         scope = "true"
     else:
-        first, last = con.execute("select min(" + _q(spec.date_column) + "), max(" + _q(spec.date_column) + ") from incoming").fetchone()
+        first, last = con.execute("select min(" + _q(spec.date_column) + "), max(" + _q(spec.date_column) + ") from incoming").fetchall()[0]
         scope = "t." + _q(spec.date_column) + " between ? and ?"
         params += [first, last]
     victims = ("select t.* from " + spec.name + " t where (" + scope + ") or exists (select 1 from incoming i where "
                + _key_join(spec, "t", "i") + ")")
-    replaced = con.execute("insert into " + backup + " select *, ? from (" + victims + ")", params).fetchone()[0]
+    replaced = con.execute("insert into " + backup + " select *, ? from (" + victims + ")", params).fetchall()[0][0]
     con.execute("delete from " + spec.name + " t where exists (select 1 from " + backup + " b where b.backup_of_import = ? and "
                 + _key_join(spec, "b", "t") + ")", [import_id])
     return "select " + col_list + " from incoming", replaced

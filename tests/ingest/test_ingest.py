@@ -369,3 +369,19 @@ def test_import_and_undo_write_their_audit_entry_in_the_same_transaction(db):
     commands.undo_import(db, record["import_id"], editor)
     assert query(db, "select count(*) from accounts")[0][0] == 0
     assert query(db, "select action from audit_log order by audit_id") == [("import",), ("undo_import",)]
+
+
+def test_a_header_written_with_a_middle_dot_is_found_and_mapped(db):
+    """Header-row detection and column mapping share one normalisation, which drops '·': 客户·编号 is
+    客户编号 both when the header row is searched for under a title line and when it is mapped."""
+    from kam_metrics.ingest.read import find_header_row
+    from kam_metrics.ingest.spec import known_headers
+
+    rows = [["销售报表", "华东区"], ["客户·编号", "客户·名称"], ["K9", "丙公司"]]
+    assert find_header_row(rows, known_headers()) == 1
+    staged = stage(db, "销售报表,华东区\n客户·编号,客户·名称\nK9,丙公司\n", "accounts")
+    assert staged.ok, staged.problem_rows("en")
+    assert staged.raw.header_row == 2
+    assert staged.mapping == {"客户·编号": "account_id", "客户·名称": "account_name"}
+    assert staged.rows.column("account_id").to_pylist() == ["K9"]
+    assert staged.rows.column("account_name").to_pylist() == ["丙公司"]
