@@ -187,47 +187,39 @@ def render_concentration(data: dict, lang: str) -> None:
 
 
 def render_loyalty(data: dict, filters, lang: str) -> None:
+    """Repeat purchase, frequency, days between orders, retention and churn, revenue retention, referrals
+    and NPS, then the accounts lost in the period."""
     st.subheader(t("accounts.loyalty"))
+    render_kpi_cards(loyalty_cards(data), per_row=3)
+    render_lost(data["lost"], filters)
+
+
+def loyalty_cards(data: dict) -> list[KpiCard]:
+    """The loyalty cards; only referrals carry a change (the referrals made in the period)."""
     s, r, c = data["summary"], data["retention"], data["intervals"]
     referrals, nps = data["referrals"], data["nps"]
-    render_kpi_cards(
-        [
-            KpiCard(t("kpi.repeat_purchase_rate"), format_percent(s["repeat_purchase_rate"]), None, t("kpi.help.repeat_purchase_rate")),
-            KpiCard(
-                t("kpi.purchase_frequency"),
-                "—" if s["purchase_frequency"] is None else f"{s['purchase_frequency']:.2f}",
-                None,
-                t("kpi.help.purchase_frequency"),
-            ),
-            KpiCard(
-                t("kpi.mean_days_between_orders"),
+    return [
+        KpiCard(t("kpi.repeat_purchase_rate"), format_percent(s["repeat_purchase_rate"]), None, t("kpi.help.repeat_purchase_rate")),
+        KpiCard(t("kpi.purchase_frequency"), "—" if s["purchase_frequency"] is None else f"{s['purchase_frequency']:.2f}",
+                None, t("kpi.help.purchase_frequency")),
+        KpiCard(t("kpi.mean_days_between_orders"),
                 "—" if c["mean_days_between_orders"] is None else f"{c['mean_days_between_orders']:.1f}",
-                None,
-                t("kpi.help.mean_days_between_orders"),
-            ),
-            KpiCard(t("kpi.retention_rate"), format_percent(r["retention_rate"]), None, t("kpi.help.retention_rate")),
-            KpiCard(t("kpi.churn_rate"), format_percent(r["churn_rate"]), None, t("kpi.help.churn_rate")),
-            KpiCard(t("kpi.net_revenue_retention"), format_percent(r["net_revenue_retention"]), None, t("kpi.help.net_revenue_retention")),
-            KpiCard(
-                t("kpi.gross_revenue_retention"), format_percent(r["gross_revenue_retention"]), None, t("kpi.help.gross_revenue_retention")
-            ),
-            KpiCard(
-                t("kpi.referrals"),
-                f"{referrals['count_referred']:,}",
-                f"{referrals['count_referred_in_period']:+,}",
-                t("kpi.help.referrals"),
-            ),
-            KpiCard(
-                t("kpi.nps"),
-                "—" if nps["nps"] is None else f"{nps['nps']:+.1f}",
-                None,
-                t("kpi.help.nps", n=nps["count_answers"]),
-            ),
-        ],
-        per_row=3,
-    )
+                None, t("kpi.help.mean_days_between_orders")),
+        KpiCard(t("kpi.retention_rate"), format_percent(r["retention_rate"]), None, t("kpi.help.retention_rate")),
+        KpiCard(t("kpi.churn_rate"), format_percent(r["churn_rate"]), None, t("kpi.help.churn_rate")),
+        KpiCard(t("kpi.net_revenue_retention"), format_percent(r["net_revenue_retention"]), None, t("kpi.help.net_revenue_retention")),
+        KpiCard(t("kpi.gross_revenue_retention"), format_percent(r["gross_revenue_retention"]), None,
+                t("kpi.help.gross_revenue_retention")),
+        KpiCard(t("kpi.referrals"), f"{referrals['count_referred']:,}", f"{referrals['count_referred_in_period']:+,}",
+                t("kpi.help.referrals")),
+        KpiCard(t("kpi.nps"), "—" if nps["nps"] is None else f"{nps['nps']:+.1f}", None,
+                t("kpi.help.nps", n=nps["count_answers"])),
+    ]
+
+
+def render_lost(lost, filters) -> None:
+    """The accounts lost in the period, with the reason and their comparison-period revenue."""
     st.markdown(f"**{t('accounts.lost')}**")
-    lost = data["lost"]
     if lost.empty:
         st.info(t("accounts.lost_none"), icon="ℹ️")
         return

@@ -82,7 +82,6 @@ def render_profile(p: dict, lang: str) -> None:
 
 
 def render_page() -> None:
-    lang = language()
     st.title(t("a360.heading"))
     context = loaders.load_context()
     if context is None:
@@ -102,62 +101,11 @@ def render_page() -> None:
     if data is None:
         st.info(t("a360.not_found", account=account_id), icon="ℹ️")
         return
-    p, s, c = data["profile"], data["summary"], data["comparison_summary"]
-    render_profile(p, lang)
-    render_kpi_cards(
-        [
-            KpiCard(t("a360.revenue_12m"), format_money(p["revenue_12m"], lang)),
-            KpiCard(t("a360.lifetime_revenue"), format_money(p["lifetime_revenue"], lang)),
-            KpiCard(
-                t("a360.last_order"),
-                format_date(p["last_order_date"], lang),
-                None if p["days_since_last_order"] is None else t("a360.days_since", days=p["days_since_last_order"]),
-                delta_color="off",
-            ),
-            KpiCard(t("kpi.revenue"), format_money(s["revenue"], lang), percent_delta(_growth(s["revenue"], c["revenue"]))),
-        ]
-    )
-    st.subheader(t("a360.trend"))
-    render_chart(
-        charts.build_account_trend_figure(data["this_year"], data["last_year"], lang=lang), t("chart.a360.empty")
-    )
-    st.subheader(t("a360.loyalty"))
-    intervals = data["intervals"]
-    render_kpi_cards(
-        [
-            KpiCard(t("kpi.orders"), f"{s['orders']:,}", f"{s['orders'] - c['orders']:+,}", t("kpi.help.orders")),
-            KpiCard(
-                t("kpi.mean_days_between_orders"),
-                "—" if intervals["mean_days_between_orders"] is None else f"{intervals['mean_days_between_orders']:.1f}",
-                None,
-                t("kpi.help.mean_days_between_orders"),
-            ),
-            KpiCard(t("kpi.volume"), f"{s['volume']:,.0f}", percent_delta(_growth(s["volume"], c["volume"])), t("kpi.help.volume")),
-            KpiCard(
-                t("kpi.gross_margin"),
-                "—" if s["gross_margin"] is None else f"{s['gross_margin'] * 100:.1f}%",
-                None,
-                t("kpi.help.gross_margin"),
-            ),
-        ]
-    )
-    st.subheader(t("a360.products"))
-    products = data["products"]
-    render_chart(charts.build_products_figure(products, lang=lang), t("chart.products.empty"))
-    if not products.empty:
-        render_download_table(
-            products.assign(share=[None if v is None else v * 100 for v in products["share"]]),
-            file_name=f"products_{account_id}_{filters.start}_{filters.end}.csv",
-            column_config={
-                "product_line": st.column_config.TextColumn(t("col.product_line")),
-                "product": st.column_config.TextColumn(t("col.product")),
-                "revenue": st.column_config.NumberColumn(t("col.revenue"), format="¥%,.0f"),
-                "volume": st.column_config.NumberColumn(t("col.volume"), format="%,.0f"),
-                "count_orders": st.column_config.NumberColumn(t("col.count_orders"), format="%d"),
-                "last_order_date": st.column_config.DateColumn(t("col.last_order_date")),
-                "share": st.column_config.NumberColumn(t("col.share"), format="%.1f%%"),
-            },
-        )
+    render_profile(data["profile"], language())
+    render_cards(data)
+    render_trend(data)
+    render_loyalty(data)
+    render_products(data["products"], account_id, filters)
     render_satisfaction_section(account_id)
     render_operations_sections(account_id, filters)
     render_account_forecast(account_id, filters)
@@ -165,6 +113,63 @@ def render_page() -> None:
 
     render_account_risk(account_id, filters)
     st.caption(t("a360.more_later"))
+
+
+def render_cards(data: dict) -> None:
+    """Revenue over twelve months and lifetime, the last order, the period's revenue against last year."""
+    p, s, c, lang = data["profile"], data["summary"], data["comparison_summary"], language()
+    render_kpi_cards([
+        KpiCard(t("a360.revenue_12m"), format_money(p["revenue_12m"], lang)),
+        KpiCard(t("a360.lifetime_revenue"), format_money(p["lifetime_revenue"], lang)),
+        KpiCard(t("a360.last_order"), format_date(p["last_order_date"], lang),
+                None if p["days_since_last_order"] is None else t("a360.days_since", days=p["days_since_last_order"]),
+                delta_color="off"),
+        KpiCard(t("kpi.revenue"), format_money(s["revenue"], lang), percent_delta(_growth(s["revenue"], c["revenue"]))),
+    ])
+
+
+def render_trend(data: dict) -> None:
+    """The account's monthly sales this year against last year."""
+    st.subheader(t("a360.trend"))
+    render_chart(
+        charts.build_account_trend_figure(data["this_year"], data["last_year"], lang=language()), t("chart.a360.empty")
+    )
+
+
+def render_loyalty(data: dict) -> None:
+    """Orders, mean days between orders, volume and gross margin."""
+    st.subheader(t("a360.loyalty"))
+    s, c, intervals = data["summary"], data["comparison_summary"], data["intervals"]
+    mean_days = intervals["mean_days_between_orders"]
+    render_kpi_cards([
+        KpiCard(t("kpi.orders"), f"{s['orders']:,}", f"{s['orders'] - c['orders']:+,}", t("kpi.help.orders")),
+        KpiCard(t("kpi.mean_days_between_orders"), "—" if mean_days is None else f"{mean_days:.1f}", None,
+                t("kpi.help.mean_days_between_orders")),
+        KpiCard(t("kpi.volume"), f"{s['volume']:,.0f}", percent_delta(_growth(s["volume"], c["volume"])), t("kpi.help.volume")),
+        KpiCard(t("kpi.gross_margin"), "—" if s["gross_margin"] is None else f"{s['gross_margin'] * 100:.1f}%", None,
+                t("kpi.help.gross_margin")),
+    ])
+
+
+def render_products(products, account_id: str, filters) -> None:
+    """The products the account buys: chart and table."""
+    st.subheader(t("a360.products"))
+    render_chart(charts.build_products_figure(products, lang=language()), t("chart.products.empty"))
+    if products.empty:
+        return
+    render_download_table(
+        products.assign(share=[None if v is None else v * 100 for v in products["share"]]),
+        file_name=f"products_{account_id}_{filters.start}_{filters.end}.csv",
+        column_config={
+            "product_line": st.column_config.TextColumn(t("col.product_line")),
+            "product": st.column_config.TextColumn(t("col.product")),
+            "revenue": st.column_config.NumberColumn(t("col.revenue"), format="¥%,.0f"),
+            "volume": st.column_config.NumberColumn(t("col.volume"), format="%,.0f"),
+            "count_orders": st.column_config.NumberColumn(t("col.count_orders"), format="%d"),
+            "last_order_date": st.column_config.DateColumn(t("col.last_order_date")),
+            "share": st.column_config.NumberColumn(t("col.share"), format="%.1f%%"),
+        },
+    )
 
 
 def render_satisfaction_section(account_id: str) -> None:

@@ -42,7 +42,6 @@ def risk_reasons(row) -> str:
 
 
 def render_page() -> None:
-    lang = language()
     filters = start_page("projects.heading", needs_sales=False)
     if filters is None:
         return
@@ -55,48 +54,64 @@ def render_page() -> None:
     if not s["count_projects"]:
         st.info(t("projects.empty_filters"), icon="ℹ️")
         return
-    render_kpi_cards(
-        [
-            KpiCard(t("projects.kpi.count"), f"{s['count_projects']:,}", None, t("projects.help.count")),
-            KpiCard(t("projects.kpi.in_progress"), f"{s['count_in_progress']:,}", None, t("projects.help.in_progress")),
-            KpiCard(t("projects.kpi.at_risk"), f"{s['count_at_risk']:,}", None, t("projects.help.at_risk")),
-            KpiCard(
-                t("projects.kpi.on_time_rate"),
-                format_percent(s["on_time_rate"]),
-                None,
-                t("projects.help.on_time_rate", on_time=s["count_on_time"], n=s["count_completed_scheduled"]),
-            ),
-            KpiCard(t("projects.kpi.unscheduled"), f"{s['count_unscheduled']:,}", None, t("projects.help.unscheduled")),
-            KpiCard(t("projects.kpi.completed_revenue"), format_money(s["completed_revenue"], lang), None, t("projects.help.completed_revenue")),
-            KpiCard(
-                t("projects.kpi.feedback"),
-                "—" if s["mean_feedback_score"] is None else f"{s['mean_feedback_score']:.1f}",
-                None,
-                t("projects.help.feedback", n=s["count_feedback"]),
-            ),
-        ],
-        per_row=4,
-    )
+    render_cards(s, language())
+    render_status_and_timeline(s, projects)
+    table = project_table(projects)
+    render_at_risk(table, projects, filters)
+    render_progress(table, filters)
+    render_completed(table, projects, filters)
+
+
+def render_cards(s: dict, lang: str) -> None:
+    """Projects, in progress, at risk, on-time rate, unscheduled, completed revenue, mean feedback."""
+    render_kpi_cards([
+        KpiCard(t("projects.kpi.count"), f"{s['count_projects']:,}", None, t("projects.help.count")),
+        KpiCard(t("projects.kpi.in_progress"), f"{s['count_in_progress']:,}", None, t("projects.help.in_progress")),
+        KpiCard(t("projects.kpi.at_risk"), f"{s['count_at_risk']:,}", None, t("projects.help.at_risk")),
+        KpiCard(t("projects.kpi.on_time_rate"), format_percent(s["on_time_rate"]), None,
+                t("projects.help.on_time_rate", on_time=s["count_on_time"], n=s["count_completed_scheduled"])),
+        KpiCard(t("projects.kpi.unscheduled"), f"{s['count_unscheduled']:,}", None, t("projects.help.unscheduled")),
+        KpiCard(t("projects.kpi.completed_revenue"), format_money(s["completed_revenue"], lang), None,
+                t("projects.help.completed_revenue")),
+        KpiCard(t("projects.kpi.feedback"), "—" if s["mean_feedback_score"] is None else f"{s['mean_feedback_score']:.1f}",
+                None, t("projects.help.feedback", n=s["count_feedback"])),
+    ], per_row=4)
+
+
+def render_status_and_timeline(s: dict, projects) -> None:
+    """Status as of the period end, then the timeline of planned against actual or forecast ends."""
+    lang = language()
     render_chart(charts.build_project_status_figure(s, lang=lang), t("projects.empty_filters"))
     render_chart(charts.build_project_timeline_figure(projects, lang=lang), t("projects.timeline_empty"))
 
-    table = projects.assign(
+
+def project_table(projects):
+    """The projects with their status and risk reasons in words, blank owners and notes as empty text."""
+    return projects.assign(
         status=[t(f"project_status.{v}") for v in projects["status"]],
         risk=[risk_reasons(row) for _, row in projects.iterrows()],
         owner=projects["owner"].fillna(""),
         issue_note=projects["issue_note"].fillna(""),
     )
+
+
+def render_at_risk(table, projects, filters) -> None:
+    """The projects at risk, with why."""
     st.subheader(t("projects.at_risk"))
     at_risk = table[projects["is_at_risk"].astype(bool)]
     if at_risk.empty:
         st.info(t("projects.no_risk"), icon="✅")
-    else:
-        render_download_table(
-            at_risk[["project_name", "account_name", "owner", "status", "risk", "progress_pct", "elapsed_pct",
-                     "planned_end", "end_date", "slip_days", "issue_note"]],
-            file_name=f"projects_at_risk_{filters.end}.csv",
-            column_config=project_columns(),
-        )
+        return
+    render_download_table(
+        at_risk[["project_name", "account_name", "owner", "status", "risk", "progress_pct", "elapsed_pct",
+                 "planned_end", "end_date", "slip_days", "issue_note"]],
+        file_name=f"projects_at_risk_{filters.end}.csv",
+        column_config=project_columns(),
+    )
+
+
+def render_progress(table, filters) -> None:
+    """Every project's progress against elapsed time."""
     st.subheader(t("projects.progress"))
     st.caption(t("projects.progress_caption"))
     render_download_table(
@@ -105,16 +120,21 @@ def render_page() -> None:
         file_name=f"projects_{filters.end}.csv",
         column_config=project_columns(),
     )
+
+
+def render_completed(table, projects, filters) -> None:
+    """Revenue and feedback of the completed projects: chart and table."""
     st.subheader(t("projects.completed"))
-    render_chart(charts.build_completed_projects_figure(projects, lang=lang), t("projects.completed_empty"))
+    render_chart(charts.build_completed_projects_figure(projects, lang=language()), t("projects.completed_empty"))
     completed = table[projects["status"] == "completed"]
-    if not completed.empty:
-        render_download_table(
-            completed[["project_name", "account_name", "owner", "planned_end", "end_date", "slip_days", "contract_value",
-                       "feedback_score", "issue_note"]],
-            file_name=f"projects_completed_{filters.end}.csv",
-            column_config=project_columns(),
-        )
+    if completed.empty:
+        return
+    render_download_table(
+        completed[["project_name", "account_name", "owner", "planned_end", "end_date", "slip_days", "contract_value",
+                   "feedback_score", "issue_note"]],
+        file_name=f"projects_completed_{filters.end}.csv",
+        column_config=project_columns(),
+    )
 
 
 ensure_router()

@@ -211,30 +211,39 @@ def render_page() -> None:
     if report.data_changed and not presenter.is_active():
         st.warning(t("report.data_changed"), icon="⚠️")
     identity = _identity(report_filters, scope, report_id, lang)
-    texts_key, actions_key = f"report_texts_value::{identity}", f"report_actions_value::{identity}"
-    texts: dict = dict(st.session_state.get(texts_key, {}))
-    actions = st.session_state.get(actions_key)
-
+    texts: dict = dict(st.session_state.get(f"report_texts_value::{identity}", {}))
+    actions = st.session_state.get(f"report_actions_value::{identity}")
     can_edit = auth.can("edit_report")
     if presenter.is_active() or masked or not can_edit:
-        final = reports.apply_edits(report, texts, actions)
-        shown = report_masking.mask_report(final) if masked else final
-        if presenter.is_active():
-            presenter.render_presentation(shown)
-            return
-        top = st.container()
-        if not can_edit:
-            top.caption(t("access.read_only", role=t("access.role.editor")))
-        _exports(shown, top)
-        for section in shown.sections:
-            st.divider()
-            presenter.render_section(shown, section, presenting=False)
-            if section.editable:
-                if section.text.strip():
-                    st.markdown(presenter.plain_text(section.text))
-                st.info(presenter.bullet_list(section.hints), icon="💡")
+        render_read_only(report, texts, actions, masked=masked, can_edit=can_edit)
         return
+    render_editor(report, identity, texts, actions)
 
+
+def render_read_only(report: report_model.Report, texts: dict, actions, *, masked: bool, can_edit: bool) -> None:
+    """The report with the session's edits applied, names masked when asked: the presentation in presenter
+    mode, otherwise the exports and every section with the edited texts and their hints."""
+    final = reports.apply_edits(report, texts, actions)
+    shown = report_masking.mask_report(final) if masked else final
+    if presenter.is_active():
+        presenter.render_presentation(shown)
+        return
+    top = st.container()
+    if not can_edit:
+        top.caption(t("access.read_only", role=t("access.role.editor")))
+    _exports(shown, top)
+    for section in shown.sections:
+        st.divider()
+        presenter.render_section(shown, section, presenting=False)
+        if section.editable:
+            if section.text.strip():
+                st.markdown(presenter.plain_text(section.text))
+            st.info(presenter.bullet_list(section.hints), icon="💡")
+
+
+def render_editor(report: report_model.Report, identity: str, texts: dict, actions) -> None:
+    """Every section, the editable ones and the review actions as editors; the edits kept in the session;
+    then, above the sections, the save button with its messages and the exports of the edited report."""
     top = st.container()
     for section in report.sections:
         st.divider()
@@ -244,23 +253,28 @@ def render_page() -> None:
             actions = _edit_actions(report, section, identity)
         else:
             presenter.render_section(report, section)
-    st.session_state[texts_key] = texts
-    st.session_state[actions_key] = actions
+    st.session_state[f"report_texts_value::{identity}"] = texts
+    st.session_state[f"report_actions_value::{identity}"] = actions
     try:
         final = reports.apply_edits(report, texts, actions)
     except report_store.ActionsInvalid as exc:
         st.error(t("report.actions_invalid", error=escape_markdown(str(exc))))
         return
     with top:
-        st.button(t("report.save"), type="primary", icon=":material/save:", key="report_save", on_click=_save,
-                  args=(report, identity, texts, actions))
-        if "report_save_message" in st.session_state:
-            st.success(t("report.save_done", id=st.session_state.pop("report_save_message")), icon="✅")
-        if st.session_state.pop("report_save_denied", False):
-            auth.show_denied(action="edit_report")
-        if "report_save_error" in st.session_state:
-            st.error(t("report.actions_invalid", error=escape_markdown(st.session_state.pop("report_save_error"))))
+        _render_save(report, identity, texts, actions)
     _exports(final, top)
+
+
+def _render_save(report: report_model.Report, identity: str, texts: dict, actions) -> None:
+    """The save button and what the last save said (done, denied, invalid actions)."""
+    st.button(t("report.save"), type="primary", icon=":material/save:", key="report_save", on_click=_save,
+              args=(report, identity, texts, actions))
+    if "report_save_message" in st.session_state:
+        st.success(t("report.save_done", id=st.session_state.pop("report_save_message")), icon="✅")
+    if st.session_state.pop("report_save_denied", False):
+        auth.show_denied(action="edit_report")
+    if "report_save_error" in st.session_state:
+        st.error(t("report.actions_invalid", error=escape_markdown(st.session_state.pop("report_save_error"))))
 
 
 ensure_router()

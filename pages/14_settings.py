@@ -85,7 +85,14 @@ def render_satisfaction_settings() -> None:
         return
     st.subheader(t("sat.settings.heading"))
     st.caption(t("sat.settings.help"))
-    s = data["settings"]
+    if not render_satisfaction_rules(data["settings"]):
+        return
+    render_survey_items(data["items"], float(data["settings"]["target_index"]))
+
+
+def render_satisfaction_rules(s: dict) -> bool:
+    """The blank rules and thresholds with their save button (read only without the right to edit
+    settings); False when a save was refused, after saying so, and nothing more is drawn."""
     locked = not auth.can("edit_settings")
     if locked:
         st.caption(t("access.read_only", role=t("access.role.admin")))
@@ -105,7 +112,7 @@ def render_satisfaction_settings() -> None:
             actor = auth.require_action("edit_settings")  # checked again before writing
         except PermissionDenied as denied:
             auth.show_denied(denied)
-            return
+            return False
         values = {
             "survey_blank_impute_score": int(impute),
             "survey_max_imputed_blanks": int(max_blanks),
@@ -115,13 +122,16 @@ def render_satisfaction_settings() -> None:
         }
         loaders_satisfaction.save_satisfaction_settings(values, actor)
         st.success(t("sat.settings.saved"), icon="✅")
+    return True
 
+
+def render_survey_items(items, default_target: float) -> None:
+    """The survey items: a table for a viewer, an editor with its save button for who may edit them."""
     st.markdown(f"**{t('sat.settings.items')}**")
-    items = data["items"]
     if items.empty:
         st.info(t("sat.settings.items_empty"), icon="ℹ️")
         return
-    columns = _survey_item_columns(float(s["target_index"]))
+    columns = _survey_item_columns(default_target)
     if not auth.can("edit_survey_items"):
         st.dataframe(items, width="stretch", hide_index=True, column_config=columns)
         return

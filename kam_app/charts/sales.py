@@ -280,33 +280,10 @@ def build_bridge_figure(bridge: pd.DataFrame, *, dimension: str, lang: str) -> g
         return None
     first, last = bridge.iloc[0]["change"], bridge.iloc[-1]["change"]
     segments = bridge[bridge["kind"] == "segment"]
-    change = last - first
     if segments.empty:
         return None
-    if change >= 0:
-        leader = segments.loc[segments["change"].idxmax()]
-        key = "chart.bridge.title_up"
-    else:
-        leader = segments.loc[segments["change"].idxmin()]
-        key = "chart.bridge.title_down"
-    title = t(
-        key,
-        lang,
-        change=format_money(abs(change), lang),
-        segment=segment_label(dimension, leader["segment"], lang),
-        segment_change=("+" if leader["change"] >= 0 else "") + format_money(leader["change"], lang),
-    )
-    labels, measures = [], []
-    for kind, segment in zip(bridge["kind"], bridge["segment"]):
-        if kind in ("comparison", "current"):
-            labels.append(t(f"chart.bridge.{kind}", lang))
-            measures.append("absolute" if kind == "comparison" else "total")
-        elif kind == "others":
-            labels.append(t("chart.bridge.others", lang))
-            measures.append("relative")
-        else:
-            labels.append(segment_label(dimension, segment, lang))
-            measures.append("relative")
+    title = _bridge_title(segments, last - first, dimension=dimension, lang=lang)
+    labels, measures = _bridge_steps(bridge, dimension=dimension, lang=lang)
     divisor, unit = money_unit(max(abs(first), abs(last)), lang)
     values = [None if m == "total" else v / divisor for v, m in zip(bridge["change"], measures)]
     texts = [
@@ -340,6 +317,40 @@ def build_bridge_figure(bridge: pd.DataFrame, *, dimension: str, lang: str) -> g
         yaxis={"range": [max(0.0, low - pad) / divisor, (high + pad) / divisor]},
     )
     return fig
+
+
+def _bridge_title(segments: pd.DataFrame, change: float, *, dimension: str, lang: str) -> str:
+    """The bridge's title: the total change and the segment that moved most in its direction."""
+    if change >= 0:
+        leader = segments.loc[segments["change"].idxmax()]
+        key = "chart.bridge.title_up"
+    else:
+        leader = segments.loc[segments["change"].idxmin()]
+        key = "chart.bridge.title_down"
+    return t(
+        key,
+        lang,
+        change=format_money(abs(change), lang),
+        segment=segment_label(dimension, leader["segment"], lang),
+        segment_change=("+" if leader["change"] >= 0 else "") + format_money(leader["change"], lang),
+    )
+
+
+def _bridge_steps(bridge: pd.DataFrame, *, dimension: str, lang: str) -> tuple[list[str], list[str]]:
+    """Each bar's label and waterfall measure: the comparison total absolute, the current total a total,
+    the segments and the remainder relative."""
+    labels, measures = [], []
+    for kind, segment in zip(bridge["kind"], bridge["segment"]):
+        if kind in ("comparison", "current"):
+            labels.append(t(f"chart.bridge.{kind}", lang))
+            measures.append("absolute" if kind == "comparison" else "total")
+        elif kind == "others":
+            labels.append(t("chart.bridge.others", lang))
+            measures.append("relative")
+        else:
+            labels.append(segment_label(dimension, segment, lang))
+            measures.append("relative")
+    return labels, measures
 
 
 def build_breakdown_figure(frame: pd.DataFrame, *, dimension: str, lang: str) -> go.Figure | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import streamlit as st
 
 from kam_app.charts.forecast import (
     build_completion_figure,
@@ -27,8 +28,6 @@ def _forecast_cards(series: dict, lang: str) -> None:
     """Next month, next 12 months, back-test MAPE with the seasonal-naive MAPE under it, bias, and how
     often the 80 % interval held the actual on held-out back-test months (its n under it). Drawn with
     st.metric directly: the baseline line under the MAPE is a note, not a change, so it has no arrow."""
-    import streamlit as st
-
     first = series["forecast"][0]
     total12 = horizon_total(series, len(series["forecast"]))
     low12, high12 = horizon_bounds(series, len(series["forecast"]))
@@ -64,9 +63,6 @@ def _forecast_cards(series: dict, lang: str) -> None:
 
 
 def _forecast_table(series: dict, *, file_name: str) -> None:
-    import streamlit as st
-
-
     table = pd.DataFrame(series["forecast"])[["month", "value", "lower", "upper"]]
     render_download_table(
         table,
@@ -83,9 +79,6 @@ def _forecast_table(series: dict, *, file_name: str) -> None:
 def render_sales_forecast(filters) -> None:
     """Sales page: forecast of the sidebar's accounts with its band and back-test error, then the
     projected completion of this year's / quarter's target, company-wide and per owner and region."""
-    import streamlit as st
-
-
     lang = language()
     st.subheader(t("forecast.heading", lang))
     data = loaders_forecast.load_sales_forecast(filters)
@@ -113,10 +106,8 @@ def _period_label(start: date, period: str, lang: str) -> str:
 
 
 def render_completion(filters, as_of: date, lang: str) -> None:
-    import streamlit as st
-
-
-
+    """Projected completion of this year's or quarter's target: the company's cards, then one tab per
+    level (owner, region) with its chart and table, limited to the sidebar's owners and regions."""
     st.subheader(t("forecast.completion.heading", lang))
     period = st.radio(
         t("forecast.completion.period", lang),
@@ -128,6 +119,23 @@ def render_completion(filters, as_of: date, lang: str) -> None:
     data = loaders_forecast.load_projected_completion(period)
     start, end = data["period"]
     company = data["completion"]["company"].iloc[0]
+    _completion_cards(company, as_of, end, lang)
+    if company["revenue_target"] is None:
+        st.caption(t("forecast.completion.no_company_target", lang))
+    if filters.has_segments:
+        st.caption(t("forecast.completion.all_accounts", lang))
+    tabs = st.tabs([t(f"dim.{level}", lang) for level in loaders_forecast.COMPLETION_LEVELS])
+    for tab, level in zip(tabs, loaders_forecast.COMPLETION_LEVELS):
+        with tab:
+            frame = data["completion"][level]
+            wanted = {"owner": filters.owners, "region": filters.regions}[level]
+            if wanted:
+                frame = frame[frame["key"].isin(wanted)]
+            _completion_level(frame, level, file_name=f"projected_completion_{level}_{start}_{end}.csv", lang=lang)
+
+
+def _completion_cards(company, as_of: date, end: date, lang: str) -> None:
+    """The company's projected revenue, projected completion, gap and gap per remaining month."""
     help_projected = t(
         "forecast.completion.help.projected", lang, as_of=format_date(as_of, lang), to_date=format_money(company["revenue_to_date"], lang),
         end=format_date(end, lang), rest=format_money(company["forecast_rest"], lang),
@@ -145,52 +153,42 @@ def render_completion(filters, as_of: date, lang: str) -> None:
             ),
         ]
     )
-    if company["revenue_target"] is None:
-        st.caption(t("forecast.completion.no_company_target", lang))
-    if filters.has_segments:
-        st.caption(t("forecast.completion.all_accounts", lang))
-    tabs = st.tabs([t(f"dim.{level}", lang) for level in loaders_forecast.COMPLETION_LEVELS])
-    for tab, level in zip(tabs, loaders_forecast.COMPLETION_LEVELS):
-        with tab:
-            frame = data["completion"][level]
-            wanted = {"owner": filters.owners, "region": filters.regions}[level]
-            if wanted:
-                frame = frame[frame["key"].isin(wanted)]
-            if frame["revenue_target"].notna().sum() == 0:
-                st.info(t("forecast.completion.no_target", lang, level=t(f"dim.{level}", lang), code=level), icon="ℹ️")
-                continue
-            render_chart(build_completion_figure(frame, level=level, lang=lang))
-            table = frame[["key", "revenue_to_date", "forecast_rest", "projected", "revenue_target", "projected_completion",
-                           "gap", "gap_per_month", "required_per_month"]]
-            table = table.assign(projected_completion=[None if v is None else v * 100 for v in table["projected_completion"]])
-            money = {c: st.column_config.NumberColumn(ui_t(k), format="¥%,.0f") for c, k in (
-                ("revenue_to_date", "forecast.col.to_date"), ("forecast_rest", "forecast.col.rest"),
-                ("projected", "forecast.col.projected"), ("revenue_target", "forecast.col.target"),
-                ("required_per_month", "forecast.col.required"))}
-            # signed amounts: "¥-1,000" reads badly, so the unit is in the label and the sign leads
-            money.update({c: st.column_config.NumberColumn(ui_t(k), format="%,.0f") for c, k in (
-                ("gap", "forecast.col.gap"), ("gap_per_month", "forecast.col.gap_per_month"))})
-            render_download_table(
-                table,
-                file_name=f"projected_completion_{level}_{start}_{end}.csv",
-                column_config={
-                    "key": st.column_config.TextColumn(ui_t(f"dim.{level}")),
-                    "projected_completion": st.column_config.NumberColumn(ui_t("forecast.col.completion"), format="%.1f%%"),
-                    **money,
-                },
-            )
+
+
+def _completion_level(frame: pd.DataFrame, level: str, *, file_name: str, lang: str) -> None:
+    """One level's projected completion: chart and table, or why there is none (no targets at that level)."""
+    if frame["revenue_target"].notna().sum() == 0:
+        st.info(t("forecast.completion.no_target", lang, level=t(f"dim.{level}", lang), code=level), icon="ℹ️")
+        return
+    render_chart(build_completion_figure(frame, level=level, lang=lang))
+    table = frame[["key", "revenue_to_date", "forecast_rest", "projected", "revenue_target", "projected_completion",
+                   "gap", "gap_per_month", "required_per_month"]]
+    table = table.assign(projected_completion=[None if v is None else v * 100 for v in table["projected_completion"]])
+    render_download_table(table, file_name=file_name, column_config=_completion_columns(level))
+
+
+def _completion_columns(level: str) -> dict:
+    """Column labels and formats of a level's projected-completion table."""
+    money = {c: st.column_config.NumberColumn(ui_t(k), format="¥%,.0f") for c, k in (
+        ("revenue_to_date", "forecast.col.to_date"), ("forecast_rest", "forecast.col.rest"),
+        ("projected", "forecast.col.projected"), ("revenue_target", "forecast.col.target"),
+        ("required_per_month", "forecast.col.required"))}
+    # signed amounts: "¥-1,000" reads badly, so the unit is in the label and the sign leads
+    money.update({c: st.column_config.NumberColumn(ui_t(k), format="%,.0f") for c, k in (
+        ("gap", "forecast.col.gap"), ("gap_per_month", "forecast.col.gap_per_month"))})
+    return {
+        "key": st.column_config.TextColumn(ui_t(f"dim.{level}")),
+        "projected_completion": st.column_config.NumberColumn(ui_t("forecast.col.completion"), format="%.1f%%"),
+        **money,
+    }
 
 
 def language_now() -> str:
-
     return language()
 
 
 def render_account_forecast(account_id: str, filters=None) -> None:
     """Account 360: the account's forecast with its band, method and back-test error."""
-    import streamlit as st
-
-
     lang = language_now()
     st.subheader(t("forecast.a360.heading", lang))
     data = loaders_forecast.load_account_forecast(account_id)
