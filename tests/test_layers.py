@@ -247,3 +247,31 @@ def test_pages_hold_no_sql_and_open_no_database():
                 or "open_db" in text:
             offenders.append(path.name)
     assert offenders == []
+
+
+MAX_FUNCTION_LINES = 60
+
+
+def _long_functions(source: str, limit: int = MAX_FUNCTION_LINES) -> list[tuple[str, int]]:
+    """Functions of ``source`` longer than ``limit`` lines whose docstring does not say why ("Long because")."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            length = node.end_lineno - node.lineno + 1
+            if length > limit and "Long because" not in (ast.get_docstring(node) or ""):
+                found.append((node.name, length))
+    return found
+
+
+def test_no_function_over_sixty_lines_in_the_core_the_adapters_or_the_pages():
+    files = [*ROOT.glob("kam_metrics/**/*.py"), *ROOT.glob("kam_app/**/*.py"), *ROOT.glob("pages/*.py"), ROOT / "app.py"]
+    assert len(files) > 50
+    long = [f"{p.relative_to(ROOT)}: {name} ({n} lines)" for p in files
+            for name, n in _long_functions(p.read_text(encoding="utf-8"))]
+    assert not long, "split these or say why in the docstring (\"Long because ...\"): " + "; ".join(long)
+
+
+def test_the_length_check_finds_a_long_function():
+    body = "\n".join(f"    x{i} = {i}" for i in range(61))
+    assert _long_functions(f"def f():\n{body}\n") == [("f", 62)]
+    assert _long_functions(f'def f():\n    """Long because it is a table."""\n{body}\n') == []
