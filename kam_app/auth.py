@@ -33,7 +33,7 @@ from kam_metrics.access import masking
 from kam_metrics.access import policy as access
 from kam_metrics.access import users as access_users
 from kam_metrics.access.policy import Actor, PermissionDenied
-from kam_metrics.store.connection import DatabaseLocked, open_db
+from kam_metrics.store.connection import DatabaseLocked, newer_schema, open_db
 
 SESSION_KEY = "kam_auth"  # {"name": ..., "source": "local"} after a local sign-in
 _FAILURES_KEY = "kam_auth_failures"
@@ -77,7 +77,7 @@ def _oidc_providers() -> list[str | None]:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _users_state(path_text: str, version: tuple) -> dict[str, Any]:
-    with open_db(path_text, wait_seconds=AUDIT_WAIT_SECONDS) as con:
+    with open_db(path_text, wait_seconds=AUDIT_WAIT_SECONDS, allow_newer=True) as con:  # reads only
         users = access_users.list_users(con)
     enabled = [u for u in users if not u["disabled"]]
     return {
@@ -233,19 +233,21 @@ def throttled(name: str) -> bool:
     audit log (any browser session: a new session does not reset it), or as many in this session."""
     if len(_recent_failures()) >= MAX_FAILURES:
         return True
-    with open_db(_db_path(), wait_seconds=AUDIT_WAIT_SECONDS) as con:
+    with open_db(_db_path(), wait_seconds=AUDIT_WAIT_SECONDS, allow_newer=True) as con:  # reads only
         return audit_log.recent_failures(con, name, FAILURE_WINDOW) >= MAX_FAILURES
 
 
 def sign_in_local(name: str, password: str) -> Actor | None:
     """Check a local user's password; record the attempt; remember the user in the session."""
-    with open_db(_db_path(), wait_seconds=AUDIT_WAIT_SECONDS) as con:
+    # a database of a newer version is read, never written: the sign-in is then checked but not audited
+    with open_db(_db_path(), wait_seconds=AUDIT_WAIT_SECONDS, allow_newer=True) as con:
         if len(_recent_failures()) >= MAX_FAILURES or audit_log.recent_failures(con, name, FAILURE_WINDOW) >= MAX_FAILURES:
             return None
         actor = access_users.verify_login(con, name, password)
-        if actor is None:
+        writable = newer_schema(con) is None
+        if writable and actor is None:
             audit_log.audit(con, Actor((name or "").strip()[:200] or None, None), "sign_in_failed")
-        else:
+        elif writable:
             audit_log.audit(con, actor, "sign_in", detail={"source": "local"})
     if actor is None:
         st.session_state.setdefault(_FAILURES_KEY, []).append(time.monotonic())

@@ -6,6 +6,7 @@ tests/test_kpis.py show the arithmetic.
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,10 @@ import pytest
 
 # the shared helpers (app_support, browser_support, churn_support) live in tests/support
 sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))
+
+# app.py shows a visitor a message and an error id instead of a failing page; under the suite it then
+# re-raises too, so a page that fails fails its test (tests/app/test_app.py unsets it to see the message)
+os.environ.setdefault("KAM_APP_RAISE", "1")
 
 from rows import add  # noqa: E402  (tests/support, put on the path just above)
 

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from kam_app.state import t
-from kam_metrics.store.connection import DatabaseLocked, open_db, resolve_db_path
+from kam_metrics.store.connection import DatabaseLocked, DatabaseTooNew, newer_schema, open_db, resolve_db_path
 
 T = TypeVar("T")
 
@@ -44,7 +44,7 @@ def db_version(path: Path | None = None) -> tuple:
 
 def with_connection(path_text: str, work: Callable[..., T], *args: Any) -> T:
     """``work(con, *args)`` in one unit of work on the file at ``path_text``."""
-    with open_db(path_text, wait_seconds=LOCK_WAIT_SECONDS) as con:
+    with open_db(path_text, wait_seconds=LOCK_WAIT_SECONDS, allow_newer=True) as con:  # reads only
         return work(con, *args)
 
 
@@ -66,6 +66,27 @@ def write_unit(work: Callable[..., T], *args: Any) -> T:
     except DatabaseLocked:
         st.warning(t("db.updating"), icon="⏳")
         st.stop()
+    except DatabaseTooNew as exc:
+        st.error(t("db.too_new", found=exc.found, known=exc.known), icon="🔒")
+        st.stop()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _newer_schema(path_text: str, version: tuple) -> int | None:
+    with open_db(path_text, wait_seconds=LOCK_WAIT_SECONDS, allow_newer=True) as con:
+        return newer_schema(con)
+
+
+def newer_schema_version() -> int | None:
+    """The database's schema version when a newer version of the product wrote it (the app then only
+    reads it), else None; None too while there is no database or another process holds it."""
+    path = db_path()
+    if not path.exists():
+        return None
+    try:
+        return _newer_schema(str(path), db_version(path))
+    except DatabaseLocked:
+        return None
 
 
 def cached_query(*, max_entries: int = 128, none_without_file: bool = False):

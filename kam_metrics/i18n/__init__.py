@@ -40,6 +40,17 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "还没有数据库。运行 `make run` 会自动生成演示数据,或运行 `python -m kam_metrics init-demo`。",
         "en": "There is no database yet. `make run` builds the demo data, or run `python -m kam_metrics init-demo`.",
     },
+    "db.too_new": {
+        "zh": "这个数据库由更新版本的 KAM Dashboard 写入(结构版本 {found},本程序支持到 {known}),因此只读:"
+        "可以查看,不能导入、编辑或保存。请升级 KAM Dashboard。",
+        "en": "This database was written by a newer version of KAM Dashboard (schema version {found}; this one "
+        "knows up to {known}), so it is read-only: you can look, not import, edit or save. Upgrade KAM Dashboard.",
+    },
+    "app.error": {
+        "zh": "出了点问题,这一页无法显示。请刷新重试;如果问题仍在,请把错误编号 {error_id} 告诉管理员(详情已写入服务器日志)。",
+        "en": "Something went wrong and this page cannot be shown. Reload to try again; if it persists, give your "
+        "administrator the error id {error_id} (the details are in the server log).",
+    },
     "empty.no_sales": {
         "zh": "数据库中还没有销售数据。请导入销售明细(订单号、客户编号、订单日期、数量、金额),或生成演示数据。",
         "en": "There are no sales in the database yet. Import order lines (order id, account id, order date, "

@@ -269,6 +269,19 @@ class DatabaseLocked(RuntimeError):
     """Another process holds the database file (DuckDB allows one writer process at a time)."""
 
 
+class DatabaseTooNew(RuntimeError):
+    """The file was written by a newer version of the product (its schema version is above
+    :data:`SCHEMA_VERSION`): it may be read, never written, since this code does not know its tables."""
+
+    def __init__(self, path: Path, found: int, known: int = 0):
+        self.path, self.found, self.known = path, found, known or SCHEMA_VERSION
+        super().__init__(
+            f"Database {path} has schema version {found}, newer than this version of KAM Dashboard knows "
+            f"({self.known}); it is opened read-only. Upgrade KAM Dashboard to write into it. / "
+            f"数据库 {path} 的结构版本为 {found},高于本程序支持的版本 {self.known};只能读取,不能写入。请升级 KAM Dashboard。"
+        )
+
+
 def resolve_db_path(db: str | os.PathLike | None = None) -> Path:
     """`--db`, then the ``KAM_DB`` environment variable, then ``data/kam.duckdb``."""
     if db:
@@ -317,12 +330,16 @@ def open_db(
     read_only: bool = False,
     create: bool = True,
     wait_seconds: float | None = None,
+    allow_newer: bool = False,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the database for one unit of work and close it afterwards.
 
     A writer creates the file and its schema when missing (``create``). When another process holds
     the file, retry every 0.2 s for up to ``wait_seconds`` (default: ``KAM_LOCK_WAIT`` seconds, 60),
-    then raise :class:`DatabaseLocked`.
+    then raise :class:`DatabaseLocked`. A file of a newer schema version than this code knows raises
+    :class:`DatabaseTooNew` for a writer; ``allow_newer`` is for a unit of work that only reads through a
+    writable connection (the app's pages, which share one connection mode per process): it then opens the
+    file without migrating it.
     """
     if wait_seconds is None:
         wait_seconds = float(os.environ.get("KAM_LOCK_WAIT", "60"))
@@ -365,7 +382,11 @@ def open_db(
             marker.unlink(missing_ok=True)
     try:
         if not read_only:
-            ensure_schema(con)
+            found = schema_version(con)
+            if found <= SCHEMA_VERSION:
+                ensure_schema(con)
+            elif not allow_newer:
+                raise DatabaseTooNew(path, found)
         yield con
     finally:
         with _OPEN_CLOSE_LOCK:
@@ -382,6 +403,12 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
         return 0
     row = con.execute("select max(version) from schema_version").fetchall()[0]
     return int(row[0] or 0)
+
+
+def newer_schema(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The file's schema version when a newer version of the product wrote it (read only here), else None."""
+    found = schema_version(con)
+    return found if found > SCHEMA_VERSION else None
 
 
 def ensure_schema(

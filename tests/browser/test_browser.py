@@ -57,6 +57,8 @@ def test_every_page_renders_without_exception(server, browser, name, lang):
         ).first.inner_text()
         if name == "overview":
             assert page.locator('[data-testid="stMetric"]').count() == 7
+        if lang == "zh":
+            assert_tables_offer_no_export(page)
         heading = page.locator("h1").first.inner_text()
         if lang == "en":
             assert heading.isascii(), f"English page shows a Chinese heading: {heading}"
@@ -64,6 +66,18 @@ def test_every_page_renders_without_exception(server, browser, name, lang):
             assert not heading.isascii(), f"Chinese page shows an English heading: {heading}"
     finally:
         page.close()
+
+
+def assert_tables_offer_no_export(page) -> None:
+    """The tables' own toolbar has no "Download as CSV" (it would hand out unmasked names and live formulas
+    without an audit entry); their search button shows that the toolbar itself is there."""
+    tables = page.locator('[data-testid="stDataFrame"]')
+    for index in range(min(tables.count(), 3)):
+        tables.nth(index).scroll_into_view_if_needed()
+        tables.nth(index).hover()
+        toolbar = page.locator('[data-testid="stElementToolbar"]').filter(has=page.locator('button[aria-label="Search"]'))
+        toolbar.first.wait_for(state="visible", timeout=10_000)
+        assert page.locator('button[aria-label="Download as CSV"]').count() == 0
 
 
 def test_switching_language_in_the_sidebar_shows_english_labels(server, browser):
