@@ -323,6 +323,40 @@ def _other_writer_waiting(marker: Path) -> bool:
         return False
 
 
+def _connect_when_free(path: Path, *, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    """Connect to ``path``, retrying every 0.2 s while another process holds it, for up to
+    ``wait_seconds``; a waiting writer leaves a marker file so that new readers let it in first."""
+    deadline = time.monotonic() + wait_seconds
+    marker = path.with_name(path.name + WAITING_SUFFIX)
+    waiting = False
+    try:
+        while True:
+            while _other_writer_waiting(marker) and time.monotonic() < deadline:
+                time.sleep(0.05)  # let the waiting writer in first
+            try:
+                with _OPEN_CLOSE_LOCK:
+                    con = duckdb.connect(str(path), read_only=read_only)
+                return con
+            except duckdb.IOException as exc:
+                if not _is_lock_error(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise DatabaseLocked(
+                        f"Database {path} is held by {_lock_holder(exc)} (an import or another command). "
+                        f"Waited {wait_seconds:.0f} s; try again when it has finished."
+                    ) from exc
+                if not read_only:
+                    try:
+                        marker.write_text(str(os.getpid()))
+                        waiting = True
+                    except OSError:
+                        pass
+                time.sleep(0.2)
+    finally:
+        if waiting and not _other_writer_waiting(marker):
+            marker.unlink(missing_ok=True)
+
+
 @contextmanager
 def open_db(
     db: str | os.PathLike | None = None,
@@ -351,35 +385,7 @@ def open_db(
                 "or import a file."
             )
         path.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + wait_seconds
-    marker = path.with_name(path.name + WAITING_SUFFIX)
-    waiting = False
-    try:
-        while True:
-            while _other_writer_waiting(marker) and time.monotonic() < deadline:
-                time.sleep(0.05)  # let the waiting writer in first
-            try:
-                with _OPEN_CLOSE_LOCK:
-                    con = duckdb.connect(str(path), read_only=read_only)
-                break
-            except duckdb.IOException as exc:
-                if not _is_lock_error(exc):
-                    raise
-                if time.monotonic() >= deadline:
-                    raise DatabaseLocked(
-                        f"Database {path} is held by {_lock_holder(exc)} (an import or another command). "
-                        f"Waited {wait_seconds:.0f} s; try again when it has finished."
-                    ) from exc
-                if not read_only:
-                    try:
-                        marker.write_text(str(os.getpid()))
-                        waiting = True
-                    except OSError:
-                        pass
-                time.sleep(0.2)
-    finally:
-        if waiting and not _other_writer_waiting(marker):
-            marker.unlink(missing_ok=True)
+    con = _connect_when_free(path, read_only=read_only, wait_seconds=wait_seconds)
     try:
         if not read_only:
             found = schema_version(con)
