@@ -71,18 +71,18 @@ def main() -> int:
             rows.append(("features as of the latest day", len(features), time.perf_counter() - start, peak_mb(), ""))
             start = time.perf_counter()
             training = churn.train_model(con, as_of, horizon)
-            method = churn.MODEL_METHOD if training["model"] is not None else churn.FALLBACK_METHOD
-            rows.append((f"training (features as of −{horizon} d, labels, fit)", training["n_train"],
+            method = churn.MODEL_METHOD if training.model is not None else churn.FALLBACK_METHOD
+            rows.append((f"training (features as of −{horizon} d, labels, fit)", training.window.n_train,
                          time.perf_counter() - start, peak_mb(), method))
             start = time.perf_counter()
-            if training["model"] is not None:
-                training["model"].predict_proba(model_frame(features))
+            if training.model is not None:
+                training.model.predict_proba(model_frame(features))
             rows.append(("scoring (predict_proba)", len(features), time.perf_counter() - start, peak_mb(), method))
         if args.stage in ("all", "full"):
             start = time.perf_counter()
             result = churn.score_accounts(con, as_of)
-            rows.append(("full score_accounts (page load, incl. model-card back-test)", len(result["scores"]),
-                         time.perf_counter() - start, peak_mb(), result["method"]))
+            rows.append(("full score_accounts (page load, incl. model-card back-test)", len(result.scores),
+                         time.perf_counter() - start, peak_mb(), result.method))
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
     load = os.getloadavg()[0]
     lines = [f"| {when} | {head} | {n_rows:,} | {n:,} | {stage} | {seconds:.2f} | {mb:.0f} | {os.cpu_count()} | {load:.1f} | {method} |"

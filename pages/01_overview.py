@@ -7,6 +7,7 @@ import streamlit as st
 
 from kam_app.charts import sales as charts
 from kam_app.data import sales as loaders
+from kam_app.data.sales import OverviewPage
 from kam_app.state import ensure_router, language, t
 from kam_app.widgets import columns
 from kam_app.widgets.components import (
@@ -27,8 +28,8 @@ def render_page() -> None:
         return
     with st.spinner(t("loading")):
         data = loaders.load_overview(filters)
-    k = data["kpis"]
-    render_kpi_cards(overview_cards(k, data["satisfaction"], language()), per_row=4)
+    k = data.kpis
+    render_kpi_cards(overview_cards(k, data.satisfaction, language()), per_row=4)
     if k["target_completion"] is None:
         st.caption(t("kpi.no_target"))
     elif k["target_is_prorated"]:
@@ -63,22 +64,22 @@ def overview_cards(k: dict, sat: dict, lang: str) -> list[KpiCard]:
     ]
 
 
-def render_trend_and_segments(data: dict) -> None:
+def render_trend_and_segments(data: OverviewPage) -> None:
     """Monthly revenue against the comparison period, then revenue by industry and by region."""
-    k, lang = data["kpis"], language()
+    k, lang = data.kpis, language()
     render_chart(charts.build_monthly_revenue_figure(
-        data["monthly"], data["monthly_comparison"], growth=k["revenue_growth"], total=k["revenue"], lang=lang))
+        data.monthly, data.monthly_comparison, growth=k["revenue_growth"], total=k["revenue"], lang=lang))
     left, right = st.columns(2)
     with left:
-        render_chart(charts.build_segment_revenue_figure(data["by_industry"], title_key="chart.by_industry.title", lang=lang))
+        render_chart(charts.build_segment_revenue_figure(data.by_industry, title_key="chart.by_industry.title", lang=lang))
     with right:
-        render_chart(charts.build_segment_revenue_figure(data["by_region"], title_key="chart.by_region.title", lang=lang))
+        render_chart(charts.build_segment_revenue_figure(data.by_region, title_key="chart.by_region.title", lang=lang))
 
 
-def render_top_accounts(data: dict, filters) -> None:
+def render_top_accounts(data: OverviewPage, filters) -> None:
     """The ten largest accounts of the period: chart and table."""
-    top = data["top_accounts"]
-    render_chart(charts.build_top_accounts_figure(top, top10_share=data["kpis"]["top10_share"], lang=language()))
+    top = data.top_accounts
+    render_chart(charts.build_top_accounts_figure(top, top10_share=data.kpis["top10_share"], lang=language()))
     st.subheader(t("overview.top10_table"))
     table = top[["account_id", "account_name", "abc_class", "industry", "region", "owner", "revenue", "comparison_revenue", "share", "growth"]]
     render_download_table(

@@ -3,6 +3,9 @@ change, revenue by segment and gross margin (docs/kpis.md#sales-performance)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+import pandas as pd
 import streamlit as st
 
 from kam_app.charts import sales as charts
@@ -31,7 +34,7 @@ DRILL_FILTERS = {
     "owner": "f_owner",
     "abc_class": "f_abc",
 }
-TARGET_LEVELS = ("owner", "region", "product_line")
+TARGET_LEVELS = loaders.TARGET_LEVELS
 
 
 def render_cards(k: dict, intervals: dict, lang: str) -> None:
@@ -79,7 +82,7 @@ def render_cards(k: dict, intervals: dict, lang: str) -> None:
         st.caption(t("kpi.target_prorated", level=t(f"level.{k['target_level']}")))
 
 
-def render_targets(targets: dict, filters, lang: str) -> None:
+def render_targets(targets: Mapping[str, pd.DataFrame], filters, lang: str) -> None:
     from kam_metrics.metrics.sales import target_applies
 
     st.subheader(t("sales.targets"))
@@ -120,10 +123,10 @@ def render_segments(filters, lang: str) -> None:
     )
     data = loaders.load_breakdown(filters, dimension)
     render_chart(
-        charts.build_bridge_figure(data["bridge"], dimension=dimension, lang=lang), t("chart.bridge.empty")
+        charts.build_bridge_figure(data.bridge, dimension=dimension, lang=lang), t("chart.bridge.empty")
     )
     st.subheader(t("sales.breakdown"))
-    frame = data["breakdown"]
+    frame = data.breakdown
     render_drill_chart(
         charts.build_breakdown_figure(frame, dimension=dimension, lang=lang),
         key=f"sales_breakdown_{dimension}",
@@ -162,15 +165,15 @@ def render_page() -> None:
     )
     with st.spinner(t("loading")):
         data = loaders.load_sales_page(filters, grain)
-    k = data["kpis"]
-    render_cards(k, data["intervals"], lang)
+    k = data.kpis
+    render_cards(k, data.intervals, lang)
     if k["orders"] == 0:
         st.info(t("empty.period"), icon="ℹ️")
         return
     render_chart(
         charts.build_trend_figure(
-            data["trend"],
-            data["trend_comparison"],
+            data.trend,
+            data.trend_comparison,
             measure=measure,
             grain=grain,
             growth=k["revenue_growth"] if measure == "revenue" else k["volume_growth"],
@@ -179,11 +182,11 @@ def render_page() -> None:
         ),
         t("empty.period"),
     )
-    render_targets(data["targets"], filters, lang)
+    render_targets(data.targets, filters, lang)
     forecast_sections.render_sales_forecast(filters)
     render_segments(filters, lang)
     render_chart(
-        charts.build_margin_figure(data["trend"], margin=k["gross_margin"], grain=grain, lang=lang),
+        charts.build_margin_figure(data.trend, margin=k["gross_margin"], grain=grain, lang=lang),
         t("chart.margin.empty"),
     )
 

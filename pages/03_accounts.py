@@ -41,7 +41,7 @@ def render_list(data: dict, filters, lang: str) -> None:
     from kam_app.sections.churn import band_label
     from kam_metrics.churn.scoring import attach_risk
 
-    frame = attach_risk(frame, load_churn(filters.end)["scores"])
+    frame = attach_risk(frame, load_churn(filters.end).scores)
     st.caption(t("accounts.list_caption", n=f"{len(frame):,}"))
     table = frame.assign(
         scale=[charts.segment_label("scale", v, lang) for v in frame["scale"]],

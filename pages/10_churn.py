@@ -11,6 +11,7 @@ from kam_app.data import churn as loaders_churn
 from kam_app.sections.churn import band_label
 from kam_app.state import ensure_router, language, t
 from kam_app.widgets.components import KpiCard, render_chart, render_download_table, render_kpi_cards, start_page
+from kam_metrics.churn.results import ChurnScores
 from kam_metrics.churn.scoring import COMPONENTS, MIN_PER_CLASS, MIN_TRAIN_ACCOUNTS, method_label
 from kam_metrics.i18n import format_date, format_money, format_percent
 
@@ -43,42 +44,42 @@ def score_table(frame, lang: str):
     )[["account_id", "account_name", "owner", "band", "probability", "revenue_at_risk", "reasons", "health_score", "revenue_12m"]]
 
 
-def render_model_card(data: dict, lang: str) -> None:
+def render_model_card(data: ChurnScores, lang: str) -> None:
     st.subheader(t("churn.model_card"))
-    st.markdown(t("churn.card.method", method=method_label(data["method"], lang)))
-    training = data["training"]
-    st.markdown(t("churn.card.training", features_as_of=format_date(training["features_as_of"], lang),
-                  labels_from=format_date(training["labels_from"], lang), labels_to=format_date(training["labels_to"], lang),
-                  n=training["n_train"], churned=training["n_churned"]))
-    if data["fallback_reason"]:
+    st.markdown(t("churn.card.method", method=method_label(data.method, lang)))
+    training = data.training
+    if training is not None:
+        st.markdown(t("churn.card.training", features_as_of=format_date(training.features_as_of, lang),
+                      labels_from=format_date(training.labels_from, lang), labels_to=format_date(training.labels_to, lang),
+                      n=training.n_train, churned=training.n_churned))
+    if data.fallback_reason:
         st.warning(t("churn.card.fallback", min_accounts=MIN_TRAIN_ACCOUNTS, min_class=MIN_PER_CLASS), icon="⚠️")
-    card = data["backtest"]
+    card = data.backtest
     if card is None:
         st.info(t("churn.card.no_backtest"), icon="ℹ️")
     else:
-        st.caption(t("churn.card.backtest", as_of=format_date(card["scored_as_of"], lang), days=card["horizon_days"],
-                     outcome_to=format_date(card["outcome_to"], lang)) + " " + t("churn.card.method", method=method_label(card["method"], lang)))
+        st.caption(t("churn.card.backtest", as_of=format_date(card.scored_as_of, lang), days=card.horizon_days,
+                     outcome_to=format_date(card.outcome_to, lang)) + " " + t("churn.card.method", method=method_label(card.method, lang)))
         render_kpi_cards([
-            KpiCard(t("churn.metric.auc"), _ratio(card["auc"]), None, t("churn.help.auc")),
-            KpiCard(t("churn.metric.baseline"), _ratio(card["baseline_recency_auc"]), None, t("churn.help.baseline")),
-            KpiCard(t("churn.metric.pr_auc"), _ratio(card["pr_auc"])),
-            KpiCard(t("churn.metric.brier"), _ratio(card["brier"]), None, t("churn.help.brier")),
-            KpiCard(t("churn.metric.lift"), "—" if card["top_decile_lift"] is None else f"{card['top_decile_lift']:.2f}×", None,
+            KpiCard(t("churn.metric.auc"), _ratio(card.auc), None, t("churn.help.auc")),
+            KpiCard(t("churn.metric.baseline"), _ratio(card.baseline_recency_auc), None, t("churn.help.baseline")),
+            KpiCard(t("churn.metric.pr_auc"), _ratio(card.pr_auc)),
+            KpiCard(t("churn.metric.brier"), _ratio(card.brier), None, t("churn.help.brier")),
+            KpiCard(t("churn.metric.lift"), "—" if card.top_decile_lift is None else f"{card.top_decile_lift:.2f}×", None,
                     t("churn.help.lift")),
-            KpiCard(t("churn.metric.base_rate"), format_percent(card["base_rate"]), None, f"n = {card['n_accounts']:,}"),
+            KpiCard(t("churn.metric.base_rate"), format_percent(card.base_rate), None, f"n = {card.n_accounts:,}"),
         ], per_row=3)
-        for key, message in (("btyd", "churn.card.btyd"), ("pareto_nbd", "churn.card.pareto")):
-            if card.get(key):
-                b = card[key]
-                st.caption(t(message, auc=_ratio(b["auc"]), pr_auc=_ratio(b["pr_auc"]), brier=_ratio(b["brier"])))
+        for benchmark, message in ((card.btyd, "churn.card.btyd"), (card.pareto_nbd, "churn.card.pareto")):
+            if benchmark is not None:
+                st.caption(t(message, auc=_ratio(benchmark.auc), pr_auc=_ratio(benchmark.pr_auc), brier=_ratio(benchmark.brier)))
         left, right = st.columns(2)
         with left:
             render_chart(charts.build_calibration_figure(card, lang=lang), t("churn.card.no_backtest"))
         with right:
-            render_chart(charts.build_importance_figure(data["importance"], lang=lang), t("churn.card.fallback",
+            render_chart(charts.build_importance_figure(data.importance, lang=lang), t("churn.card.fallback",
                          min_accounts=MIN_TRAIN_ACCOUNTS, min_class=MIN_PER_CLASS))
-    if card is None and data["importance"] is not None:
-        render_chart(charts.build_importance_figure(data["importance"], lang=lang))
+    if card is None and data.importance is not None:
+        render_chart(charts.build_importance_figure(data.importance, lang=lang))
 
 
 def render_page() -> None:
@@ -87,16 +88,17 @@ def render_page() -> None:
     if filters is None:
         return
     with st.spinner(t("loading")):
-        data = loaders_churn.load_churn_page(filters)
-    if data["as_of"] is None:
+        page = loaders_churn.load_churn_page(filters)
+    data = page.result
+    if data.as_of is None:
         st.info(t("churn.no_scores"), icon="ℹ️")
         return
-    st.caption(t("churn.as_of", date=format_date(data["as_of"], lang), days=data["horizon_days"]))
-    scores, warnings = data["scores"], data["warnings"]
+    st.caption(t("churn.as_of", date=format_date(data.as_of, lang), days=data.horizon_days))
+    scores, warnings = data.scores, page.warnings
     if scores.empty:
         st.info(t("churn.no_filtered"), icon="ℹ️")
         return
-    alert = format_percent(data["alert_probability"], decimals=0)
+    alert = format_percent(data.alert_probability, decimals=0)
     red = int((scores["band"] == "red").sum())
     render_kpi_cards([
         KpiCard(t("churn.kpi.scored"), f"{len(scores):,}", None, t("churn.help.scored")),
@@ -106,8 +108,8 @@ def render_page() -> None:
                 t("churn.help.revenue_at_risk")),
     ])
     st.subheader(t("churn.distribution"))
-    render_chart(charts.build_band_figure(data["bands"], lang=lang), t("churn.no_filtered"))
-    weights = data["weights"]
+    render_chart(charts.build_band_figure(page.bands, lang=lang), t("churn.no_filtered"))
+    weights = data.weights
     st.caption(t("churn.weights_caption", weights=("、" if lang == "zh" else ", ").join(
         f"{t(f'churn.component.{c}')} {weights[c]:g}" for c in COMPONENTS)))
 
@@ -116,7 +118,7 @@ def render_page() -> None:
     if warnings.empty:
         st.info(t("churn.warning_none"), icon="✅")
     else:
-        render_download_table(score_table(warnings, lang), file_name=f"churn_warnings_{data['as_of']}.csv",
+        render_download_table(score_table(warnings, lang), file_name=f"churn_warnings_{data.as_of}.csv",
                               column_config=score_columns())
 
     st.subheader(t("churn.waterfall"))
@@ -130,7 +132,7 @@ def render_page() -> None:
     render_model_card(data, lang)
 
     st.subheader(t("churn.all_scores"))
-    render_download_table(score_table(scores, lang), file_name=f"churn_scores_{data['as_of']}.csv", column_config=score_columns())
+    render_download_table(score_table(scores, lang), file_name=f"churn_scores_{data.as_of}.csv", column_config=score_columns())
 
 
 ensure_router()

@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kam_app.theme import COMPARISON, NEGATIVE, POSITIVE, PRIMARY, register_template
+from kam_metrics.churn.results import BacktestCard
 from kam_metrics.churn.scoring import COMPONENTS, feature_label
 from kam_metrics.i18n import t
 
@@ -32,11 +33,11 @@ def build_band_figure(bands: pd.DataFrame, *, lang: str) -> go.Figure | None:
     return fig
 
 
-def build_calibration_figure(card: dict | None, *, lang: str) -> go.Figure | None:
+def build_calibration_figure(card: BacktestCard | None, *, lang: str) -> go.Figure | None:
     """Predicted probability against the observed churn rate per probability bin of the back-test."""
-    if not card or card["calibration"] is None or card["calibration"].empty:
+    if card is None or card.calibration is None or card.calibration.empty:
         return None
-    bins = card["calibration"]
+    bins = card.calibration
     fig = go.Figure()
     fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line={"color": COMPARISON, "dash": "dash"},
                     name=t("chart.churn_calibration.ideal", lang))
@@ -44,7 +45,7 @@ def build_calibration_figure(card: dict | None, *, lang: str) -> go.Figure | Non
                     marker={"size": [8 + min(20, n ** 0.5 * 2) for n in bins["n"]], "color": PRIMARY},
                     text=[f"n={n}" for n in bins["n"]], textposition="top center",
                     name=t("chart.churn_calibration.model", lang))
-    brier = "—" if card["brier"] is None else f"{card['brier']:.3f}"
+    brier = "—" if card.brier is None else f"{card.brier:.3f}"
     fig.update_layout(title=t("chart.churn_calibration.title", lang, brier=brier),
                       xaxis={"title": t("chart.churn_calibration.x", lang), "range": [0, 1], "tickformat": ".0%"},
                       yaxis={"title": t("chart.churn_calibration.y", lang), "range": [0, 1.05], "tickformat": ".0%"},

@@ -4,8 +4,12 @@ the only way those pages reach data (one unit of work per call, cached by the fi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+
+import pandas as pd
 
 from kam_app.data.cache import cached_query, write_unit
 from kam_metrics import commands
@@ -26,39 +30,93 @@ def load_context(con) -> dict[str, Any] | None:
     return {"first": first, "last": last, "has_sales": has_sales, "segments": sales.load_segment_values(con)}
 
 
+@dataclass(frozen=True, eq=False)
+class OverviewPage:
+    """Everything the Overview page shows for one set of filters (:func:`load_overview`). (``eq=False``:
+    frame fields have no equality, so instances compare by identity.)"""
+
+    #: the headline KPIs of the period and of its comparison period (kam_metrics.metrics.kpi.compute_kpis)
+    kpis: dict[str, Any]
+    #: revenue per month of the period (kam_metrics.metrics.sales.compute_monthly_revenue)
+    monthly: pd.DataFrame
+    #: the same for the comparison period
+    monthly_comparison: pd.DataFrame
+    #: the ten largest accounts of the period (compute_top_accounts)
+    top_accounts: pd.DataFrame
+    #: revenue by industry with the comparison period (compute_revenue_by)
+    by_industry: pd.DataFrame
+    #: revenue by region with the comparison period
+    by_region: pd.DataFrame
+    #: the latest survey wave's overall satisfaction by the period end, under the filters' segments
+    #: (kam_metrics.metrics.satisfaction.compute_latest_overall)
+    satisfaction: dict[str, Any]
+
+
 @cached_query()
-def load_overview(con, filters: Filters) -> dict[str, Any]:
+def load_overview(con, filters: Filters) -> OverviewPage:
     """Everything the Overview page shows for these filters (see kam_metrics.metrics.kpi and .sales)."""
     comparison = filters.for_comparison()
-    return {
-        "kpis": kpi.compute_kpis(con, filters),
-        "monthly": sales.compute_monthly_revenue(con, filters),
-        "monthly_comparison": sales.compute_monthly_revenue(con, comparison),
-        "top_accounts": sales.compute_top_accounts(con, filters, limit=10),
-        "by_industry": sales.compute_revenue_by(con, filters, "industry"),
-        "by_region": sales.compute_revenue_by(con, filters, "region"),
-        "satisfaction": satisfaction.compute_latest_overall(con, filters.end, filters),
-    }
+    return OverviewPage(
+        kpis=kpi.compute_kpis(con, filters),
+        monthly=sales.compute_monthly_revenue(con, filters),
+        monthly_comparison=sales.compute_monthly_revenue(con, comparison),
+        top_accounts=sales.compute_top_accounts(con, filters, limit=10),
+        by_industry=sales.compute_revenue_by(con, filters, "industry"),
+        by_region=sales.compute_revenue_by(con, filters, "region"),
+        satisfaction=satisfaction.compute_latest_overall(con, filters.end, filters),
+    )
+
+
+#: the levels the Sales page compares revenue with target at
+TARGET_LEVELS = ("owner", "region", "product_line")
+
+
+@dataclass(frozen=True, eq=False)
+class SalesPage:
+    """What the Sales page shows for one set of filters and trend grain, besides the breakdown
+    (:func:`load_sales_page`). (``eq=False``: frame fields have no equality, so instances compare by
+    identity.)"""
+
+    #: the headline KPIs of the period and of its comparison period (kam_metrics.metrics.kpi.compute_kpis)
+    kpis: dict[str, Any]
+    #: days between orders (kam_metrics.metrics.loyalty.compute_order_intervals)
+    intervals: dict[str, Any]
+    #: revenue, volume, orders and gross margin per month or quarter (kam_metrics.metrics.sales.compute_revenue_trend)
+    trend: pd.DataFrame
+    #: the same for the comparison period
+    trend_comparison: pd.DataFrame
+    #: revenue against target per level of TARGET_LEVELS (kam_metrics.metrics.sales.compute_target_by)
+    targets: Mapping[str, pd.DataFrame]
 
 
 @cached_query(max_entries=256)
-def load_sales_page(con, filters: Filters, grain: str) -> dict[str, Any]:
-    """Sales page: kpis (kam_metrics.metrics.kpi), intervals, trend and trend_comparison (by ``grain``) and
-    targets {owner, region, product_line: compute_target_by frames}."""
-    return {
-        "kpis": kpi.compute_kpis(con, filters),
-        "intervals": loyalty.compute_order_intervals(con, filters),
-        "trend": sales.compute_revenue_trend(con, filters, grain),
-        "trend_comparison": sales.compute_revenue_trend(con, filters.for_comparison(), grain),
-        "targets": {level: sales.compute_target_by(con, filters, level) for level in ("owner", "region", "product_line")},
-    }
+def load_sales_page(con, filters: Filters, grain: str) -> SalesPage:
+    """Sales page (see :class:`SalesPage`): the trend by ``grain`` ("month" or "quarter")."""
+    return SalesPage(
+        kpis=kpi.compute_kpis(con, filters),
+        intervals=loyalty.compute_order_intervals(con, filters),
+        trend=sales.compute_revenue_trend(con, filters, grain),
+        trend_comparison=sales.compute_revenue_trend(con, filters.for_comparison(), grain),
+        targets={level: sales.compute_target_by(con, filters, level) for level in TARGET_LEVELS},
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class SalesBreakdown:
+    """The Sales page's revenue by one dimension (:func:`load_breakdown`). (``eq=False``: frame fields
+    have no equality, so instances compare by identity.)"""
+
+    #: revenue by segment with the comparison period, share and growth (compute_revenue_by)
+    breakdown: pd.DataFrame
+    #: the growth bridge of the largest segments (kam_metrics.metrics.sales.compute_growth_bridge)
+    bridge: pd.DataFrame
 
 
 @cached_query(max_entries=256)
-def load_breakdown(con, filters: Filters, dimension: str) -> dict[str, Any]:
-    """Revenue by ``dimension`` with the comparison period (breakdown) and its growth bridge (bridge)."""
+def load_breakdown(con, filters: Filters, dimension: str) -> SalesBreakdown:
+    """Revenue by ``dimension`` with the comparison period and its growth bridge."""
     frame = sales.compute_revenue_by(con, filters, dimension)
-    return {"breakdown": frame, "bridge": sales.compute_growth_bridge(frame, top=8)}
+    return SalesBreakdown(breakdown=frame, bridge=sales.compute_growth_bridge(frame, top=8))
 
 
 @cached_query(max_entries=256)

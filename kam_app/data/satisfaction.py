@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from kam_app.data.cache import cached_query, write_unit
@@ -12,15 +13,26 @@ from kam_metrics.metrics import satisfaction
 from kam_metrics.store.settings import load_settings
 
 
+@dataclass(frozen=True, eq=False)
+class SatisfactionPageData:
+    """What one rerun of the Satisfaction page reads in one unit of work. (``eq=False``: the page's
+    frames have no equality, so instances compare by identity.)"""
+
+    #: the page's figures (kam_metrics.metrics.satisfaction.SatisfactionPage); None when there is no
+    #: survey wave yet
+    page: satisfaction.SatisfactionPage | None
+    #: every setting (kam_metrics.store.settings.load_settings): the captions quote the blank rule
+    settings: dict[str, Any]
+
+
 @cached_query(max_entries=64, none_without_file=True)
-def _satisfaction_page(con, wave: str | None, segments: Filters | None) -> dict[str, Any]:
-    data = satisfaction.compute_satisfaction_page(con, wave, segments)
-    data["settings"] = load_settings(con)
-    return data
+def _satisfaction_page(con, wave: str | None, segments: Filters | None) -> SatisfactionPageData:
+    return SatisfactionPageData(page=satisfaction.compute_satisfaction_page(con, wave, segments),
+                                settings=load_settings(con))
 
 
-def load_satisfaction_page(wave: str | None, filters: Filters | None = None) -> dict[str, Any] | None:
-    """Satisfaction page data (kam_metrics.metrics.satisfaction.compute_satisfaction_page plus settings) for
+def load_satisfaction_page(wave: str | None, filters: Filters | None = None) -> SatisfactionPageData | None:
+    """Satisfaction page data (:class:`SatisfactionPageData`: compute_satisfaction_page plus settings) for
     ``wave`` (None: latest) and the sidebar's segment filters (``filters``: kam_app.state.current_filters(),
     None when there are no sales); None when the database file is missing. Cached on the database
     version, the wave and the segments only (the page does not use the sidebar period)."""

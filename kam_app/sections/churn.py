@@ -28,17 +28,17 @@ def render_account_risk(account_id: str, filters) -> None:
     if risk is None:
         st.info(t("churn.a360.not_scored"), icon="ℹ️")
         return
-    row = risk["row"]
+    row = risk.row
     score = row["health_score"]
     render_kpi_cards([
         KpiCard(t("churn.col.health_score"), "—" if score is None or pd.isna(score) else f"{float(score):.1f}"),
         KpiCard(t("churn.col.band"), band_label(row["band"])),
-        KpiCard(t("churn.col.probability"), format_percent(row["probability"]), None, method_label(risk["method"], lang)),
+        KpiCard(t("churn.col.probability"), format_percent(row["probability"]), None, method_label(risk.method, lang)),
         KpiCard(t("churn.col.revenue_at_risk"), format_money(row["revenue_at_risk"], lang)),
     ])
     reasons = row["reasons_zh"] if lang == "zh" else row["reasons_en"]
     st.markdown(t("churn.a360.reasons", reasons=reasons) if reasons else t("churn.a360.no_reasons"))
-    render_chart(charts_churn.build_waterfall_figure(row, risk["weights"], lang=lang), t("churn.a360.not_scored"))
+    render_chart(charts_churn.build_waterfall_figure(row, risk.weights, lang=lang), t("churn.a360.not_scored"))
 
 
 def render_churn_settings() -> None:

@@ -43,6 +43,7 @@ revenue at risk = probability × revenue of the 12 months up to D.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -57,6 +58,7 @@ from kam_metrics.churn.features import (
     compute_labels,
     model_frame,
 )
+from kam_metrics.churn.results import BacktestCard, BtydScores, ChurnScores, Prediction, TrainedModel, TrainingWindow
 from kam_metrics.domain.filters import Filters
 from kam_metrics.i18n import t
 from kam_metrics.store.settings import load_settings
@@ -369,29 +371,24 @@ def _features(con: duckdb.DuckDBPyConnection, as_of: date, cache: dict | None) -
     return cache[as_of]
 
 
-def train_model(con: duckdb.DuckDBPyConnection, as_of: date, horizon_days: int, cache: dict | None = None) -> dict[str, Any]:
+def train_model(con: duckdb.DuckDBPyConnection, as_of: date, horizon_days: int, cache: dict | None = None) -> TrainedModel:
     """Train as of ``as_of``: features as of as_of − horizon, labels from (as_of − horizon, as_of].
 
-    Returns {"model" (None when there is too little labelled history), "reason" (why not, else None),
-    "features_as_of", "labels_from", "labels_to", "n_train", "n_churned", "base_rate", "importance"}.
+    The model is None, with the reason "too_little_history", when there is too little labelled history.
     """
     train_as_of = as_of - timedelta(days=horizon_days)
     features = _features(con, train_as_of, cache)
     labels = compute_labels(con, features["account_id"], train_as_of, horizon_days)
     churned = int(labels.sum())
-    info: dict[str, Any] = {
-        "model": None, "reason": None, "features_as_of": train_as_of, "labels_from": train_as_of + timedelta(days=1),
-        "labels_to": as_of, "n_train": int(len(labels)), "n_churned": churned,
-        "base_rate": float(labels.mean()) if len(labels) else None, "importance": None,
-    }
+    window = TrainingWindow(
+        features_as_of=train_as_of, labels_from=train_as_of + timedelta(days=1), labels_to=as_of,
+        n_train=int(len(labels)), n_churned=churned, base_rate=float(labels.mean()) if len(labels) else None,
+    )
     if len(labels) < MIN_TRAIN_ACCOUNTS or min(churned, len(labels) - churned) < MIN_PER_CLASS:
-        info["reason"] = "too_little_history"
-        return info
+        return TrainedModel(model=None, reason="too_little_history", window=window, importance=None)
     model = build_model()
     model.fit(model_frame(features), labels.to_numpy())
-    info["model"] = model
-    info["importance"] = model_importance(model)
-    return info
+    return TrainedModel(model=model, reason=None, window=window, importance=model_importance(model))
 
 
 def model_importance(model) -> pd.DataFrame:
@@ -412,21 +409,20 @@ def fallback_probability(components: pd.DataFrame, weights: dict[str, float]) ->
 
 
 def predict(con: duckdb.DuckDBPyConnection, as_of: date, horizon_days: int, weights: dict[str, float],
-            cache: dict | None = None) -> dict[str, Any]:
+            cache: dict | None = None) -> Prediction:
     """Churn probabilities of every account with a purchase by ``as_of`` (features as of as_of), from a
-    model trained as of as_of, or the fallback. Returns {"features", "components" (transaction ones
-    only), "probability" (array), "method", "training"}."""
+    model trained as of as_of, or the fallback (components: the transaction ones only)."""
     features = _features(con, as_of, cache)
     training = train_model(con, as_of, horizon_days, cache)
     components = health_components(features)
-    if training["model"] is not None and len(features):
-        probability = training["model"].predict_proba(model_frame(features))[:, 1]
+    if training.model is not None and len(features):
+        probability = training.model.predict_proba(model_frame(features))[:, 1]
         method = MODEL_METHOD
     else:
         probability = fallback_probability(components, weights).astype(float).to_numpy()
         method = FALLBACK_METHOD
-    return {"features": features, "components": components, "probability": probability, "method": method,
-            "training": training}
+    return Prediction(features=features, components=components, probability=probability, method=method,
+                      training=training)
 
 
 # --- back-test -------------------------------------------------------------------------------------
@@ -441,41 +437,49 @@ def _auc(labels: np.ndarray, scores: np.ndarray) -> float | None:
 
 
 def backtest_as_of(con: duckdb.DuckDBPyConnection, as_of: date, horizon_days: int,
-                   weights: dict[str, float], cache: dict | None = None) -> dict[str, Any]:
+                   weights: dict[str, float], cache: dict | None = None) -> BacktestCard:
     """Score every account as of ``as_of`` (trained as of it: features as of as_of − horizon) and compare
-    with what happened in (as_of, as_of + horizon]. The §7 keys plus calibration bins and the training
+    with what happened in (as_of, as_of + horizon]. The §7 figures plus calibration bins and the training
     window. The rows after as_of are read only for the outcome."""
+    result = predict(con, as_of, horizon_days, weights, cache)
+    features, probability = result.features, np.asarray(result.probability, dtype=float)
+    labels = compute_labels(con, features["account_id"], as_of, horizon_days).to_numpy()
+    return BacktestCard(
+        **_backtest_figures(labels, probability, features["recency_days"].to_numpy(dtype=float)),
+        method=result.method,
+        training=result.training.window,
+        scored_as_of=as_of,
+        outcome_to=as_of + timedelta(days=horizon_days),
+        horizon_days=int(horizon_days),
+        calibration=calibration_bins(labels, probability),
+        btyd=_btyd_benchmark(features, labels, horizon_days),
+        pareto_nbd=_btyd_benchmark(features, labels, horizon_days, pareto=True),
+        importance=result.training.importance,
+    )
+
+
+def _backtest_figures(labels: np.ndarray, probability: np.ndarray, recency_days: np.ndarray) -> dict[str, Any]:
+    """auc, pr_auc, brier, top_decile_lift, base_rate, n_accounts and baseline_recency_auc of a back-test
+    (None where they are undefined: no account, or no churned one for pr_auc and the lift)."""
     from sklearn.metrics import average_precision_score, brier_score_loss
 
-    result = predict(con, as_of, horizon_days, weights, cache)
-    features, probability = result["features"], np.asarray(result["probability"], dtype=float)
-    labels = compute_labels(con, features["account_id"], as_of, horizon_days).to_numpy()
     n = int(len(labels))
-    payload: dict[str, Any] = {"auc": None, "pr_auc": None, "brier": None, "top_decile_lift": None,
+    figures: dict[str, Any] = {"auc": None, "pr_auc": None, "brier": None, "top_decile_lift": None,
                                "base_rate": float(labels.mean()) if n else None, "n_accounts": n,
-                               "method": result["method"], "baseline_recency_auc": None}
+                               "baseline_recency_auc": None}
     if n:
-        payload["auc"] = _auc(labels, probability)
-        payload["baseline_recency_auc"] = _auc(labels, features["recency_days"].to_numpy(dtype=float))
-        payload["brier"] = float(brier_score_loss(labels, probability, labels=[0, 1]))
+        figures["auc"] = _auc(labels, probability)
+        figures["baseline_recency_auc"] = _auc(labels, recency_days)
+        figures["brier"] = float(brier_score_loss(labels, probability, labels=[0, 1]))
         if labels.sum() > 0:
-            payload["pr_auc"] = float(average_precision_score(labels, probability))
+            figures["pr_auc"] = float(average_precision_score(labels, probability))
             top = np.argsort(-probability, kind="stable")[: max(1, int(np.ceil(0.1 * n)))]
-            payload["top_decile_lift"] = float(labels[top].mean() / labels.mean())
-    training = result["training"]
-    payload["training"] = {k: training[k] for k in ("features_as_of", "labels_from", "labels_to", "n_train", "n_churned", "base_rate")}
-    payload["scored_as_of"] = as_of
-    payload["outcome_to"] = as_of + timedelta(days=horizon_days)
-    payload["horizon_days"] = int(horizon_days)
-    payload["calibration"] = calibration_bins(labels, probability)
-    payload["btyd"] = _btyd_benchmark(features, labels, horizon_days)
-    payload["pareto_nbd"] = _btyd_benchmark(features, labels, horizon_days, pareto=True)
-    payload["importance"] = training["importance"]
-    return payload
+            figures["top_decile_lift"] = float(labels[top].mean() / labels.mean())
+    return figures
 
 
 def _btyd_benchmark(features: pd.DataFrame, labels: np.ndarray, horizon_days: int,
-                    pareto: bool = False) -> dict[str, Any] | None:
+                    pareto: bool = False) -> BtydScores | None:
     """The BG/NBD (``pareto``: Pareto/NBD) buy-till-you-die model on the same split
     (kam_metrics.churn.btyd): method, auc, pr_auc, brier; None with fewer than two accounts or one class only."""
     from sklearn.metrics import average_precision_score, brier_score_loss
@@ -486,9 +490,9 @@ def _btyd_benchmark(features: pd.DataFrame, labels: np.ndarray, horizon_days: in
         return None
     model = churn_btyd.ParetoNBD() if pareto else churn_btyd.BGNBD()
     probability = churn_btyd.score_features(features, horizon_days, model)
-    return {"method": model.method, "auc": _auc(labels, probability),
-            "pr_auc": float(average_precision_score(labels, probability)),
-            "brier": float(brier_score_loss(labels, probability, labels=[0, 1]))}
+    return BtydScores(method=model.method, auc=_auc(labels, probability),
+                      pr_auc=float(average_precision_score(labels, probability)),
+                      brier=float(brier_score_loss(labels, probability, labels=[0, 1])))
 
 
 def calibration_bins(labels: np.ndarray, probability: np.ndarray, bins: int = 10) -> pd.DataFrame:
@@ -506,7 +510,7 @@ def calibration_bins(labels: np.ndarray, probability: np.ndarray, bins: int = 10
 
 
 def backtest(con: duckdb.DuckDBPyConnection, cutoff: date, horizon_days: int = 180,
-             weights: dict[str, float] | None = None) -> dict[str, Any]:
+             weights: dict[str, float] | None = None) -> BacktestCard:
     """The back-test of ``churn backtest``: as of the day before ``cutoff``; raises ValueError when the
     data does not reach cutoff + horizon (the outcome would be unknown) or holds nothing before cutoff."""
     weights = weights or load_settings(con)["churn_weights"]
@@ -535,48 +539,57 @@ def scoring_day(con: duckdb.DuckDBPyConnection, end: date) -> date | None:
     return con.execute("select max(order_date) from sales where order_date <= ?", [end]).fetchall()[0][0]
 
 
-def score_accounts(con: duckdb.DuckDBPyConnection, as_of: date | None = None, *, with_backtest: bool = True) -> dict[str, Any]:
+def score_accounts(con: duckdb.DuckDBPyConnection, as_of: date | None = None, *, with_backtest: bool = True) -> ChurnScores:
     """Every account's health score, band, churn probability and reasons as of ``as_of`` (default: the
-    latest order date), the early-warning flags, and the model card.
+    latest order date), the early-warning flags, and the model card (kam_metrics.churn.results.ChurnScores;
+    ``backtest``: the same model back-tested as of as_of − horizon on this database, None when history
+    is too short or without ``with_backtest``). Without any order: :func:`unscored`.
 
-    Returns {"as_of", "horizon_days", "method", "fallback_reason", "training", "weights",
-    "alert_probability", "scores" (DataFrame, one row per account with a purchase by as_of that is not
-    marked churned by then, highest revenue at risk first), "importance", "backtest" (the same model
-    back-tested as of as_of − horizon on this database, or None when history is too short)}.
-
-    scores columns: account_id, account_name, owner, health_score, band, probability, revenue_12m,
-    revenue_at_risk, is_alert, recency_days, usual_interval, the eight component scores, reasons (list
-    of (key, fields)), reasons_zh, reasons_en.
+    scores: one row per account with a purchase by as_of that is not marked churned by then, highest
+    revenue at risk first; columns account_id, account_name, owner, health_score, band, probability,
+    revenue_12m, revenue_at_risk, is_alert, recency_days, usual_interval, the eight component scores,
+    reasons (list of (key, fields)), reasons_zh, reasons_en.
     """
-    settings = load_settings(con)
-    weights = {c: float(settings["churn_weights"].get(c, 0.0)) for c in COMPONENTS}
-    horizon = int(settings["churn_horizon_days"])
-    alert = float(settings["churn_alert_probability"])
     as_of = as_of or latest_order_date(con)
-    empty = empty_scores()
-    base = {"as_of": as_of, "horizon_days": horizon, "weights": weights, "alert_probability": alert,
-            "importance": None, "backtest": None, "training": None, "method": None, "fallback_reason": None}
+    base = unscored(con, as_of)
     if as_of is None:
-        return {**base, "scores": empty}
+        return base
+    weights, horizon, alert = base.weights, base.horizon_days, base.alert_probability
     cache: dict = {}  # features as of as_of − horizon serve both the model's training and the back-test's scoring
     result = predict(con, as_of, horizon, weights, cache)
-    features = result["features"]
     context = compute_context(con, as_of)
-    components = health_components(features, context)
+    components = health_components(result.features, context)
     components["health_score"] = health_scores(components, weights)
-    components["probability"] = result["probability"]
+    components["probability"] = result.probability
     frame = _scores_frame(con, as_of, components, weights, alert, context)
-    training = result["training"]
     card = _backtest_card(con, as_of, horizon, weights, cache) if with_backtest else None
-    return {
-        **base,
-        "method": result["method"],
-        "fallback_reason": training["reason"],
-        "training": {k: training[k] for k in ("features_as_of", "labels_from", "labels_to", "n_train", "n_churned", "base_rate")},
-        "importance": training["importance"],
-        "scores": frame.reset_index(drop=True),
-        "backtest": card,
-    }
+    return replace(
+        base,
+        method=result.method,
+        fallback_reason=result.training.reason,
+        training=result.training.window,
+        importance=result.training.importance,
+        scores=frame.reset_index(drop=True),
+        backtest=card,
+    )
+
+
+def unscored(con: duckdb.DuckDBPyConnection, as_of: date | None) -> ChurnScores:
+    """The result of a day with nothing scored: the current settings (weights of every component,
+    horizon, alert probability), no method, no model card and an empty scores frame."""
+    settings = load_settings(con)
+    return ChurnScores(
+        as_of=as_of,
+        horizon_days=int(settings["churn_horizon_days"]),
+        weights={c: float(settings["churn_weights"].get(c, 0.0)) for c in COMPONENTS},
+        alert_probability=float(settings["churn_alert_probability"]),
+        method=None,
+        fallback_reason=None,
+        training=None,
+        importance=None,
+        scores=empty_scores(),
+        backtest=None,
+    )
 
 
 def _scores_frame(con: duckdb.DuckDBPyConnection, as_of: date, components: pd.DataFrame, weights: dict[str, float],
@@ -604,7 +617,7 @@ def _scores_frame(con: duckdb.DuckDBPyConnection, as_of: date, components: pd.Da
 
 
 def _backtest_card(con: duckdb.DuckDBPyConnection, as_of: date, horizon: int, weights: dict[str, float],
-                   cache: dict) -> dict[str, Any] | None:
+                   cache: dict) -> BacktestCard | None:
     """The model back-tested as of ``as_of`` − horizon, or None when sales start after that day."""
     card_as_of = as_of - timedelta(days=horizon)
     first = con.execute("select min(order_date) from sales where amount > 0").fetchall()[0][0]
@@ -640,9 +653,9 @@ def attach_risk(accounts: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     return accounts.merge(risk, on="account_id", how="left")
 
 
-def scores_json(result: dict[str, Any], limit: int | None = None) -> dict[str, Any]:
+def scores_json(result: ChurnScores, limit: int | None = None) -> dict[str, Any]:
     """The ``churn score --json`` payload."""
-    scores = result["scores"]
+    scores = result.scores
     rows = scores if limit is None else scores.head(limit)
     accounts = []
     for r in rows.to_dict("records"):
@@ -654,15 +667,12 @@ def scores_json(result: dict[str, Any], limit: int | None = None) -> dict[str, A
             "is_alert": bool(r["is_alert"]), "reasons": {"zh": [reason_text(x, "zh") for x in r["reasons"]],
                                                          "en": [reason_text(x, "en") for x in r["reasons"]]},
         })
-    card = result["backtest"]
     return {
-        "as_of": result["as_of"], "horizon_days": result["horizon_days"], "method": result["method"],
-        "training": result["training"], "weights": result["weights"], "alert_probability": result["alert_probability"],
+        "as_of": result.as_of, "horizon_days": result.horizon_days, "method": result.method,
+        "training": None if result.training is None else result.training.as_dict(), "weights": result.weights,
+        "alert_probability": result.alert_probability,
         "n_accounts": int(len(scores)), "n_alert": int(scores["is_alert"].sum()) if len(scores) else 0,
         "bands": {b: int((scores["band"] == b).sum()) for b in BANDS},
-        "backtest": None if card is None else {k: card[k] for k in BACKTEST_KEYS},
+        "backtest": None if result.backtest is None else result.backtest.metrics(),
         "accounts": accounts,
     }
-
-
-BACKTEST_KEYS = ("auc", "pr_auc", "brier", "top_decile_lift", "base_rate", "n_accounts", "method", "baseline_recency_auc")

@@ -53,7 +53,7 @@ def _cmd_churn(args: argparse.Namespace) -> int:
 
 
 def _cmd_backtest(args: argparse.Namespace) -> int:
-    from kam_metrics.churn.scoring import BACKTEST_KEYS, backtest
+    from kam_metrics.churn.scoring import backtest
     from kam_metrics.ingest.stage import ImportRejected, import_file, parse_map_options
     from kam_metrics.store.connection import open_db
     from kam_metrics.store.settings import DEFAULTS
@@ -82,23 +82,23 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
                 result = backtest(con, args.cutoff, args.horizon_days, dict(DEFAULTS["churn_weights"]))
             except ValueError as exc:
                 raise UsageError(str(exc)) from exc
-    payload = {key: result[key] for key in BACKTEST_KEYS}
+    payload = result.metrics()
     if args.json:
         print_json(payload)
     else:
-        training = result["training"]
-        print(f"Churn back-test of {staged.file_name}: scored as of {result['scored_as_of']}, outcome to {result['outcome_to']} "
+        training = result.training
+        print(f"Churn back-test of {staged.file_name}: scored as of {result.scored_as_of}, outcome to {result.outcome_to} "
               f"(horizon {args.horizon_days} days)")
-        print(f"  method                {result['method']}")
-        print(f"  training              features as of {training['features_as_of']}, labels {training['labels_from']} .. "
-              f"{training['labels_to']} ({training['n_train']} accounts, {training['n_churned']} churned)")
+        print(f"  method                {result.method}")
+        print(f"  training              features as of {training.features_as_of}, labels {training.labels_from} .. "
+              f"{training.labels_to} ({training.n_train} accounts, {training.n_churned} churned)")
         for key in ("auc", "baseline_recency_auc", "pr_auc", "brier", "top_decile_lift", "base_rate"):
             value = payload[key]
             print(f"  {key:<21} {'—' if value is None else f'{value:.3f}'}")
         print(f"  n_accounts            {payload['n_accounts']}")
-        for btyd in (result.get("btyd"), result.get("pareto_nbd")):
+        for btyd in (result.btyd, result.pareto_nbd):
             if btyd:
-                print(f"  benchmark {btyd['method']}: auc {btyd['auc']:.3f}, pr_auc {btyd['pr_auc']:.3f}, brier {btyd['brier']:.3f}")
+                print(f"  benchmark {btyd.method}: auc {btyd.auc:.3f}, pr_auc {btyd.pr_auc:.3f}, brier {btyd.brier:.3f}")
     return EXIT_OK
 
 

@@ -19,7 +19,7 @@ previous wave and every wave of the history, as Filters.for_comparison does for 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -513,17 +513,30 @@ def compute_account_satisfaction(questionnaires: pd.DataFrame, satisfied_index: 
     return frame.reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class NpsScore:
+    """NPS of the 0-10 items of a selection (:func:`compute_nps_score`)."""
+
+    #: % of answers scoring 9-10 − % scoring 0-6, in points; None without answers
+    nps: float | None
+    #: answers to the 0-10 items
+    count_answers: int
+    #: answers of 9 or 10
+    count_promoters: int
+    #: answers of 0 to 6
+    count_detractors: int
+
+
 def compute_nps_score(con: duckdb.DuckDBPyConnection, wave: str | None = None, start: date | None = None,
                       end: date | None = None, account_id: str | None = None, *,
-                      accounts: Sequence[str] | None = None) -> dict[str, Any]:
-    """NPS of the 0-10 items, scored on their own scale: % scoring 9-10 − % scoring 0-6, in points.
-    Keys: nps (None without answers), count_answers, count_promoters, count_detractors."""
+                      accounts: Sequence[str] | None = None) -> NpsScore:
+    """NPS of the 0-10 items, scored on their own scale: % scoring 9-10 − % scoring 0-6, in points."""
     row = query_row(con, NPS_SQL, _params(con, wave, start, end, account_id, accounts))
     n = int(row["count_answers"] or 0)
     promoters, detractors = int(row["count_promoters"] or 0), int(row["count_detractors"] or 0)
     share = ratio(promoters - detractors, n)
-    return {"nps": None if share is None else share * 100, "count_answers": n,
-            "count_promoters": promoters, "count_detractors": detractors}
+    return NpsScore(nps=None if share is None else share * 100, count_answers=n,
+                    count_promoters=promoters, count_detractors=detractors)
 
 
 def compute_importance(con: duckdb.DuckDBPyConnection, wave: str | None = None, start: date | None = None,
@@ -582,28 +595,55 @@ def classify_quadrants(items: pd.DataFrame) -> pd.Series:
     return pd.Series([one(i, s) for i, s in zip(imp, sat)], index=items.index, dtype=object)
 
 
-def bootstrap_difference(current: list[float], previous: list[float], *, samples: int = BOOTSTRAP_SAMPLES,
-                         seed: int = BOOTSTRAP_SEED) -> dict[str, Any]:
+@dataclass(frozen=True)
+class BootstrapDifference:
+    """mean(current) − mean(previous) with its 95 % percentile-bootstrap interval
+    (:func:`bootstrap_difference`); every field is None when either side has fewer than 2 values."""
+
+    #: mean(current) − mean(previous)
+    difference: float | None
+    #: the interval's lower end (2.5th percentile of the resampled differences)
+    lower: float | None
+    #: the interval's upper end (97.5th percentile)
+    upper: float | None
+    #: the interval excludes 0
+    significant: bool | None
+
+
+def bootstrap_difference(current: Sequence[float], previous: Sequence[float], *, samples: int = BOOTSTRAP_SAMPLES,
+                         seed: int = BOOTSTRAP_SEED) -> BootstrapDifference:
     """Is mean(current) − mean(previous) real? A percentile bootstrap (resampling questionnaires within
-    each wave, fixed seed): keys difference, lower, upper (95 % interval) and significant (the interval
-    excludes 0); None values when either side has fewer than 2 questionnaires."""
+    each wave, fixed seed): the difference, its 95 % interval and whether the interval excludes 0; None
+    values when either side has fewer than 2 questionnaires."""
     import numpy as np
 
     if len(current) < 2 or len(previous) < 2:
-        return {"difference": None, "lower": None, "upper": None, "significant": None}
+        return BootstrapDifference(difference=None, lower=None, upper=None, significant=None)
     rng = np.random.default_rng(seed)
     a, b = np.asarray(current, dtype=float), np.asarray(previous, dtype=float)
     diffs = (rng.choice(a, (samples, a.size)).mean(axis=1) - rng.choice(b, (samples, b.size)).mean(axis=1))
     lower, upper = np.percentile(diffs, [2.5, 97.5])
-    return {"difference": float(a.mean() - b.mean()), "lower": float(lower), "upper": float(upper),
-            "significant": bool(lower > 0 or upper < 0)}
+    return BootstrapDifference(difference=float(a.mean() - b.mean()), lower=float(lower), upper=float(upper),
+                               significant=bool(lower > 0 or upper < 0))
+
+
+@dataclass(frozen=True, eq=False)
+class Coverage:
+    """Revenue coverage of a selection (:func:`compute_coverage`). (``eq=False``: a frame field has no
+    equality, so instances compare by identity.)"""
+
+    #: share of trailing-12-month revenue from accounts with a valid questionnaire; None without revenue
+    coverage: float | None
+    #: the end of the 12 months: the selection's last answer (or its ``end``); None without answers
+    as_of: date | None
+    #: the A accounts without a valid questionnaire: account_id, account_name, revenue_12m
+    a_not_surveyed: pd.DataFrame
 
 
 def compute_coverage(con: duckdb.DuckDBPyConnection, wave: str | None = None, start: date | None = None,
-                     end: date | None = None, *, accounts: Sequence[str] | None = None) -> dict[str, Any]:
+                     end: date | None = None, *, accounts: Sequence[str] | None = None) -> Coverage:
     """Revenue coverage: share of trailing-12-month revenue (ending at the selection's last answer, or
-    ``end``) from accounts with a valid questionnaire in the selection. Keys: coverage (None without
-    revenue), as_of, a_not_surveyed (frame: account_id, account_name, revenue_12m).
+    ``end``) from accounts with a valid questionnaire in the selection (see :class:`Coverage`).
 
     With ``accounts`` both the revenue and the A accounts are those accounts' only; the ABC class is
     still the account's rank among all accounts, and as_of stays the selection's last answer."""
@@ -611,23 +651,67 @@ def compute_coverage(con: duckdb.DuckDBPyConnection, wave: str | None = None, st
     as_of = end or query_row(con, LATEST_SURVEY_DATE_SQL, params)["last_date"]
     empty = pd.DataFrame(columns=["account_id", "account_name", "revenue_12m"])
     if as_of is None:
-        return {"coverage": None, "as_of": None, "a_not_surveyed": empty}
+        return Coverage(coverage=None, as_of=None, a_not_surveyed=empty)
     frame = query_df(con, COVERAGE_SQL, {**params, "segment_end": as_of})
     total = float(frame["revenue_12m"].sum()) if not frame.empty else 0.0
     covered = float(frame.loc[frame["is_surveyed"], "revenue_12m"].sum()) if not frame.empty else 0.0
     missing = frame[(frame["abc_class"] == "A") & ~frame["is_surveyed"]][["account_id", "account_name", "revenue_12m"]]
-    return {"coverage": ratio(covered, total), "as_of": as_of, "a_not_surveyed": missing.reset_index(drop=True)}
+    return Coverage(coverage=ratio(covered, total), as_of=as_of, a_not_surveyed=missing.reset_index(drop=True))
+
+
+@dataclass(frozen=True, eq=False)
+class SatisfactionResult:
+    """Every satisfaction figure of one wave or date range (:func:`compute_satisfaction`,
+    docs/kpis.md#satisfaction). (``eq=False``: frame fields have no equality, so instances compare by
+    identity.)"""
+
+    #: the wave selected (None for a date range)
+    wave: str | None
+    #: only the questionnaires of a list of accounts count (a segment filter)
+    is_segment: bool
+    #: overall satisfaction, 0-100: Σ(item satisfaction × weight) / Σ weight; None without items
+    overall_index: float | None
+    #: share of surveyed accounts whose index is at least ``satisfied_index``; None without accounts
+    satisfied_rate: float | None
+    #: the satisfied_rate_target setting (0-1)
+    satisfied_rate_target: float
+    #: the satisfied_index setting: an account's index from which it counts as satisfied
+    satisfied_index: float
+    #: surveyed accounts that are satisfied
+    count_satisfied: int
+    #: accounts with a valid questionnaire (anonymous ones left out)
+    count_surveyed: int
+    #: n_returned / n_sent; None without a number sent (always None under a segment filter)
+    response_rate: float | None
+    #: n_valid / n_returned; None without returned questionnaires
+    validity_rate: float | None
+    #: questionnaires sent in the selection's waves; None when unknown or under a segment filter
+    n_sent: int | None
+    #: questionnaires returned
+    n_returned: int
+    #: questionnaires passing the blank rule
+    n_valid: int
+    #: fewer than LOW_SAMPLE (5) valid questionnaires
+    is_low_sample: bool
+    #: NPS of the 0-10 items
+    nps: NpsScore
+    #: one row per index item (:func:`compute_item_satisfaction`) with outcome_item, importance,
+    #: n_importance and quadrant
+    items: pd.DataFrame
+    #: where the importance comes from: "overall_item", "revenue_change" (no overall item) or None
+    importance_source: str | None
+    #: one row per dimension (:func:`compute_dimension_satisfaction`)
+    dimensions: pd.DataFrame
+    #: one row per surveyed account (:func:`compute_account_satisfaction`)
+    accounts: pd.DataFrame
+    #: each valid questionnaire's index (the sample of the bootstrap of the change)
+    questionnaire_indexes: tuple[float, ...]
 
 
 def compute_satisfaction(con: duckdb.DuckDBPyConnection, wave: str | None = None, start: date | None = None,
-                         end: date | None = None, *, accounts: Sequence[str] | None = None) -> dict[str, Any]:
-    """Every satisfaction figure of one wave or date range (docs/kpis.md#satisfaction).
-
-    Keys: overall_index, satisfied_rate, satisfied_rate_target, count_satisfied, count_surveyed,
-    response_rate, validity_rate, n_sent, n_returned, n_valid, is_low_sample (n_valid < 5), nps (see
-    compute_nps_score), items (item frame + importance, quadrant), importance_source ("overall_item",
-    "revenue_change" when there is no overall item, or None), dimensions (frame), accounts (frame),
-    questionnaire_indexes (list of floats), is_segment (``accounts`` given).
+                         end: date | None = None, *, accounts: Sequence[str] | None = None) -> SatisfactionResult:
+    """Every satisfaction figure of one wave or date range (docs/kpis.md#satisfaction; see
+    :class:`SatisfactionResult`).
 
     ``accounts`` (None: every questionnaire): only those accounts' questionnaires count; n_sent and
     response_rate are then None, since questionnaires are sent per wave, not per segment.
@@ -649,28 +733,29 @@ def compute_satisfaction(con: duckdb.DuckDBPyConnection, wave: str | None = None
     n_returned, n_valid = int(counts["n_returned"] or 0), int(counts["n_valid"] or 0)
     # sent is known per wave only: under a segment filter there is no denominator for the response rate
     n_sent = None if counts["n_sent"] is None or accounts is not None else int(counts["n_sent"])
-    return {
-        "wave": wave,
-        "is_segment": accounts is not None,
-        "overall_index": compute_overall_index(items),
-        "satisfied_rate": ratio(int(account_frame["is_satisfied"].sum()), len(account_frame)),
-        "satisfied_rate_target": params["satisfied_rate_target"],
-        "satisfied_index": params["satisfied_index"],
-        "count_satisfied": int(account_frame["is_satisfied"].sum()),
-        "count_surveyed": len(account_frame),
-        "response_rate": ratio(n_returned, n_sent),
-        "validity_rate": ratio(n_valid, n_returned),
-        "n_sent": n_sent,
-        "n_returned": n_returned,
-        "n_valid": n_valid,
-        "is_low_sample": n_valid < LOW_SAMPLE,
-        "nps": compute_nps_score(con, wave, start, end, accounts=accounts),
-        "items": items,
-        "importance_source": importance_source,
-        "dimensions": compute_dimension_satisfaction(items),
-        "accounts": account_frame,
-        "questionnaire_indexes": questionnaires["questionnaire_index"].astype(float).tolist(),
-    }
+    count_satisfied = int(account_frame["is_satisfied"].sum())
+    return SatisfactionResult(
+        wave=wave,
+        is_segment=accounts is not None,
+        overall_index=compute_overall_index(items),
+        satisfied_rate=ratio(count_satisfied, len(account_frame)),
+        satisfied_rate_target=params["satisfied_rate_target"],
+        satisfied_index=params["satisfied_index"],
+        count_satisfied=count_satisfied,
+        count_surveyed=len(account_frame),
+        response_rate=ratio(n_returned, n_sent),
+        validity_rate=ratio(n_valid, n_returned),
+        n_sent=n_sent,
+        n_returned=n_returned,
+        n_valid=n_valid,
+        is_low_sample=n_valid < LOW_SAMPLE,
+        nps=compute_nps_score(con, wave, start, end, accounts=accounts),
+        items=items,
+        importance_source=importance_source,
+        dimensions=compute_dimension_satisfaction(items),
+        accounts=account_frame,
+        questionnaire_indexes=tuple(questionnaires["questionnaire_index"].astype(float).tolist()),
+    )
 
 
 def compute_wave_history(con: duckdb.DuckDBPyConnection, *, accounts: Sequence[str] | None = None) -> pd.DataFrame:
@@ -680,42 +765,42 @@ def compute_wave_history(con: duckdb.DuckDBPyConnection, *, accounts: Sequence[s
     rows = []
     for wave in load_all_waves(con)["wave"]:
         s = compute_satisfaction(con, wave=wave, accounts=accounts)
-        rows.append({"wave": wave, "sent": s["n_sent"], "returned": s["n_returned"], "valid": s["n_valid"],
-                     "response_rate": s["response_rate"], "validity_rate": s["validity_rate"],
-                     "overall_index": s["overall_index"], "satisfied_rate": s["satisfied_rate"]})
+        rows.append({"wave": wave, "sent": s.n_sent, "returned": s.n_returned, "valid": s.n_valid,
+                     "response_rate": s.response_rate, "validity_rate": s.validity_rate,
+                     "overall_index": s.overall_index, "satisfied_rate": s.satisfied_rate})
     return pd.DataFrame(rows, columns=["wave", "sent", "returned", "valid", "response_rate", "validity_rate",
                                        "overall_index", "satisfied_rate"])
 
 
-def compute_gap_to_previous(current: dict[str, Any], previous: dict[str, Any] | None) -> pd.DataFrame:
+def compute_gap_to_previous(current: SatisfactionResult, previous: SatisfactionResult | None) -> pd.DataFrame:
     """The current item frame with previous_satisfaction and gap_previous (satisfaction − previous)."""
-    items = current["items"].copy()
-    if previous is None or previous["items"].empty:
+    items = current.items.copy()
+    if previous is None or previous.items.empty:
         items["previous_satisfaction"] = float("nan")
     else:
-        prev = previous["items"][["item_code", "satisfaction"]].rename(columns={"satisfaction": "previous_satisfaction"})
+        prev = previous.items[["item_code", "satisfaction"]].rename(columns={"satisfaction": "previous_satisfaction"})
         items = items.merge(prev, on="item_code", how="left")
     items["gap_previous"] = items["satisfaction"] - items["previous_satisfaction"]
     return items
 
 
-def compute_dimension_gap_to_previous(current: dict[str, Any], previous: dict[str, Any] | None) -> pd.DataFrame:
+def compute_dimension_gap_to_previous(current: SatisfactionResult, previous: SatisfactionResult | None) -> pd.DataFrame:
     """The current dimension frame with previous_satisfaction and gap_previous (satisfaction − previous)."""
-    dims = current["dimensions"].copy()
-    if previous is None or previous["dimensions"].empty:
+    dims = current.dimensions.copy()
+    if previous is None or previous.dimensions.empty:
         dims["previous_satisfaction"] = float("nan")
     else:
-        prev = previous["dimensions"][["dimension", "satisfaction"]].rename(columns={"satisfaction": "previous_satisfaction"})
+        prev = previous.dimensions[["dimension", "satisfaction"]].rename(columns={"satisfaction": "previous_satisfaction"})
         dims = dims.merge(prev, on="dimension", how="left")
     dims["gap_previous"] = dims["satisfaction"] - dims["previous_satisfaction"]
     return dims
 
 
-def satisfied_flags(result: dict[str, Any] | None) -> list[float]:
+def satisfied_flags(result: SatisfactionResult | None) -> list[float]:
     """1.0 per satisfied surveyed account and 0.0 per other one: the sample behind the satisfied rate."""
     if result is None:
         return []
-    return [1.0 if flag else 0.0 for flag in result["accounts"]["is_satisfied"]]
+    return [1.0 if flag else 0.0 for flag in result.accounts["is_satisfied"]]
 
 
 #: the accounts matching the segment filters as of $segment_end (kam_metrics.sql.segments.SEGMENT_CTES).
@@ -749,35 +834,85 @@ def segment_account_ids(con: duckdb.DuckDBPyConnection, filters: Filters, as_of:
     return query_df(con, SEGMENT_ACCOUNTS_SQL, params)["account_id"].tolist()
 
 
+@dataclass(frozen=True)
+class SegmentScope:
+    """The segment the Satisfaction page's figures cover under a segment filter (the caption's facts)."""
+
+    #: the date the segments (tenure band, ABC class) are evaluated on: the wave's last survey date
+    as_of: date | None
+    #: accounts matching the segment filters on that date
+    count_accounts: int
+    #: the wave's questionnaires: all of them
+    n_all: int
+    #: the wave's anonymous questionnaires (no account: never in a segment)
+    n_anonymous: int
+    #: the wave's questionnaires of the segment's accounts (the ones counted)
+    n_segment: int
+
+
+@dataclass(frozen=True, eq=False)
+class SatisfactionPage:
+    """Everything the Satisfaction page shows for one wave (:func:`compute_satisfaction_page`).
+    (``eq=False``: frame fields have no equality, so instances compare by identity.)"""
+
+    #: every wave, sent or answered, oldest first (the wave selector's options)
+    waves: tuple[str, ...]
+    #: the wave shown
+    wave: str
+    #: the segment covered under a segment filter; None without one (every questionnaire counts)
+    segment: SegmentScope | None
+    #: the answered wave before ``wave``; None when there is none
+    previous_wave: str | None
+    #: the wave's figures
+    current: SatisfactionResult
+    #: the previous wave's figures over the same accounts; None without a previous wave
+    previous: SatisfactionResult | None
+    #: current.items with previous_satisfaction and gap_previous (:func:`compute_gap_to_previous`)
+    items: pd.DataFrame
+    #: the overall index's change since the previous wave (bootstrap of questionnaire indexes)
+    change: BootstrapDifference
+    #: the satisfied rate's change (the same bootstrap on the accounts' satisfied flags)
+    rate_change: BootstrapDifference
+    #: months on each side of the survey for the revenue-change importance (REVENUE_WINDOW_MONTHS)
+    revenue_window_months: int
+    #: current.dimensions with previous_satisfaction and gap_previous
+    dimensions: pd.DataFrame
+    #: one row per wave (:func:`compute_wave_history`)
+    history: pd.DataFrame
+    #: answers of valid questionnaires per item × score: item_code, score, count_answers
+    likert: pd.DataFrame
+    #: revenue coverage of the wave
+    coverage: Coverage
+    #: current.accounts with account_name and owner
+    accounts: pd.DataFrame
+    #: the wave's verbatim comments, newest first: survey_date, wave, account_id, item_code, comment
+    comments: pd.DataFrame
+
+
 def _page_segment(con: duckdb.DuckDBPyConnection, all_waves: pd.DataFrame, wave: str,
-                  filters: Filters) -> tuple[list[str], dict[str, Any]]:
-    """The segment's account ids as of the wave's last survey date, and the page's ``segment`` dict."""
+                  filters: Filters) -> tuple[list[str], SegmentScope]:
+    """The segment's account ids as of the wave's last survey date, and the page's :class:`SegmentScope`."""
     own = all_waves[all_waves["wave"] == wave]
     candidates = [own["last_survey_date"].max(), own["sent_on"].max(), all_waves["last_survey_date"].max()]
     as_of = next((d for d in candidates if d is not None and not pd.isna(d)), None)
     as_of = None if as_of is None else pd.Timestamp(as_of).date()
     accounts = segment_account_ids(con, filters, as_of) if as_of is not None else []
     counts = query_row(con, WAVE_QUESTIONNAIRES_SQL, {"wave": wave, "segment_accounts": accounts})
-    segment = {"as_of": as_of, "count_accounts": len(accounts), **{k: int(v or 0) for k, v in counts.items()}}
+    segment = SegmentScope(as_of=as_of, count_accounts=len(accounts), n_all=int(counts["n_all"] or 0),
+                           n_anonymous=int(counts["n_anonymous"] or 0), n_segment=int(counts["n_segment"] or 0))
     return accounts, segment
 
 
 def compute_satisfaction_page(con: duckdb.DuckDBPyConnection, wave: str | None,
-                              filters: Filters | None = None) -> dict[str, Any]:
-    """Everything the Satisfaction page shows for ``wave`` (None: the latest wave with answers).
+                              filters: Filters | None = None) -> SatisfactionPage | None:
+    """Everything the Satisfaction page shows for ``wave`` (None: the latest wave with answers; see
+    :class:`SatisfactionPage`); None when there is no wave at all.
 
     ``filters`` (the sidebar's; only its segments are used): with a segment filter every figure is over
     the questionnaires of the matching accounts only, the segments evaluated as of the wave's last
     survey date (its sent_on, or the last survey date of any wave, when it has no answers); the same
-    accounts are used for the previous wave, the change and the history. Key ``segment`` is then
-    {as_of, count_accounts, n_all, n_anonymous, n_segment} (the wave's questionnaires: all, anonymous,
-    of the segment), else None.
-
-    Keys: waves (list, oldest first), wave, current (compute_satisfaction), previous (same for the
-    wave before, or None), items (with gaps to target, competitor and previous wave), change
-    (bootstrap_difference of questionnaire indexes), rate_change (the same on the accounts' satisfied
-    flags: the satisfied rate's change), dimensions (with previous_satisfaction, gap_previous), history (compute_wave_history), likert (item ×
-    score counts), coverage (compute_coverage), accounts (with names), comments.
+    accounts are used for the previous wave, the change and the history, and ``segment`` says what
+    the figures cover (else it is None).
     """
     all_waves = load_all_waves(con)
     answered = all_waves[all_waves["last_survey_date"].notna()]["wave"].tolist()
@@ -785,7 +920,7 @@ def compute_satisfaction_page(con: duckdb.DuckDBPyConnection, wave: str | None,
     if wave is None:
         wave = answered[-1] if answered else (waves[-1] if waves else None)
     if wave is None:
-        return {"waves": [], "wave": None}
+        return None
     accounts, segment = None, None
     if filters is not None and filters.has_segments:
         accounts, segment = _page_segment(con, all_waves, wave, filters)
@@ -793,30 +928,27 @@ def compute_satisfaction_page(con: duckdb.DuckDBPyConnection, wave: str | None,
     position = waves.index(wave) if wave in waves else -1
     earlier = [w for w in waves[:position] if w in answered] if position > 0 else []
     previous = compute_satisfaction(con, wave=earlier[-1], accounts=accounts) if earlier else None
-    change = bootstrap_difference(current["questionnaire_indexes"], previous["questionnaire_indexes"] if previous else [])
-    # the satisfied rate is a mean of 0/1 account flags: the same bootstrap, resampling accounts
-    rate_change = bootstrap_difference(satisfied_flags(current), satisfied_flags(previous))
     params = _params(con, wave, None, None, accounts=accounts)
-    surveyed = current["accounts"]
-    names = query_df(con, ACCOUNT_NAMES_SQL, {"account_ids": surveyed["account_id"].tolist()})
-    return {
-        "waves": waves,
-        "wave": wave,
-        "segment": segment,
-        "previous_wave": earlier[-1] if earlier else None,
-        "current": current,
-        "previous": previous,
-        "items": compute_gap_to_previous(current, previous),
-        "change": change,
-        "rate_change": rate_change,
-        "revenue_window_months": REVENUE_WINDOW_MONTHS,
-        "dimensions": compute_dimension_gap_to_previous(current, previous),
-        "history": compute_wave_history(con, accounts=accounts),
-        "likert": query_df(con, LIKERT_SQL, params),
-        "coverage": compute_coverage(con, wave=wave, accounts=accounts),
-        "accounts": surveyed.merge(names, on="account_id", how="left"),
-        "comments": query_df(con, COMMENTS_SQL, params),
-    }
+    names = query_df(con, ACCOUNT_NAMES_SQL, {"account_ids": current.accounts["account_id"].tolist()})
+    return SatisfactionPage(
+        waves=tuple(waves),
+        wave=wave,
+        segment=segment,
+        previous_wave=earlier[-1] if earlier else None,
+        current=current,
+        previous=previous,
+        items=compute_gap_to_previous(current, previous),
+        change=bootstrap_difference(current.questionnaire_indexes, previous.questionnaire_indexes if previous else ()),
+        # the satisfied rate is a mean of 0/1 account flags: the same bootstrap, resampling accounts
+        rate_change=bootstrap_difference(satisfied_flags(current), satisfied_flags(previous)),
+        revenue_window_months=REVENUE_WINDOW_MONTHS,
+        dimensions=compute_dimension_gap_to_previous(current, previous),
+        history=compute_wave_history(con, accounts=accounts),
+        likert=query_df(con, LIKERT_SQL, params),
+        coverage=compute_coverage(con, wave=wave, accounts=accounts),
+        accounts=current.accounts.merge(names, on="account_id", how="left"),
+        comments=query_df(con, COMMENTS_SQL, params),
+    )
 
 
 def compute_account_waves(con: duckdb.DuckDBPyConnection, account_id: str) -> pd.DataFrame:
@@ -831,22 +963,22 @@ def compute_account_waves(con: duckdb.DuckDBPyConnection, account_id: str) -> pd
     return out.sort_values("wave", key=lambda s: s.map(lambda w: order.get(w, len(order)))).reset_index(drop=True)
 
 
-def satisfaction_json(result: dict[str, Any]) -> dict[str, Any]:
+def satisfaction_json(result: SatisfactionResult) -> dict[str, Any]:
     """The ``satisfaction --json`` payload (docs/cli.md) from :func:`compute_satisfaction`."""
     def num(value):
         return None if value is None or pd.isna(value) else float(value)
 
     return {
-        "overall_index": num(result["overall_index"]),
-        "satisfied_rate": num(result["satisfied_rate"]),
-        "response_rate": num(result["response_rate"]),
-        "validity_rate": num(result["validity_rate"]),
-        "n_returned": result["n_returned"],
-        "n_valid": result["n_valid"],
-        "items": {r.item_code: {"index": num(r.satisfaction), "n": int(r.n)} for r in result["items"].itertuples()},
-        "dimensions": {r.dimension: num(r.satisfaction) for r in result["dimensions"].itertuples()},
-        "accounts": {r.account_id: num(r.account_index) for r in result["accounts"].itertuples()},
-        "nps": num(result["nps"]["nps"]),
+        "overall_index": num(result.overall_index),
+        "satisfied_rate": num(result.satisfied_rate),
+        "response_rate": num(result.response_rate),
+        "validity_rate": num(result.validity_rate),
+        "n_returned": result.n_returned,
+        "n_valid": result.n_valid,
+        "items": {r.item_code: {"index": num(r.satisfaction), "n": int(r.n)} for r in result.items.itertuples()},
+        "dimensions": {r.dimension: num(r.satisfaction) for r in result.dimensions.itertuples()},
+        "accounts": {r.account_id: num(r.account_index) for r in result.accounts.itertuples()},
+        "nps": num(result.nps.nps),
     }
 
 

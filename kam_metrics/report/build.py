@@ -10,7 +10,7 @@ model to one exporter (:mod:`kam_metrics.report.export`), which imports only :mo
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
@@ -44,6 +44,9 @@ from kam_metrics.report.sections import (
 )
 from kam_metrics.report.snapshot import build_snapshot, section_since
 from kam_metrics.report.store import clean_actions, find_previous_report, load_actions, load_saved_report
+
+if TYPE_CHECKING:
+    from kam_metrics.churn.results import ChurnScores
 
 
 def refresh_actions(report: Report, actions: list[dict[str, Any]]) -> Report:
@@ -84,7 +87,7 @@ def _aliases(con: duckdb.DuckDBPyConnection, accounts: pd.DataFrame, lang: str) 
 
 def build_report(con: duckdb.DuckDBPyConnection, filters: Filters, lang: str = "zh",
                  scope: dict[str, Any] | None = None, report_id: int | None = None,
-                 mask_names: bool = False, churn_result: dict[str, Any] | None = None) -> Report:
+                 mask_names: bool = False, churn_result: ChurnScores | None = None) -> Report:
     """The review report of ``filters``' period and comparison for ``scope`` ({"kind": all | owner |
     region | accounts, "values": [...]}; the scope replaces the filters' segments). With ``report_id``
     the saved report's edited text and actions are used, and "since the last review" compares with

@@ -5,7 +5,7 @@ into a :class:`ReportContext` that the section builders share. Churn and forecas
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -13,9 +13,12 @@ from kam_metrics.domain.filters import Filters
 from kam_metrics.i18n import t
 from kam_metrics.report.model import format_value, join_words, to_date
 
+if TYPE_CHECKING:
+    from kam_metrics.churn.results import ChurnScores
+
 
 def load_churn_scores(con: duckdb.DuckDBPyConnection, filters: Filters, account_ids: list[str],
-                      result: dict[str, Any] | None = None) -> dict[str, Any]:
+                      result: ChurnScores | None = None) -> dict[str, Any]:
     """The churn-risk scores of the report's accounts from kam_metrics.churn.scoring, as of the same
     day the Churn risk page scores (the latest order up to the period end; ``result`` is that page's
     cached score_accounts result when the caller has it): {"method", "method_text", "fallback_reason",
@@ -26,11 +29,11 @@ def load_churn_scores(con: duckdb.DuckDBPyConnection, filters: Filters, account_
     if result is None:
         as_of = churn.scoring_day(con, filters.end)
         result = (churn.score_accounts(con, as_of=as_of, with_backtest=False) if as_of is not None
-                  else {"method": None, "fallback_reason": None, "scores": churn.empty_scores()})
-    scores = result["scores"]
+                  else churn.unscored(con, None))
+    scores = result.scores
     scores = scores[scores["account_id"].isin(set(account_ids))].reset_index(drop=True)
-    labels = {lang: churn.method_label(result.get("method"), lang) for lang in ("zh", "en")}
-    return {"method": result.get("method"), "method_text": labels, "fallback_reason": result.get("fallback_reason"),
+    labels = {lang: churn.method_label(result.method, lang) for lang in ("zh", "en")}
+    return {"method": result.method, "method_text": labels, "fallback_reason": result.fallback_reason,
             "scores": scores}
 
 
@@ -95,7 +98,7 @@ class ReportContext:
         return text + (self.t("report.and_more", n=more) if more > 0 else "")
 
 
-def load_data(con: duckdb.DuckDBPyConnection, filters: Filters, churn_result: dict[str, Any] | None = None) -> dict[str, Any]:
+def load_data(con: duckdb.DuckDBPyConnection, filters: Filters, churn_result: ChurnScores | None = None) -> dict[str, Any]:
     from kam_metrics.metrics import accounts, kpi, loyalty, pipeline, projects, sales, satisfaction, service
 
     comparison = filters.for_comparison()

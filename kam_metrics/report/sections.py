@@ -14,6 +14,7 @@ import pandas as pd
 from kam_metrics.domain.enums import BANDS
 from kam_metrics.domain.filters import Filters, shift_months
 from kam_metrics.i18n import format_date, format_money, format_month, format_percent, t
+from kam_metrics.metrics.satisfaction import SatisfactionResult
 from kam_metrics.report.data import ReportContext
 from kam_metrics.report.model import Chart, Column, Figure, Section, Series, Table, as_date, as_float, join_words, to_date
 
@@ -256,21 +257,21 @@ def section_top(ctx: ReportContext) -> Section:
 
 
 def section_satisfaction(ctx: ReportContext) -> Section:
-    s = ctx.data["satisfaction"]
+    s: SatisfactionResult | None = ctx.data["satisfaction"]
     heading = ctx.t("report.section.satisfaction")
-    if s is None or s["overall_index"] is None:
+    if s is None or s.overall_index is None:
         return Section(key="satisfaction", number="3.2", heading=heading, title=ctx.t("report.sat.title_none"),
                        bullets=[ctx.t("report.sat.none")], available=False, notes=[ctx.t("report.sat.none")])
-    dims = s["dimensions"].sort_values("satisfaction", ascending=False)
+    dims = s.dimensions.sort_values("satisfaction", ascending=False)
     labels = [ctx.t(f"sat.dim.{d}") for d in dims["dimension"]]
     best, worst = labels[0], labels[-1]
-    title = ctx.t("report.sat.title", index=ctx.v(s["overall_index"], "index"), best=best, worst=worst,
+    title = ctx.t("report.sat.title", index=ctx.v(s.overall_index, "index"), best=best, worst=worst,
                   wave=ctx.data["wave"])
     chart = Chart("dimensions", title, "bar", labels,
                   [Series(ctx.t("report.series.satisfaction"), [as_float(v) for v in dims["satisfaction"]]),
                    Series(ctx.t("report.series.target"), [as_float(v) for v in dims["target_index"]])],
                   "index", ctx.t("report.axis.index"))
-    items = s["items"].sort_values("gap_target")
+    items = s.items.sort_values("gap_target")
     label_col = "label_zh" if ctx.lang == "zh" else "label_en"
     item_rows = [{"item": (getattr(r, label_col) or r.item_code), "dimension": ctx.t(f"sat.dim.{r.dimension}"),
                   "satisfaction": as_float(r.satisfaction), "target_index": as_float(r.target_index), "gap_target": as_float(r.gap_target),
@@ -281,23 +282,23 @@ def section_satisfaction(ctx: ReportContext) -> Section:
         Column("target_index", ctx.t("report.series.target"), "index"),
         Column("gap_target", ctx.t("report.col.gap_target"), "points"), Column("n", "n", "count"),
     ], item_rows)
-    bullets = [ctx.t("report.sat.overall", index=ctx.v(s["overall_index"], "index"), wave=ctx.data["wave"],
-                     n=s["n_valid"], satisfied=format_percent(s["satisfied_rate"]),
-                     target=format_percent(s["satisfied_rate_target"]))]
-    dim_values = {d: v for d, v in zip(s["dimensions"]["dimension"], s["dimensions"]["satisfaction"])}
+    bullets = [ctx.t("report.sat.overall", index=ctx.v(s.overall_index, "index"), wave=ctx.data["wave"],
+                     n=s.n_valid, satisfied=format_percent(s.satisfied_rate),
+                     target=format_percent(s.satisfied_rate_target))]
+    dim_values = {d: v for d, v in zip(s.dimensions["dimension"], s.dimensions["satisfaction"])}
     parts = [ctx.t("report.sat.dim", dim=ctx.t(f"sat.dim.{d}"), index=ctx.v(dim_values[d], "index"))
              for d in ("product", "service", "process", "tech_support", "price") if d in dim_values]
     if parts:
         bullets.append(join_words(parts, ctx.lang))
     bullets.append(ctx.t("report.sat.strength", best=best, worst=worst))
-    if s["response_rate"] is not None:
-        bullets.append(ctx.t("report.sat.response", rate=format_percent(s["response_rate"]),
-                             validity=format_percent(s["validity_rate"])))
+    if s.response_rate is not None:
+        bullets.append(ctx.t("report.sat.response", rate=format_percent(s.response_rate),
+                             validity=format_percent(s.validity_rate)))
     figures = [
-        Figure("overall_index", ctx.t("kpi.overall_satisfaction"), s["overall_index"], "index"),
-        Figure("satisfied_rate", ctx.t("sat.kpi.satisfied_rate"), s["satisfied_rate"], "percent"),
-        Figure("response_rate", ctx.t("report.fig.response_rate"), s["response_rate"], "percent"),
-        Figure("nps", "NPS", s["nps"]["nps"], "number"),
+        Figure("overall_index", ctx.t("kpi.overall_satisfaction"), s.overall_index, "index"),
+        Figure("satisfied_rate", ctx.t("sat.kpi.satisfied_rate"), s.satisfied_rate, "percent"),
+        Figure("response_rate", ctx.t("report.fig.response_rate"), s.response_rate, "percent"),
+        Figure("nps", "NPS", s.nps.nps, "number"),
     ]
     if ctx.filters.has_segments:
         bullets.append(ctx.t("report.sat.company_wide"))
@@ -526,14 +527,14 @@ def section_communication(ctx: ReportContext) -> Section:
 
 def hints_causes(ctx: ReportContext) -> list[str]:
     hints = []
-    s = ctx.data["satisfaction"]
-    if s is not None and not s["items"].empty:
+    s: SatisfactionResult | None = ctx.data["satisfaction"]
+    if s is not None and not s.items.empty:
         label_col = "label_zh" if ctx.lang == "zh" else "label_en"
-        weak = s["items"].sort_values("gap_target").head(3)
+        weak = s.items.sort_values("gap_target").head(3)
         hints.append(ctx.t("report.hint.weak_items", items=join_words(
             [f"{getattr(r, label_col) or r.item_code} {r.satisfaction:.1f} ({r.gap_target:+.1f})" for r in weak.itertuples()],
             ctx.lang)))
-        fix = s["items"][s["items"]["quadrant"] == "fix_first"]
+        fix = s.items[s.items["quadrant"] == "fix_first"]
         if not fix.empty:
             hints.append(ctx.t("report.hint.fix_first", items=join_words(
                 [getattr(r, label_col) or r.item_code for r in fix.itertuples()], ctx.lang)))
@@ -665,13 +666,13 @@ def section_plan(ctx: ReportContext, saved: dict[str, str]) -> Section:
 
 def summary_hints(ctx: ReportContext) -> list[str]:
     k = ctx.data["kpis"]
-    s = ctx.data["satisfaction"]
+    s: SatisfactionResult | None = ctx.data["satisfaction"]
     ps = ctx.data["project_summary"]
     parts = [ctx.t("report.hint.summary_sales", revenue=format_money(k["revenue"], ctx.lang),
                    growth=format_percent(k["revenue_growth"], signed=True),
                    completion=format_percent(k["target_completion"]))]
-    if s is not None and s["overall_index"] is not None:
-        parts.append(ctx.t("report.hint.summary_sat", index=f"{s['overall_index']:.1f}"))
+    if s is not None and s.overall_index is not None:
+        parts.append(ctx.t("report.hint.summary_sat", index=f"{s.overall_index:.1f}"))
     if ps["count_projects"]:
         parts.append(ctx.t("report.hint.summary_projects", on_time=format_percent(ps["on_time_rate"]),
                            at_risk=ps["count_at_risk"]))

@@ -34,17 +34,17 @@ def _cards(at) -> dict[str, str]:
 def test_churn_page_shows_the_kam_metrics_figures(monkeypatch, synthetic_db, expected):
     at = run_app(monkeypatch, synthetic_db, "pages/10_churn.py")
     cards = _cards(at)
-    scores = expected["scores"]
+    scores = expected.scores
     warnings = churn.early_warning(scores)
     assert at.title[0].value == "流失风险"
     assert cards["已评分客户"] == f"{len(scores):,}" == "90"
     assert cards["高风险客户"] == str(int((scores["band"] == "red").sum()))
     assert cards["预警客户"] == str(len(warnings))
     assert cards["风险收入"] == format_money(float(warnings["revenue_at_risk"].sum()), "zh")
-    card = expected["backtest"]
-    assert cards["AUC（本方法）"] == f"{card['auc']:.3f}"
-    assert cards["AUC（仅按未下单天数）"] == f"{card['baseline_recency_auc']:.3f}"
-    assert cards["Brier 分数"] == f"{card['brier']:.3f}"
+    card = expected.backtest
+    assert cards["AUC（本方法）"] == f"{card.auc:.3f}"
+    assert cards["AUC（仅按未下单天数）"] == f"{card.baseline_recency_auc:.3f}"
+    assert cards["Brier 分数"] == f"{card.brier:.3f}"
     # the early-warning table lists the warnings by revenue at risk, with the reasons in Chinese
     table = at.dataframe[0].value
     assert table["account_id"].tolist() == warnings["account_id"].tolist()
@@ -53,7 +53,7 @@ def test_churn_page_shows_the_kam_metrics_figures(monkeypatch, synthetic_db, exp
 
 
 def test_accounts_list_and_account_360_show_the_risk(monkeypatch, synthetic_db, expected):
-    scores = expected["scores"].set_index("account_id")
+    scores = expected.scores.set_index("account_id")
     at = run_app(monkeypatch, synthetic_db, "pages/03_accounts.py")
     assert not at.exception, [e.value for e in at.exception]
     table = at.dataframe[0].value.set_index("account_id")

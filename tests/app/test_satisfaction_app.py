@@ -18,7 +18,7 @@ def test_satisfaction_page_shows_the_kam_metrics_values(monkeypatch, hand_db):
     at = run_app(monkeypatch, hand_db, PAGE)
     assert not at.exception, [e.value for e in at.exception]
     cards = {m.label: (m.value, m.delta) for m in at.metric}
-    assert cards["综合满意度"] == (f"{expected['overall_index']:.1f}", "+15.0")  # 75.0 vs W0 60.0
+    assert cards["综合满意度"] == (f"{expected.overall_index:.1f}", "+15.0")  # 75.0 vs W0 60.0
     assert cards["综合满意度"][0] == "75.0"
     assert cards["满意客户率 · 目标 85.0%"][0] == "50.0%"  # A1 85 satisfied, A2 65 not
     assert cards["反馈率"][0] == "75.0%"  # 3 of 4 sent
@@ -46,7 +46,7 @@ def test_settings_stored_in_the_database_drive_settings_and_satisfaction_pages(m
 
     with open_db(hand_db) as con:
         save_setting(con, "survey_max_imputed_blanks", 2)
-        assert compute_satisfaction(con, wave="W1")["n_valid"] == 3  # R3's two blanks now allowed
+        assert compute_satisfaction(con, wave="W1").n_valid == 3  # R3's two blanks now allowed
         assert load_settings(con)["survey_max_imputed_blanks"] == 2
     at = run_app(monkeypatch, hand_db, "pages/14_settings.py")
     assert not at.exception, [e.value for e in at.exception]
@@ -62,3 +62,21 @@ def test_account_360_shows_satisfaction(monkeypatch, hand_db):
     at.switch_page("pages/04_account_360.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(s.value == "满意度" for s in at.subheader)
+
+
+def test_the_cached_page_data_survives_pickling(hand_db):
+    # st.cache_data (kam_app.data.cache.cached_query) stores a loader's result pickled: the frozen
+    # dataclasses must round-trip, frames included
+    import pickle
+
+    import pandas as pd
+
+    from kam_app.data.satisfaction import _satisfaction_page
+
+    with open_db(hand_db) as con:
+        data = _satisfaction_page.work(con, None, None)
+    copy = pickle.loads(pickle.dumps(data))
+    assert copy.page.wave == "W1" and copy.page.waves == ("W0", "W1")
+    assert copy.page.current.nps == data.page.current.nps and copy.page.change == data.page.change
+    pd.testing.assert_frame_equal(copy.page.items, data.page.items)
+    assert copy.settings == data.settings

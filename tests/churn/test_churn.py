@@ -49,7 +49,7 @@ def test_band_edges_and_component_formulas():
 def test_health_score_by_hand_with_renormalisation(churn_hand_db):
     with open_db(churn_hand_db, read_only=True) as con:
         result = churn.score_accounts(con, AS_OF, with_backtest=False)
-    scores = result["scores"]
+    scores = result.scores
     h1, h2 = _row(scores, "H1"), _row(scores, "H2")
     # H1 as of 1 Aug 2025: last order 12 Mar (142 days), usual interval 35 → r = 4.06 → recency 0.
     # revenue: last 180 days (3 Feb .. 1 Aug) 5 Feb + 12 Mar = 200, the 180 days before: 1 Jan = 100 → 100.
@@ -78,7 +78,7 @@ def test_complaints_and_service_response_join_the_score_when_recorded(churn_hand
         con.execute("insert into interactions (interaction_id, account_id, kind, opened_at, first_response_at) values "
                     "('I1', 'H2', 'complaint', '2025-07-01 10:00:00', '2025-07-02 12:00:00')")  # answered after 26 h
     with open_db(churn_hand_db, read_only=True) as con:
-        scores = churn.score_accounts(con, AS_OF, with_backtest=False)["scores"]
+        scores = churn.score_accounts(con, AS_OF, with_backtest=False).scores
     h1, h2 = _row(scores, "H1"), _row(scores, "H2")
     # interactions are recorded now: H1 has no complaint → 100; no ticket → service response has no data
     assert (h1["complaints"], h1["service_response"]) == (100, None)
@@ -91,7 +91,7 @@ def test_complaints_and_service_response_join_the_score_when_recorded(churn_hand
 
 def test_reasons_in_both_languages_quote_the_numbers(churn_hand_db):
     with open_db(churn_hand_db, read_only=True) as con:
-        scores = churn.score_accounts(con, AS_OF, with_backtest=False)["scores"]
+        scores = churn.score_accounts(con, AS_OF, with_backtest=False).scores
     h1 = _row(scores, "H1")
     # costs: recency 0.25 / 0.75 × 100 = 33.3 points, satisfaction 0.15 / 0.75 × 20 = 4 points
     assert [key for key, _ in h1["reasons"]] == ["churn.reason.recency", "churn.reason.satisfaction_fell"]
@@ -116,13 +116,13 @@ def test_a_single_order_account_is_told_so():
 def test_tiny_history_falls_back_to_recency_and_frequency(churn_hand_db):
     with open_db(churn_hand_db, read_only=True) as con:
         result = churn.score_accounts(con, AS_OF)
-    assert result["method"] == churn.FALLBACK_METHOD == "fallback: recency and frequency"
-    assert result["fallback_reason"] == "too_little_history"
-    scores = result["scores"]
+    assert result.method == churn.FALLBACK_METHOD == "fallback: recency and frequency"
+    assert result.fallback_reason == "too_little_history"
+    scores = result.scores
     # H1: recency 0, frequency 100 with weights 0.25 and 0.15 → (0 + 15) / 0.40 = 37.5 → p = 0.625
     assert _row(scores, "H1")["probability"] == pytest.approx(0.625)
     assert _row(scores, "H2")["probability"] == pytest.approx(0.0)  # both at 100
-    assert result["backtest"] is not None and result["backtest"]["method"] == churn.FALLBACK_METHOD
+    assert result.backtest is not None and result.backtest.method == churn.FALLBACK_METHOD
     # early warning: probability ≥ 0.5 or red → H1 only
     assert churn.early_warning(scores)["account_id"].tolist() == ["H1"]
 
@@ -144,7 +144,7 @@ def test_adding_rows_after_the_cutoff_changes_no_feature_and_no_score(synthetic_
     with open_db(synthetic_db, read_only=True) as con:
         features = compute_features(con, as_of)
         before = churn.score_accounts(con, as_of)
-    assert before["method"] == churn.MODEL_METHOD  # the model path, not the fallback
+    assert before.method == churn.MODEL_METHOD  # the model path, not the fallback
     with open_db(copy) as con:
         # orders on the day after, much later, returns, a new account, a complaint and a survey after as_of
         con.execute("insert into accounts (account_id, account_name) values ('NEW', 'new')")
@@ -160,8 +160,8 @@ def test_adding_rows_after_the_cutoff_changes_no_feature_and_no_score(synthetic_
         after = churn.score_accounts(con, as_of)
     pd.testing.assert_frame_equal(features, later_features)
     columns = ["account_id", "health_score", "band", "probability", "revenue_at_risk", "reasons_en"]
-    pd.testing.assert_frame_equal(before["scores"][columns], after["scores"][columns])
-    assert before["training"] == after["training"]
+    pd.testing.assert_frame_equal(before.scores[columns], after.scores[columns])
+    assert before.training == after.training
 
 
 def test_same_data_gives_the_same_scores(synthetic_db, tmp_path):
@@ -171,12 +171,12 @@ def test_same_data_gives_the_same_scores(synthetic_db, tmp_path):
         second = churn.score_accounts(con, SYNTH_END)
     with open_db(rebuilt, read_only=True) as con:
         third = churn.score_accounts(con, SYNTH_END)
-    assert first["method"] == churn.MODEL_METHOD
+    assert first.method == churn.MODEL_METHOD
     for other in (second, third):
-        assert first["scores"]["probability"].tolist() == other["scores"]["probability"].tolist()
-        assert first["scores"]["account_id"].tolist() == other["scores"]["account_id"].tolist()
-        assert first["backtest"]["auc"] == other["backtest"]["auc"]
-    pd.testing.assert_frame_equal(first["importance"], third["importance"])
+        assert first.scores["probability"].tolist() == other.scores["probability"].tolist()
+        assert first.scores["account_id"].tolist() == other.scores["account_id"].tolist()
+        assert first.backtest.auc == other.backtest.auc
+    pd.testing.assert_frame_equal(first.importance, third.importance)
 
 
 def test_backtest_figures_are_the_metrics_of_the_scores(synthetic_db):
@@ -190,16 +190,16 @@ def test_backtest_figures_are_the_metrics_of_the_scores(synthetic_db):
         as_of = cutoff - timedelta(days=1)
         features = compute_features(con, as_of)
         labels = compute_labels(con, features["account_id"], as_of, 180)
-        model = churn.train_model(con, as_of, 180)["model"]
+        model = churn.train_model(con, as_of, 180).model
     probability = model.predict_proba(model_frame(features))[:, 1]
-    assert result["n_accounts"] == len(features)
-    assert result["base_rate"] == pytest.approx(labels.mean())
-    assert result["auc"] == pytest.approx(roc_auc_score(labels, probability))
-    assert result["brier"] == pytest.approx(brier_score_loss(labels, probability))
-    assert result["baseline_recency_auc"] == pytest.approx(roc_auc_score(labels, features["recency_days"]))
-    assert result["training"]["features_as_of"] == as_of - timedelta(days=180)
-    assert result["training"]["labels_to"] == as_of
-    assert result["calibration"]["n"].sum() == len(features)
+    assert result.n_accounts == len(features)
+    assert result.base_rate == pytest.approx(labels.mean())
+    assert result.auc == pytest.approx(roc_auc_score(labels, probability))
+    assert result.brier == pytest.approx(brier_score_loss(labels, probability))
+    assert result.baseline_recency_auc == pytest.approx(roc_auc_score(labels, features["recency_days"]))
+    assert result.training.features_as_of == as_of - timedelta(days=180)
+    assert result.training.labels_to == as_of
+    assert result.calibration["n"].sum() == len(features)
     with open_db(synthetic_db, read_only=True) as con, pytest.raises(ValueError, match="horizon"):
         churn.backtest(con, date(2025, 11, 1), 180, WEIGHTS)  # the outcome window runs past the data
 
@@ -210,8 +210,8 @@ def test_alert_probability_and_weights_are_settings(churn_hand_db):
         save_setting(con, "churn_weights", {**WEIGHTS, "satisfaction": 0.0})
     with open_db(churn_hand_db, read_only=True) as con:
         result = churn.score_accounts(con, AS_OF, with_backtest=False)
-    h1 = _row(result["scores"], "H1")
-    assert result["alert_probability"] == 0.7
+    h1 = _row(result.scores, "H1")
+    assert result.alert_probability == 0.7
     assert h1["health_score"] == pytest.approx(35 / 0.60)  # satisfaction weighs 0 now: (0 + 20 + 15) / 0.60
     assert not h1["is_alert"]  # 0.625 < 0.7 and amber (58.3)
 
@@ -221,7 +221,7 @@ def test_risk_joins_the_account_list(churn_hand_db):
     from kam_metrics.metrics.accounts import compute_account_list
 
     with open_db(churn_hand_db, read_only=True) as con:
-        scores = churn.score_accounts(con, AS_OF, with_backtest=False)["scores"]
+        scores = churn.score_accounts(con, AS_OF, with_backtest=False).scores
         accounts = compute_account_list(con, Filters(start=date(2025, 5, 3), end=AS_OF))
     joined = churn.attach_risk(accounts, scores)
     assert len(joined) == len(accounts)
@@ -318,10 +318,10 @@ def test_pareto_nbd_fit_recovers_simulated_parameters():
 def test_backtest_carries_the_btyd_benchmarks(synthetic_db):
     with open_db(synthetic_db, read_only=True) as con:
         result = churn.backtest(con, date(2025, 6, 1), 180, WEIGHTS)
-    assert result["btyd"]["method"].startswith("BG/NBD")
-    assert 0.5 < result["btyd"]["auc"] <= 1 and 0 <= result["btyd"]["brier"] <= 1
-    assert result["pareto_nbd"]["method"].startswith("Pareto/NBD")
-    assert 0.5 < result["pareto_nbd"]["auc"] <= 1 and 0 <= result["pareto_nbd"]["brier"] <= 1
+    assert result.btyd.method.startswith("BG/NBD")
+    assert 0.5 < result.btyd.auc <= 1 and 0 <= result.btyd.brier <= 1
+    assert result.pareto_nbd.method.startswith("Pareto/NBD")
+    assert 0.5 < result.pareto_nbd.auc <= 1 and 0 <= result.pareto_nbd.brier <= 1
 
 
 @pytest.mark.parametrize("name", ["BGNBD", "ParetoNBD"])

@@ -50,9 +50,9 @@ def test_backtest_json_has_exactly_the_contract_keys(tmp_path, capsys):
                         [(o, str(1000 + int(a[1:])), d, q, m) for o, a, d, q, m, _ in synthetic_orders()])
     with open_db(db, read_only=True) as con:
         direct = churn.backtest(con, date(2025, 6, 1), 180)
-    assert payload["n_accounts"] == direct["n_accounts"]
-    assert payload["auc"] == pytest.approx(direct["auc"])
-    assert payload["baseline_recency_auc"] == pytest.approx(direct["baseline_recency_auc"])
+    assert payload["n_accounts"] == direct.n_accounts
+    assert payload["auc"] == pytest.approx(direct.auc)
+    assert payload["baseline_recency_auc"] == pytest.approx(direct.baseline_recency_auc)
 
 
 def test_backtest_through_a_mapping_and_a_tiny_file_falls_back(tmp_path, capsys):

@@ -260,6 +260,6 @@ def test_latest_wave_follows_segment_filters(hand_db):
     assert one["is_segment"] is True and everyone["is_segment"] is False
     assert one["overall_index"] == approx(85.0) and (one["n_returned"], one["n_valid"]) == (1, 1)
     assert one["previous"]["overall_index"] == approx(60.0)
-    assert one["overall_index"] == approx(page["overall_index"])  # the Overview card equals the page
+    assert one["overall_index"] == approx(page.overall_index)  # the Overview card equals the page
     assert invalid["overall_index"] is None and (invalid["n_returned"], invalid["n_valid"]) == (1, 0)
     assert everyone["overall_index"] == approx(75.0)

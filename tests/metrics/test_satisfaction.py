@@ -40,31 +40,31 @@ def test_wave_w1_items_dimensions_overall_and_accounts(hand_db):
     # questionnaire indexes: R1 (100*2+80+60)/4 = 85, R2 (80*2+60+40)/4 = 65 -> accounts A1 85, A2 65
     with open_db(hand_db) as con:
         r = compute_satisfaction(con, wave="W1")
-    assert r["overall_index"] == approx(75.0)
-    items = r["items"].set_index("item_code")
+    assert r.overall_index == approx(75.0)
+    items = r.items.set_index("item_code")
     assert items.loc["Q1", "satisfaction"] == approx(90) and items.loc["Q2", "satisfaction"] == approx(70)
     assert items.loc["Q3", "satisfaction"] == approx(50)
     assert items["n"].tolist() == [2, 2, 2]
     assert items.loc["Q2", "count_imputed"] == 1  # R2's blank Q2 counts as 3 and in n
     assert items.loc["Q3", "gap_target"] == approx(50 - 80)  # default target_index 80
-    dims = r["dimensions"].set_index("dimension")["satisfaction"].to_dict()
+    dims = r.dimensions.set_index("dimension")["satisfaction"].to_dict()
     assert dims == {"price": approx(50), "product": approx(90), "service": approx(70)}
-    accounts = r["accounts"].set_index("account_id")["account_index"].to_dict()
+    accounts = r.accounts.set_index("account_id")["account_index"].to_dict()
     assert accounts == {"A1": approx(85), "A2": approx(65)}
     # satisfied: A1 85 >= 70, A2 65 < 70 -> 1 of 2 surveyed accounts
-    assert r["satisfied_rate"] == approx(0.5) and r["count_surveyed"] == 2
+    assert r.satisfied_rate == approx(0.5) and r.count_surveyed == 2
     # returned 3 of 4 sent; valid 2 of 3 returned; fewer than 5 valid -> low sample
-    assert r["response_rate"] == approx(0.75) and r["validity_rate"] == approx(2 / 3)
-    assert r["is_low_sample"] is True
+    assert r.response_rate == approx(0.75) and r.validity_rate == approx(2 / 3)
+    assert r.is_low_sample is True
     # NPS (0-10, its own scale): 9, 7, 10 -> promoters 2, detractors 0 of 3 -> +66.7 points
-    assert r["nps"]["nps"] == approx(200 / 3) and r["nps"]["count_answers"] == 3
+    assert r.nps.nps == approx(200 / 3) and r.nps.count_answers == 3
 
 
 def test_weights_change_the_index_as_by_hand(hand_db):
     # Q1 weight 2 -> 1: overall (90+70+50)/3 = 70
     with open_db(hand_db) as con:
         con.execute("update survey_items set weight = 1 where item_code = 'Q1'")
-        assert compute_satisfaction(con, wave="W1")["overall_index"] == approx(70.0)
+        assert compute_satisfaction(con, wave="W1").overall_index == approx(70.0)
 
 
 def test_saved_item_weights_are_used_and_bad_rows_store_nothing(hand_db):
@@ -73,7 +73,7 @@ def test_saved_item_weights_are_used_and_bad_rows_store_nothing(hand_db):
         edited = items.copy()
         edited.loc["Q1", "weight"] = 1.0  # Q1 weight 2 -> 1: overall (90+70+50)/3 = 70
         assert save_survey_item_settings(con, edited.reset_index()) == len(items)
-        assert compute_satisfaction(con, wave="W1")["overall_index"] == approx(70.0)
+        assert compute_satisfaction(con, wave="W1").overall_index == approx(70.0)
         bad = edited.copy()
         bad.loc["Q2", "weight"] = 5.0  # would be stored first if rows were written one by one
         bad.loc["Q3", "target_index"] = 120.0
@@ -88,7 +88,7 @@ def test_blank_impute_score_is_a_setting(hand_db):
     # impute 4 instead of 3: R2's Q2 -> 80; Q2 (80+80)/2 = 80; overall (180+80+50)/4 = 77.5
     with open_db(hand_db) as con:
         save_setting(con, "survey_blank_impute_score", 4)
-        assert compute_satisfaction(con, wave="W1")["overall_index"] == approx(77.5)
+        assert compute_satisfaction(con, wave="W1").overall_index == approx(77.5)
 
 
 def test_two_blanks_make_a_questionnaire_invalid_and_zero_blanks_allowed(hand_db):
@@ -96,7 +96,7 @@ def test_two_blanks_make_a_questionnaire_invalid_and_zero_blanks_allowed(hand_db
         save_setting(con, "survey_max_imputed_blanks", 0)  # R2 (one blank) becomes invalid too
         r = compute_satisfaction(con, wave="W1")
     # only R1: 85 overall? items 100, 80, 60 -> (200+80+60)/4 = 85
-    assert r["n_valid"] == 1 and r["overall_index"] == approx(85.0)
+    assert r.n_valid == 1 and r.overall_index == approx(85.0)
 
 
 def test_satisfied_threshold_at_69_9_and_70(hand_db):
@@ -111,9 +111,9 @@ def test_satisfied_threshold_at_69_9_and_70(hand_db):
         at_70 = compute_satisfaction(con, wave="W9")
         save_setting(con, "satisfied_index", 70.1)
         above = compute_satisfaction(con, wave="W9")
-    assert at_70["accounts"]["account_index"].tolist() == [approx(70.0)]
-    assert at_70["satisfied_rate"] == 1.0
-    assert above["satisfied_rate"] == 0.0
+    assert at_70.accounts["account_index"].tolist() == [approx(70.0)]
+    assert at_70.satisfied_rate == 1.0
+    assert above.satisfied_rate == 0.0
 
 
 def test_account_at_69_9_is_not_satisfied(hand_db):
@@ -128,17 +128,17 @@ def test_account_at_69_9_is_not_satisfied(hand_db):
             con.execute("insert into survey_responses (response_id, item_code, account_id, survey_date, wave, score) "
                         "values ('R9', ?, 'A4', date '2025-07-01', 'W9', ?)", [item, score])
         r = compute_satisfaction(con, wave="W9")
-    assert r["accounts"]["account_index"].tolist() == [approx(69.9)]
-    assert r["satisfied_rate"] == 0.0
+    assert r.accounts["account_index"].tolist() == [approx(69.9)]
+    assert r.satisfied_rate == 0.0
 
 
 def test_wave_sent_but_none_returned(hand_db):
     with open_db(hand_db) as con:
         con.execute("insert into survey_waves values ('W5', 10, date '2025-09-01', null)")
         r = compute_satisfaction(con, wave="W5")
-    assert r["n_returned"] == 0 and r["response_rate"] == 0.0  # 0 of 10 sent
-    assert r["validity_rate"] is None  # 0 valid of 0 returned: no denominator -> "—"
-    assert r["overall_index"] is None and r["satisfied_rate"] is None
+    assert r.n_returned == 0 and r.response_rate == 0.0  # 0 of 10 sent
+    assert r.validity_rate is None  # 0 valid of 0 returned: no denominator -> "—"
+    assert r.overall_index is None and r.satisfied_rate is None
 
 
 def test_date_range_spans_waves(hand_db):
@@ -147,9 +147,9 @@ def test_date_range_spans_waves(hand_db):
     # A1 mean of R0 60 and R1 85 = 72.5; sent 2+4 = 6, returned 4 -> 0.667
     with open_db(hand_db) as con:
         r = compute_satisfaction(con, start=date(2024, 12, 1), end=date(2025, 6, 30))
-    assert r["overall_index"] == approx(70.0)
-    assert r["accounts"].set_index("account_id")["account_index"].to_dict() == {"A1": approx(72.5), "A2": approx(65)}
-    assert r["response_rate"] == approx(4 / 6)
+    assert r.overall_index == approx(70.0)
+    assert r.accounts.set_index("account_id")["account_index"].to_dict() == {"A1": approx(72.5), "A2": approx(65)}
+    assert r.response_rate == approx(4 / 6)
 
 
 def test_gaps_to_competitor_and_previous_wave(hand_db):
@@ -158,19 +158,19 @@ def test_gaps_to_competitor_and_previous_wave(hand_db):
     with open_db(hand_db) as con:
         con.execute("update survey_responses set competitor_score = 4 where response_id = 'R1' and item_code in ('Q1', 'Q3')")
         page = compute_satisfaction_page(con, None)
-    items = page["items"].set_index("item_code")
-    assert page["wave"] == "W1" and page["previous_wave"] == "W0"
+    items = page.items.set_index("item_code")
+    assert page.wave == "W1" and page.previous_wave == "W0"
     assert items.loc["Q1", "gap_competitor"] == approx(10) and items.loc["Q3", "gap_competitor"] == approx(-30)
     assert items["gap_previous"].to_dict() == {"Q1": approx(30), "Q2": approx(10), "Q3": approx(-10)}
     # one questionnaire in W0: the change cannot be tested
-    assert page["change"]["significant"] is None
+    assert page.change.significant is None
 
 
 def test_derived_importance_and_quadrants(hand_db):
     # W1 valid: R1 (Q1 100, Q2 80, Q3 60; OV 4), R2 (Q1 80, Q2 60, Q3 40; OV 3): every item moves with OV
     # -> correlation 1 for all three
     with open_db(hand_db) as con:
-        items = compute_satisfaction(con, wave="W1")["items"].set_index("item_code")
+        items = compute_satisfaction(con, wave="W1").items.set_index("item_code")
     assert items["importance"].tolist() == [approx(1.0)] * 3
     assert set(items["outcome_item"]) == {"OV"}
     import pandas as pd
@@ -185,21 +185,21 @@ def test_coverage_and_a_accounts_not_surveyed(hand_db):
     # A3 300, A4 300+100 = 400 -> 4600; surveyed (valid) A1, A2 -> 3900 / 4600
     with open_db(hand_db) as con:
         cov = compute_coverage(con, wave="W1")
-    assert cov["coverage"] == approx(3900 / 4600)
+    assert cov.coverage == approx(3900 / 4600)
     # ABC: A1 3300 (share before 0) is A; A2 (share before 0.717) is A too -> both surveyed
-    assert cov["a_not_surveyed"].empty
+    assert cov.a_not_surveyed.empty
     with open_db(hand_db) as con:
         cov0 = compute_coverage(con, wave="W0")
     # as of 2024-12-01: A1 only has no sales in (2023-12-01, 2024-12-01]; A4 100 (2024-08-01),
     # A2 200 (2024-05-15) -> 300, none surveyed (A1 has no revenue) -> coverage 0; A2 is A and unsurveyed
-    assert cov0["coverage"] == approx(0.0)
-    assert "A2" in cov0["a_not_surveyed"]["account_id"].tolist()
+    assert cov0.coverage == approx(0.0)
+    assert "A2" in cov0.a_not_surveyed["account_id"].tolist()
 
 
 def test_bootstrap_is_seeded_and_flags_a_real_change():
     same = bootstrap_difference([70, 72, 71, 69, 70], [70, 71, 69, 72, 70])
     clear = bootstrap_difference([90, 92, 91, 89, 90], [60, 61, 59, 62, 60])
-    assert same["significant"] is False and clear["significant"] is True
+    assert same.significant is False and clear.significant is True
     assert clear == bootstrap_difference([90, 92, 91, 89, 90], [60, 61, 59, 62, 60])  # fixed seed
 
 

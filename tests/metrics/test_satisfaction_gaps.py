@@ -42,22 +42,22 @@ def test_importance_falls_back_to_the_next_period_revenue_change(hand_db):
     assert importance.loc["Q1", "importance"] == approx(0.97180, abs=1e-5)
     assert importance.loc["Q1", "n_importance"] == 3
     assert importance["importance"].isna()["Q2"] and importance.loc["Q2", "n_importance"] == 3
-    assert result["importance_source"] == "revenue_change"
-    items = result["items"].set_index("item_code")
+    assert result.importance_source == "revenue_change"
+    items = result.items.set_index("item_code")
     assert items.loc["Q1", "importance"] == approx(0.97180, abs=1e-5)
 
 
 def test_an_overall_item_is_preferred_to_revenue(hand_db):
     with open_db(hand_db) as con:
         result = compute_satisfaction(con, wave="W1")
-    assert result["importance_source"] == "overall_item"
+    assert result.importance_source == "overall_item"
 
 
 def test_previous_wave_gap_per_dimension(hand_db):
     # W0: every item 3 -> each dimension 60; W1: product 90, service 70, price 50 -> +30, +10, -10
     with open_db(hand_db) as con:
         page = compute_satisfaction_page(con, "W1")
-    dims = page["dimensions"].set_index("dimension")
+    dims = page.dimensions.set_index("dimension")
     assert dims["previous_satisfaction"].to_dict() == {"price": approx(60), "product": approx(60), "service": approx(60)}
     assert dims["gap_previous"].to_dict() == {"price": approx(-10), "product": approx(30), "service": approx(10)}
 
@@ -66,7 +66,7 @@ def test_satisfied_rate_change_is_tested_on_account_flags(hand_db):
     # W1: A1 85 satisfied, A2 65 not -> flags [1, 0]; W0: A1 60 not -> [0]: one account, cannot be tested
     with open_db(hand_db) as con:
         page = compute_satisfaction_page(con, "W1")
-        assert satisfied_flags(page["current"]) == [0.0, 1.0]  # accounts ordered by index: A2 65, A1 85
-        assert satisfied_flags(page["previous"]) == [0.0]
-    assert page["rate_change"]["significant"] is None and page["rate_change"]["difference"] is None
+        assert satisfied_flags(page.current) == [0.0, 1.0]  # accounts ordered by index: A2 65, A1 85
+        assert satisfied_flags(page.previous) == [0.0]
+    assert page.rate_change.significant is None and page.rate_change.difference is None
     assert satisfied_flags(None) == []

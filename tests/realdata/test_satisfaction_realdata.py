@@ -34,7 +34,7 @@ def test_somerville_derived_importance_of_x1_to_x6_against_y(tmp_path):
     with open_db(db, read_only=True) as con:
         r = compute_satisfaction(con, wave="2015")
     raw = pd.read_csv(REALDATA / "somerville_happiness_survey_2015.csv", encoding="utf-8-sig")
-    items = r["items"].set_index("item_code")
+    items = r.items.set_index("item_code")
     assert set(items["outcome_item"]) == {"Y"}  # no 1-5 overall item: the 0-1 outcome is used
     for code in (f"X{i}" for i in range(1, 7)):
         # the index value is a linear rescaling of the answer, so the correlation equals pandas' on the raw file
@@ -43,7 +43,7 @@ def test_somerville_derived_importance_of_x1_to_x6_against_y(tmp_path):
         assert items.loc[code, "n"] == 143
     # X1 (availability of information about city services) matters most for happiness in this survey
     assert items["importance"].idxmax() == "X1"
-    assert r["n_valid"] == 143 and r["accounts"].empty  # anonymous: counts in items, not in accounts
+    assert r.n_valid == 143 and r.accounts.empty  # anonymous: counts in items, not in accounts
 
 
 def test_plspm_0_to_10_items_are_scored_on_their_own_scale(tmp_path):
@@ -63,7 +63,7 @@ def test_plspm_0_to_10_items_are_scored_on_their_own_scale(tmp_path):
     with open_db(db, read_only=True) as con:
         r = compute_satisfaction(con, wave="2020")
     loy1 = pd.read_csv(REALDATA / "plspm_satisfaction_survey.csv")["loy1"]
-    assert r["items"].empty and r["overall_index"] is None  # not scored as 1-5
+    assert r.items.empty and r.overall_index is None  # not scored as 1-5
     # NPS on the 0-10 scale: % 9-10 − % 0-6
     expected = ((loy1 >= 9).mean() - (loy1 <= 6).mean()) * 100
-    assert r["nps"]["nps"] == approx(expected) and r["nps"]["count_answers"] == len(loy1)
+    assert r.nps.nps == approx(expected) and r.nps.count_answers == len(loy1)
