@@ -163,7 +163,8 @@ def _report_rejection(args, file_name: str, problems: list[dict], notices: list[
     for p in problems[:50]:
         where = ", ".join(part for part in (f"row {p['row']}" if p["row"] else "", f"column {p['column']}" if p["column"] else "") if part)
         value = f" value {p['value']!r}" if p["value"] is not None else ""
-        print(f"  {where}{value}: {p['problem']} {p['fix']}", file=sys.stderr)
+        lead = f"{where}{value}: " if where or value else ""
+        print(f"  {lead}{p['problem']} {p['fix']}", file=sys.stderr)
     if len(problems) > 50:
         print(f"  ... {len(problems) - 50} more (use --json for all)", file=sys.stderr)
 

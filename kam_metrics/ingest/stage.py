@@ -20,10 +20,12 @@ problem of every row is collected at once, lazily, and reported with row, column
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -349,6 +351,7 @@ def stage_file(
         raw = read_into_staging(stage, data, file_name, known_headers(), sheet=sheet, encoding=encoding, path=path)
         report(0.35, "check")
         _require_data_rows(raw, file_name)
+        mapping = _checked_overrides(spec, raw.headers, mapping, file_name)
         lookups = _load_lookups(db, spec, header_signature(raw.headers), sha256)
         column_map, wide_items = _map_file_headers(stage, spec, raw, lookups["remembered"], mapping)
         constants = {"wave": wave, "survey_date": survey_date} if table == "survey_responses" else {}
@@ -357,7 +360,7 @@ def stage_file(
         staged.sha256 = sha256
         _add_file_notices(staged, wide_items, lookups["same_file"])
         report(0.8, "compare")
-        if staged.rows.num_rows and (db is not None or store.resolve_db_path(db).exists()):
+        if staged.rows.num_rows:
             _preview_against_database(db, staged, spec)
         report(1.0, "done")
         return staged
@@ -378,6 +381,33 @@ def _require_data_rows(raw: RawTable, file_name: str) -> None:
     if raw.rows == 0:
         raise reject(file_name, "文件只有表头,没有数据行。", "The file has a header but no data rows.",
                      "请导出包含数据的文件。", "Export a file that holds data rows.")
+
+
+def _checked_overrides(spec: TableSpec, headers: list[str], mapping: dict[str, str] | None,
+                       file_name: str) -> dict[str, str] | None:
+    """The user's ``--map`` with each source header spelled as in the file (matched like headers are, after
+    normalising); a header the file does not have or a column the table does not have is a rejection that
+    lists the valid ones, never silently ignored."""
+    if not mapping:
+        return mapping
+    by_form = {normalise_header(h): h for h in headers}
+    names = [c.name for c in spec.columns]
+    out: dict[str, str] = {}
+    for header, column in mapping.items():
+        found = header if header in headers else by_form.get(normalise_header(header))
+        if found is None:
+            listed = ", ".join(headers[:40])
+            raise reject(file_name, f"文件中没有表头“{header}”(--map {header}={column})。",
+                         f"The file has no header {header!r} (--map {header}={column}).",
+                         f"文件的表头:{listed}", f"The file's headers: {listed}")
+        if column not in ("", "-") and column not in names:
+            listed = ", ".join(names)
+            raise reject(file_name, f"表 {spec.name} 没有列“{column}”(--map {header}={column})。",
+                         f"Table {spec.name} has no column {column!r} (--map {header}={column}).",
+                         f"可用的列:{listed};“-”表示不导入这一列。",
+                         f"Its columns: {listed}; \"-\" leaves the header out.")
+        out[found] = column
+    return out
 
 
 def _map_file_headers(stage, spec: TableSpec, raw: RawTable, remembered: dict[str, str],
@@ -428,6 +458,7 @@ def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str
     problems = _run_checks(stage, spec, parsed, source_of)
     stage.execute("create or replace table staged as select * exclude (" + ", ".join(raw_columns) + ") from parsed")
     _derive_columns(stage, spec, notices)
+    problems = sorted([*problems, *_constraint_problems(stage, spec, problems)], key=lambda p: p.row or 0)
     if spec.keys and not problems:
         problems.extend(_duplicate_key_problems(stage, spec, notices))
     _flag_repeated_header(stage, raw, problems)
@@ -566,6 +597,79 @@ def _run_checks(stage, spec: TableSpec, parsed: dict[str, tuple[str, str | None]
         texts = _problem_texts(code, spec.column(name), spec)
         problems.append(Problem(row_no, name, value, *texts))
     return problems
+
+
+@functools.cache
+def _table_rules(table: str) -> tuple[tuple[tuple[tuple[str, ...], str], ...], tuple[tuple[str, str], ...]]:
+    """Every CHECK and NOT NULL constraint of ``table`` as the database defines it: (its columns, a SQL
+    condition true where a row breaks it), and each column with its default as SQL. Read from the schema itself, so that the preview, ``--dry-run``
+    and the commit can never disagree about what the table accepts."""
+    con = duckdb.connect()
+    try:
+        store.ensure_schema(con)
+        found = con.execute(
+            "select constraint_type, constraint_column_names, expression from duckdb_constraints() "
+            "where table_name = ? and constraint_type in ('CHECK', 'NOT NULL') order by constraint_index", [table]
+        ).fetchall()
+        defaults = dict(con.execute(
+            "select column_name, coalesce(column_default, 'null') || '::' || data_type from duckdb_columns() "
+            "where table_name = ? order by column_index", [table]).fetchall())
+    finally:
+        con.close()
+    rules: list[tuple[tuple[str, ...], str]] = []
+    for kind, columns, expression in found:
+        names = tuple(dict.fromkeys(columns))
+        rules.append((names, _q(names[0]) + " is null" if kind == "NOT NULL" else "not coalesce(" + expression + ", true)"))
+    return tuple(rules), tuple(defaults.items())
+
+
+def _constraint_problems(stage, spec: TableSpec, problems: list[Problem]) -> list[Problem]:
+    """One problem per row of ``staged`` that breaks a rule of the table which the per-column checks do
+    not cover (a row with a problem already is not reported again): an opportunity with neither account
+    nor prospect, a lost stage on an open one, a response before its ticket was opened."""
+    rules, defaults = _table_rules(spec.name)
+    present = _staged_columns(stage)
+    row_of = ", ".join((_q(name) if name in present else default + " as " + _q(name)) for name, default in defaults)
+    known = sorted({p.row for p in problems if p.row})
+    union = [
+        "select _row, " + str(n) + " as rule_no, " + _q(names[0]) + "::varchar as value from candidate where " + condition
+        for n, (names, condition) in enumerate(rules)
+    ]
+    if not union:
+        return []
+    skip = " where _row not in (" + ", ".join(str(int(r)) for r in known) + ")" if known else ""
+    stage.execute("create or replace temp view candidate as select _row, " + row_of + " from staged" + skip)
+    found = stage.execute("select _row, min(rule_no), any_value(value) from (" + " union all ".join(union) + ") "
+                          "group by _row order by _row limit " + str(MAX_PROBLEMS)).fetchall()
+    return [Problem(row_no, rules[rule][0][0], value, *_rule_texts(spec, rules[rule][0])) for row_no, rule, value in found]
+
+
+def _rule_texts(spec: TableSpec, columns: tuple[str, ...]) -> tuple[str, str, str, str]:
+    """(problem zh, problem en, fix zh, fix en) for a row that breaks the table rule on ``columns``."""
+    known: dict[tuple[str, tuple[str, ...]], tuple[str, str, str, str]] = {
+        ("opportunities", ("account_id", "prospect_name")): (
+            "商机既没有客户编号,也没有潜在客户名称。", "The opportunity has neither an account id nor a prospect name.",
+            "请填写客户编号(已有客户)或潜在客户名称(新客户)。", "Fill in the account id (a customer) or the prospect name (a new one)."),
+        ("opportunities", ("stage", "lost_at_stage")): (
+            "只有输单的商机才有“输在哪个阶段”。", "Only a lost opportunity has a stage it was lost at.",
+            "把阶段改为 lost,或清空 lost_at_stage。", "Set the stage to lost, or clear lost_at_stage."),
+        ("interactions", ("first_response_at", "opened_at")): (
+            "首次响应时间早于创建时间。", "The first response is before the interaction was opened.",
+            "请检查这两个时间(是否日期顺序不同)。", "Check both times (a different date order?)."),
+        ("interactions", ("resolved_at", "opened_at")): (
+            "解决时间早于创建时间。", "It was resolved before it was opened.",
+            "请检查这两个时间(是否日期顺序不同)。", "Check both times (a different date order?)."),
+        ("targets", ("level", "key")): (
+            "公司级目标不能有对象(key)。", "A company target has no key.",
+            "清空 key,或选择其他层级。", "Clear the key, or choose another level."),
+        ("survey_items", ("scale_min", "scale_max")): (
+            "量表下限不小于上限。", "The scale's minimum is not below its maximum.",
+            "请写成 1-5 或 0-10 这样的量表。", "Write a scale such as 1-5 or 0-10."),
+    }
+    listed = ", ".join(columns)
+    return known.get((spec.name, columns), (
+        f"这一行不符合表 {spec.name} 对 {listed} 的规则。", f"The row breaks table {spec.name}'s rule on {listed}.",
+        f"请检查 {listed} 的值。", f"Check the values of {listed}."))
 
 
 def _duplicate_key_problems(stage, spec: TableSpec, notices: list[tuple[str, str]]) -> list[Problem]:
@@ -718,11 +822,28 @@ def _key_join(spec: TableSpec, left: str, right: str) -> str:
     return " and ".join(left + "." + _q(k) + " = " + right + "." + _q(k) for k in spec.keys)
 
 
+@contextmanager
+def _database_for_checks(db) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The database staged rows are checked against: the file, or, while it does not exist yet, an empty
+    in-memory database with the same schema, so that every check runs the same way whether the path came
+    from ``--db``, ``KAM_DB`` or the default, and a preview never creates the file."""
+    path = store.resolve_db_path(db)
+    if path.exists():
+        with store.open_db(path) as con:
+            yield con
+        return
+    con = duckdb.connect()
+    try:
+        store.ensure_schema(con)
+        yield con
+    finally:
+        con.close()
+
+
 def _preview_against_database(db, staged: StagedImport, spec: TableSpec) -> None:
     """Counts of new, updated, unchanged rows; the date range; accounts affected; unknown accounts and
     survey scores outside their item's scale (problems)."""
-    path = store.resolve_db_path(db)
-    with store.open_db(path) as con:
+    with _database_for_checks(db) as con:
         con.register("incoming", staged.rows)
         cols = [c.name for c in spec.stored if c.name in staged.rows.column_names]
         differs = " or ".join("i." + _q(c) + " is distinct from t." + _q(c) for c in cols if c not in spec.keys) or "false"
@@ -982,7 +1103,7 @@ def undo_import(db: str | os.PathLike | None, import_id: int,
     """Return the database exactly to its state before ``import_id``: delete the rows it wrote and put back
     every row it updated or replaced. Later imports of the same tables must be undone first.
     ``on_commit(con, result)`` runs inside the undo's transaction just before it commits."""
-    with store.open_db(db) as con:
+    with store.open_db(db, create=False) as con:
         found = import_history(con, import_id)
         if not found:
             raise UndoRefused(f"There is no import {import_id}. / 没有编号为 {import_id} 的导入。")

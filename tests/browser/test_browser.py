@@ -72,9 +72,10 @@ def assert_tables_offer_no_export(page) -> None:
     """The tables' own toolbar has no "Download as CSV" (it would hand out unmasked names and live formulas
     without an audit entry); their search button shows that the toolbar itself is there."""
     tables = page.locator('[data-testid="stDataFrame"]')
-    for index in range(min(tables.count(), 3)):
-        tables.nth(index).scroll_into_view_if_needed()
-        tables.nth(index).hover()
+    shown = [tables.nth(i) for i in range(tables.count()) if tables.nth(i).is_visible()]  # not those in closed tabs
+    for table in shown[:3]:
+        table.scroll_into_view_if_needed()
+        table.hover()
         toolbar = page.locator('[data-testid="stElementToolbar"]').filter(has=page.locator('button[aria-label="Search"]'))
         toolbar.first.wait_for(state="visible", timeout=10_000)
         assert page.locator('button[aria-label="Download as CSV"]').count() == 0
