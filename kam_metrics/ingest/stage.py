@@ -40,6 +40,8 @@ from kam_metrics.store import connection as store
 
 MODES = ("append", "upsert", "replace")
 MAX_PROBLEMS = 5000
+#: a number whose magnitude reaches this is no amount, quantity or score of any business: a problem
+IMPLAUSIBLE_NUMBER = 1e15
 
 _CLEAN_MACROS = [
     # full-width digits and punctuation to ASCII, trimmed, empty -> NULL
@@ -54,9 +56,18 @@ _CLEAN_MACROS = [
     "          when rtrim(trim(kam_numtext(v), '()'), '') like '%万' then 10000"
     "          when kam_numtext(v) like '%\\%%' escape '\\' then 0.01 else 1 end)"
     "  * (case when kam_numtext(v) like '(%)' then -1 else 1 end) end)",
+    # NaN, inf and magnitudes no amount or quantity reaches (1e308) are never stored: NULL, then a problem
+    "create or replace macro kam_finite(x) as case when isfinite(x) and abs(x) < " + repr(IMPLAUSIBLE_NUMBER) + " then x end",
+    "create or replace macro kam_nonfinite(v) as coalesce(not (isfinite(try_cast(kam_numtext(v) as double)) "
+    "and abs(try_cast(kam_numtext(v) as double)) < " + repr(IMPLAUSIBLE_NUMBER) + "), false)",
     # fast path first (CASE is evaluated lazily, COALESCE is not): plain numbers cast directly
-    "create or replace macro kam_number(v) as case when try_cast(v as double) is not null then try_cast(v as double) "
-    "else kam_number_text(v) end",
+    "create or replace macro kam_number(v) as case when try_cast(v as double) is not null then kam_finite(try_cast(v as double)) "
+    "else kam_finite(kam_number_text(v)) end",
+    # a direct cast reads 22-04-15 as the year 22 and inf as the end of time: those go through the formats
+    "create or replace macro kam_sane_timestamp(t) as case when isfinite(t) and year(t) >= 1000 then t end",
+    # exports write the weekday after the date: 2018-01-01 星期五, 2018-01-01 (周一), 1/5/2025 Mon
+    "create or replace macro kam_date_clean(v) as regexp_replace(kam_clean(v), "
+    "'\\s*\\(?(星期|周|礼拜)[一二三四五六日天]\\)?$|\\s*\\(?(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(day|nesday|sday|urday)?\\.?\\)?$', '', 'i')",
     # text keeps full-width characters (they are content); only blanks become NULL
     "create or replace macro kam_text(v) as nullif(trim(v), '')",
     "create or replace macro kam_is_blank(v) as (kam_clean(v) is null or kam_clean(v) in ('-', '--', '—', 'N/A', 'NA', 'n/a'))",
@@ -66,13 +77,18 @@ _ISO_FORMATS = [
     "%b %d, %Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
     "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y年%m月%d日 %H:%M",
 ]
+# two-digit years are tried before every other form: %Y would read 15/04/22 or 22-04-15 as the year 22
+_TWO_DIGIT_YEAR_FORMATS = {
+    "dmy": ["%d/%m/%y", "%d-%m-%y", "%d.%m.%y", "%d/%m/%y %H:%M"],
+    "mdy": ["%m/%d/%y", "%m-%d-%y", "%m/%d/%y %H:%M"],
+}
 _ORDERED_FORMATS = {
-    "dmy": ["%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d.%m.%Y %H:%M"],
-    "mdy": ["%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y", "%m.%d.%Y", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S"],
+    "dmy": ["%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d.%m.%Y %H:%M"],
+    "mdy": ["%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S"],
 }
 _DATE_MACROS = [
     # fast path first: ISO dates and timestamps cast directly; only other forms go through the formats
-    "create or replace macro kam_timestamp_" + order + "(v) as case when try_cast(v as timestamp) is not null "
+    "create or replace macro kam_timestamp_" + order + "(v) as case when kam_sane_timestamp(try_cast(v as timestamp)) is not null "
     "then try_cast(v as timestamp) else kam_timestamp_text_" + order + "(v) end"
     for order in ("dmy", "mdy")
 ]
@@ -81,7 +97,7 @@ _DATE_TEXT_MACROS = [
     " case when kam_clean(v) is null then null"
     " when regexp_full_match(kam_clean(v), '[0-9]{5}(\\.[0-9]+)?') and try_cast(kam_clean(v) as double) between 1 and 80000"
     "  then timestamp '1899-12-30' + to_microseconds(cast(round(try_cast(kam_clean(v) as double) * 86400000000) as bigint))"
-    " else try_strptime(kam_clean(v), [" + ", ".join("'" + f + "'" for f in _ISO_FORMATS + _ORDERED_FORMATS[order]) + "]) end)"
+    " else try_strptime(kam_date_clean(v), [" + ", ".join("'" + f + "'" for f in _TWO_DIGIT_YEAR_FORMATS[order] + _ISO_FORMATS + _ORDERED_FORMATS[order]) + "]) end)"
     for order in ("dmy", "mdy")
 ]
 _ORDER_SQL = """
@@ -200,10 +216,10 @@ def _value_expr(column: Column, source: str, date_order: str) -> tuple[str, str 
         slow = "kam_number_text(" + source + ")"
         if column.kind == "percent":  # 85% means 85 on a 0-100 column
             slow = "(case when contains(" + source + ", '%') or contains(" + source + ", '％') then " + slow + " * 100 else " + slow + " end)"
-        return "try_cast(" + source + " as double)", slow
+        return "kam_finite(try_cast(" + source + " as double))", "kam_finite(" + slow + ")"
     if column.kind in ("date", "timestamp"):
         cast = "::date" if column.kind == "date" else ""
-        return "try_cast(" + source + " as timestamp)" + cast, "kam_timestamp_text_" + date_order + "(" + source + ")" + cast
+        return "kam_sane_timestamp(try_cast(" + source + " as timestamp))" + cast, "kam_timestamp_text_" + date_order + "(" + source + ")" + cast
     if column.kind in ("enum", "bool"):
         labels = ENUMS[column.enum or "bool"]
         cases = " ".join("when '" + label.replace("'", "''") + "' then '" + code + "'" for label, code in labels.items())
@@ -221,6 +237,8 @@ def _problem_texts(code: str, column: Column, spec: TableSpec) -> tuple[str, str
         "number": ("无法识别为数字。", "Not a number.",
                    "请写成 1234.5、¥1,234.50、12.5万 或 (300) 这样的数字。",
                    "Write a number such as 1234.5, ¥1,234.50, 12.5万 or (300)."),
+        "not_finite": ("不是有效的数值(NaN、无穷大,或大得不可能)。", "Not a usable number (NaN, infinite, or impossibly large).",
+                       "请改为实际数值,或留空。", "Write the actual figure, or leave it blank."),
         "integer": ("应为整数。", "Must be a whole number.", "请填写整数。", "Write a whole number."),
         "date": ("无法识别为日期。", "Not a date.",
                  "请写成 2025-01-05、2025/1/5 或 2025年1月5日。", "Write a date such as 2025-01-05, 2025/1/5 or 2025年1月5日."),
@@ -249,6 +267,7 @@ def _check_sql(column: Column, parsed: str, source: str | None) -> list[tuple[st
     if source is not None:
         # the cheap test first: conjunctions are evaluated left to right on the rows still selected
         if column.kind in ("number", "fraction", "percent", "integer"):
+            checks.append(("not_finite", parsed + " is null and kam_nonfinite(" + source + ")"))
             checks.append(("number", parsed + " is null and not kam_is_blank(" + source + ")"))
         elif column.kind in ("date", "timestamp"):
             checks.append(("date", parsed + " is null and not kam_is_blank(" + source + ")"))
@@ -582,17 +601,18 @@ def _run_checks(stage, spec: TableSpec, parsed: dict[str, tuple[str, str | None]
         for code, condition in _check_sql(column, _q(column.name), source):
             checks.append((code, column.name, source, condition))
     union = [
-        "select _row, " + str(position) + " as check_no, " + (source if source else "null") + "::varchar as value "
-        "from parsed where " + condition
+        "select _row, " + str(position) + " as check_no, '" + name + "' as column_name, "
+        + (source if source else "null") + "::varchar as value from parsed where " + condition
         for position, (code, name, source, condition) in enumerate(checks)
     ]
-    found: list[tuple[int, int, str]] = []
-    if union:
+    found: list[tuple[int, int, str, str]] = []
+    if union:  # each bad cell once, by its first failing check: an unreadable date is not also "empty"
         found = stage.execute(
-            "select * from (" + " union all ".join(union) + ") order by _row, check_no limit " + str(MAX_PROBLEMS)
+            "select * from (" + " union all ".join(union) + ") qualify row_number() over "
+            "(partition by _row, column_name order by check_no) = 1 order by _row, check_no limit " + str(MAX_PROBLEMS)
         ).fetchall()
     problems: list[Problem] = []
-    for row_no, check_no, value in found:
+    for row_no, check_no, _, value in found:
         code, name, _, _ = checks[check_no]
         texts = _problem_texts(code, spec.column(name), spec)
         problems.append(Problem(row_no, name, value, *texts))
