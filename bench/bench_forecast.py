@@ -69,14 +69,14 @@ def bench_big(db: str, repeat: int) -> list[str]:
             total_times.append(time.perf_counter() - started)
     with open_db(db, read_only=True) as con:
         rows = con.execute("select count(*) from sales").fetchone()[0]
-    series = result["series"]
-    per_level = Counter(s["level"] for s in series)
-    methods = Counter((s["level"], s["method"]) for s in series)
+    series = result.series
+    per_level = Counter(s.level for s in series)
+    methods = Counter((s.level, s.method) for s in series)
     lines = [
         "## 1. Every series of the big demo, with back-tests",
         "",
-        f"Database `{db}` (read-only): {rows:,} sales rows, latest order {result['as_of']}, "
-        f"history to {result['history_end']:%Y-%m}; {len(frame):,} (level, key, month) rows from the one query.",
+        f"Database `{db}` (read-only): {rows:,} sales rows, latest order {result.as_of}, "
+        f"history to {result.history_end:%Y-%m}; {len(frame):,} (level, key, month) rows from the one query.",
         "",
         "| runs | aggregation query median s | whole run median s | whole run best s | series | peak RSS MB | cpus | duckdb |",
         "|---:|---:|---:|---:|---:|---:|---:|---|",
@@ -91,25 +91,25 @@ def bench_big(db: str, repeat: int) -> list[str]:
         "|---|---:|---|---:|---:|---:|---:|",
     ]
     for level in forecast.LEVELS:
-        group = [s for s in series if s["level"] == level]
+        group = result.at_level(level)
         if not group:
             continue
-        scored = [s for s in group if s["mape_backtest"] is not None]
-        both = [s for s in scored if s["baseline_mape"] is not None]
-        beat = sum(1 for s in both if s["mape_backtest"] < s["baseline_mape"])
-        med = statistics.median(s["mape_backtest"] for s in scored) if scored else None
-        base = statistics.median(s["baseline_mape"] for s in group if s["baseline_mape"] is not None) if both else None
+        scored = [s for s in group if s.mape_backtest is not None]
+        both = [s for s in scored if s.baseline_mape is not None]
+        beat = sum(1 for s in both if s.mape_backtest < s.baseline_mape)
+        med = statistics.median(s.mape_backtest for s in scored) if scored else None
+        base = statistics.median(s.baseline_mape for s in group if s.baseline_mape is not None) if both else None
         method_text = ", ".join(f"{m} {n}" for (lv, m), n in sorted(methods.items()) if lv == level)
-        checks = sum(s["interval_checks"] for s in group)
-        hits = sum(round(s["interval_coverage"] * s["interval_checks"]) for s in group if s["interval_checks"])
+        checks = sum(s.interval_checks for s in group)
+        hits = sum(round(s.interval_coverage * s.interval_checks) for s in group if s.interval_checks)
         lines.append(f"| {level} | {per_level[level]:,} | {method_text} | {pct(med)} | {pct(base)} | {beat} of {len(both)} "
                      f"| {pct(hits / checks if checks else None)} of {checks:,} |")
     company = series[0]
     lines += [
         "",
-        f"Company: {company['method_note']}; back-test MAPE {pct(company['mape_backtest'])}, seasonal naive "
-        f"{pct(company['baseline_mape'])}; bias {pct(company['bias'])} (baseline {pct(company['baseline_bias'])}); "
-        f"80 % interval held {pct(company['interval_coverage'])} of {company['interval_checks']} held-out months.",
+        f"Company: {company.method_note}; back-test MAPE {pct(company.mape_backtest)}, seasonal naive "
+        f"{pct(company.baseline_mape)}; bias {pct(company.bias)} (baseline {pct(company.baseline_bias)}); "
+        f"80 % interval held {pct(company.interval_coverage)} of {company.interval_checks} held-out months.",
         "",
     ]
     return lines
@@ -128,8 +128,11 @@ def bench_superstore(csv: str) -> list[str]:
             return ["## 2. Superstore", "", f"import failed (exit {done.returncode}): {done.stdout[:500]} {done.stderr[:500]}", ""]
         imported = json.loads(done.stdout)
         with open_db(db, read_only=True) as con:
-            company = forecast.forecast_company(con)
-    back = company["backtest"]
+            run = forecast.forecast_company(con)
+    if run is None:
+        return ["## 2. Superstore", "", "skipped: no sales after the import", ""]
+    company = run.series[0]
+    back = company.backtest
     lines = [
         "## 2. Superstore (real export), company level",
         "",
@@ -138,22 +141,22 @@ def bench_superstore(csv: str) -> list[str]:
         + f"`: {imported['rows_inserted']:,} rows, {imported['accounts_created']} accounts created, "
         f"{imported['preview']['first_date']} .. {imported['preview']['last_date']} (dates read as {imported['date_orders']}).",
         "",
-        f"Latest order {company['as_of']} (within the month-end grace, so December 2021 counts as complete); "
-        f"{company['history_months']} months of history; method: {company['method_note']}.",
+        f"Latest order {run.as_of} (within the month-end grace, so December 2021 counts as complete); "
+        f"{company.history_months} months of history; method: {company.method_note}.",
         "",
         "| | back-test MAPE | bias | months scored |",
         "|---|---:|---:|---:|",
-        f"| {company['method']} | **{pct(company['mape_backtest'])}** | {pct(company['bias'])} | {company['n_months']} |",
-        f"| seasonal naive (same month a year earlier) | {pct(company['baseline_mape'])} | {pct(company['baseline_bias'])} | {company['baseline_n_months']} |",
+        f"| {company.method} | **{pct(company.mape_backtest)}** | {pct(company.bias)} | {company.n_months} |",
+        f"| seasonal naive (same month a year earlier) | {pct(company.baseline_mape)} | {pct(company.baseline_bias)} | {company.baseline_n_months} |",
         "",
-        f"80 % interval (built only from earlier back-test errors) held the actual in {pct(company['interval_coverage'])} "
-        f"of {company['interval_checks']} held-out months.",
+        f"80 % interval (built only from earlier back-test errors) held the actual in {pct(company.interval_coverage)} "
+        f"of {company.interval_checks} held-out months.",
         "",
         "| month | actual | forecast (origin = previous month-end) | seasonal naive |",
         "|---|---:|---:|---:|",
     ]
     for row in back:
-        lines.append(f"| {row['month']:%Y-%m} | {row['actual']:,.0f} | {row['forecast']:,.0f} | {row['baseline']:,.0f} |")
+        lines.append(f"| {row.month:%Y-%m} | {row.actual:,.0f} | {row.forecast:,.0f} | {row.baseline:,.0f} |")
     lines.append("")
     return lines
 

@@ -10,6 +10,7 @@ from typing import Any
 from kam_app.data.cache import cached_query
 from kam_metrics.domain.filters import Filters
 from kam_metrics.forecast import engine as forecast
+from kam_metrics.forecast.results import ForecastRun
 
 COMPLETION_LEVELS = ("owner", "region")
 
@@ -21,19 +22,13 @@ def segments_only(filters: Filters) -> Filters:
 
 
 @cached_query(max_entries=64)
-def _sales_forecast(con, segments: Filters) -> dict[str, Any]:
-    company = forecast.forecast_series(con, "company", filters=segments if segments.has_segments else None)
-    return {
-        "as_of": company["as_of"],
-        "history_end": company["history_end"],
-        "series": company["series"][0] if company["series"] else None,
-        "settings": company["settings"],
-    }
+def _sales_forecast(con, segments: Filters) -> ForecastRun:
+    return forecast.forecast_series(con, "company", filters=segments if segments.has_segments else None)
 
 
-def load_sales_forecast(filters: Filters) -> dict[str, Any]:
-    """Sales page: the forecast of the sidebar's accounts: 'series' (a kam_metrics.forecast.engine series dict
-    with history and back-test, or None without sales), 'as_of', 'history_end', 'settings'."""
+def load_sales_forecast(filters: Filters) -> ForecastRun:
+    """Sales page: the forecast of the sidebar's accounts, a kam_metrics.forecast.results.ForecastRun whose
+    ``first()`` is the company series with history and back-test (None without sales)."""
     return _sales_forecast(segments_only(filters))
 
 
@@ -49,14 +44,11 @@ def load_projected_completion(con, period: str = "year") -> dict[str, Any]:
     everything = forecast.forecast_all(con, ("company", *COMPLETION_LEVELS), horizon_months=12)
     completion = {}
     for level in ("company", *COMPLETION_LEVELS):
-        series = [s for s in everything["series"] if s["level"] == level]
-        completion[level] = forecast.project_completion(con, level, period, series=series)
+        completion[level] = forecast.project_completion(con, level, period, series=everything.at_level(level))
     return {"period": forecast.completion_period(as_of, period), "completion": completion}
 
 
 @cached_query(max_entries=256)
-def load_account_forecast(con, account_id: str) -> dict[str, Any]:
-    """Account 360: {'series' (None without history), 'as_of', 'history_end', 'settings'}."""
-    out = forecast.forecast_series(con, "account", keys=[account_id])
-    return {"series": out["series"][0] if out["series"] else None, "as_of": out["as_of"],
-            "history_end": out["history_end"], "settings": out["settings"]}
+def load_account_forecast(con, account_id: str) -> ForecastRun:
+    """Account 360: the account's ForecastRun; its ``first()`` is the account's series (None without history)."""
+    return forecast.forecast_series(con, "account", keys=[account_id])

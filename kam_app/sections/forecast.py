@@ -21,40 +21,41 @@ from kam_app.state import language
 from kam_app.state import t as ui_t
 from kam_app.widgets.components import KpiCard, render_chart, render_download_table, render_kpi_cards
 from kam_metrics.forecast.engine import completion_period
+from kam_metrics.forecast.results import ForecastRun, ForecastSeries
 from kam_metrics.i18n import format_date, format_money, format_month, format_percent, t
 
 
-def _forecast_cards(series: dict, lang: str) -> None:
+def _forecast_cards(series: ForecastSeries, lang: str) -> None:
     """Next month, next 12 months, back-test MAPE with the seasonal-naive MAPE under it, bias, and how
     often the 80 % interval held the actual on held-out back-test months (its n under it). Drawn with
     st.metric directly: the baseline line under the MAPE is a note, not a change, so it has no arrow."""
-    first = series["forecast"][0]
-    total12 = horizon_total(series, len(series["forecast"]))
-    low12, high12 = horizon_bounds(series, len(series["forecast"]))
+    first = series.forecast[0]
+    total12 = horizon_total(series, len(series.forecast))
+    low12, high12 = horizon_bounds(series, len(series.forecast))
     cards = [
         (
-            t("forecast.kpi.next_month", lang, month=format_month(first["month"], lang)),
-            format_money(first["value"], lang),
+            t("forecast.kpi.next_month", lang, month=format_month(first.month, lang)),
+            format_money(first.value, lang),
             None,
-            t("forecast.help.interval", lang, lower=format_money(first["lower"], lang), upper=format_money(first["upper"], lang)),
+            t("forecast.help.interval", lang, lower=format_money(first.lower, lang), upper=format_money(first.upper, lang)),
         ),
         (
-            t("forecast.kpi.next_12", lang) if len(series["forecast"]) == 12 else t("forecast.col.value", lang),
+            t("forecast.kpi.next_12", lang) if len(series.forecast) == 12 else t("forecast.col.value", lang),
             format_money(total12, lang),
             None,
             t("forecast.help.interval", lang, lower=format_money(low12, lang), upper=format_money(high12, lang)),
         ),
         (
             t("forecast.kpi.mape", lang),
-            format_percent(series["mape_backtest"]),
-            t("forecast.kpi.baseline", lang, baseline=format_percent(series["baseline_mape"])),
-            t("forecast.help.mape", lang, n=series["n_months"], zero=series["n_zero_months"]),
+            format_percent(series.mape_backtest),
+            t("forecast.kpi.baseline", lang, baseline=format_percent(series.baseline_mape)),
+            t("forecast.help.mape", lang, n=series.n_months, zero=series.n_zero_months),
         ),
-        (t("forecast.kpi.bias", lang), format_percent(series["bias"], signed=True), None, t("forecast.help.bias", lang)),
+        (t("forecast.kpi.bias", lang), format_percent(series.bias, signed=True), None, t("forecast.help.bias", lang)),
         (
             t("forecast.kpi.coverage", lang),
-            format_percent(series["interval_coverage"]),
-            t("forecast.kpi.coverage_note", lang, n=series["interval_checks"]),
+            format_percent(series.interval_coverage),
+            t("forecast.kpi.coverage_note", lang, n=series.interval_checks),
             t("forecast.help.coverage", lang),
         ),
     ]
@@ -62,8 +63,8 @@ def _forecast_cards(series: dict, lang: str) -> None:
         column.metric(label, value, delta=delta, help=help_text, border=True, delta_color="off", delta_arrow="off")
 
 
-def _forecast_table(series: dict, *, file_name: str) -> None:
-    table = pd.DataFrame(series["forecast"])[["month", "value", "lower", "upper"]]
+def _forecast_table(series: ForecastSeries, *, file_name: str) -> None:
+    table = pd.DataFrame([point.as_dict() for point in series.forecast], columns=["month", "value", "lower", "upper"])
     render_download_table(
         table,
         file_name=file_name,
@@ -82,21 +83,26 @@ def render_sales_forecast(filters) -> None:
     lang = language()
     st.subheader(t("forecast.heading", lang))
     data = loaders_forecast.load_sales_forecast(filters)
-    series = data["series"]
-    if series is None or series["method"] == "none":
+    series = data.first()
+    if series is None or series.method == "none":
         st.info(t("forecast.empty", lang), icon="ℹ️")
         return
     _forecast_cards(series, lang)
     render_chart(build_forecast_figure(series, lang=lang), t("forecast.empty", lang))
-    st.caption(
-        t("forecast.caption", lang, history_end=format_month(data["history_end"], lang), as_of=format_date(data["as_of"], lang),
-          method=method_text(series, data["settings"], lang))
-    )
+    _forecast_caption(data, series, lang)
     if filters.has_segments:
         st.caption(t("forecast.segments_caption", lang))
     with st.expander(t("forecast.col.value", lang) + " · " + t("forecast.chart.band", lang)):
-        _forecast_table(series, file_name=f"forecast_{data['history_end']}.csv")
-    render_completion(filters, data["as_of"], lang)
+        _forecast_table(series, file_name=f"forecast_{data.history_end}.csv")
+    render_completion(filters, data.as_of, lang)
+
+
+def _forecast_caption(data: ForecastRun, series: ForecastSeries, lang: str) -> None:
+    """Where the forecast starts (the last complete month, the latest order) and its method in words."""
+    st.caption(
+        t("forecast.caption", lang, history_end=format_month(data.history_end, lang), as_of=format_date(data.as_of, lang),
+          method=method_text(series, data.settings, lang))
+    )
 
 
 def _period_label(start: date, period: str, lang: str) -> str:
@@ -192,13 +198,10 @@ def render_account_forecast(account_id: str, filters=None) -> None:
     lang = language_now()
     st.subheader(t("forecast.a360.heading", lang))
     data = loaders_forecast.load_account_forecast(account_id)
-    series = data["series"]
-    if series is None or series["method"] == "none":
+    series = data.first()
+    if series is None or series.method == "none":
         st.info(t("forecast.a360.empty", lang), icon="ℹ️")
         return
     _forecast_cards(series, lang)
     render_chart(build_forecast_figure(series, lang=lang), t("forecast.a360.empty", lang))
-    st.caption(
-        t("forecast.caption", lang, history_end=format_month(data["history_end"], lang), as_of=format_date(data["as_of"], lang),
-          method=method_text(series, data["settings"], lang))
-    )
+    _forecast_caption(data, series, lang)

@@ -11,8 +11,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from kam_metrics.cli.common import EXIT_OK, UsageError, positive_int, print_json
+
+if TYPE_CHECKING:
+    from kam_metrics.forecast.results import ForecastRun
 
 MAX_HORIZON = 12
 
@@ -31,16 +35,6 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     return {"forecast": _cmd_forecast}
 
 
-def _series_json(item: dict) -> dict:
-    keys = (
-        "level", "key", "method", "method_note", "history_months", "mape_backtest", "baseline_mape", "bias",
-        "baseline_bias", "n_months", "n_zero_months", "baseline_n_months", "interval_coverage", "interval_checks",
-    )
-    out = {k: item[k] for k in keys}
-    out["forecast"] = [{k: row[k] for k in ("month", "value", "lower", "upper")} for row in item["forecast"]]
-    return out
-
-
 def _cmd_forecast(args: argparse.Namespace) -> int:
     from kam_metrics.forecast.engine import LEVELS, forecast_all
     from kam_metrics.store.connection import open_db
@@ -50,24 +44,28 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
     levels = (args.level,) if args.level else LEVELS
     with open_db(args.db, read_only=True) as con:
         result = forecast_all(con, levels, horizon_months=args.horizon_months)
-    series = [_series_json(s) for s in result["series"]]
-    if not series:
+    if not result.series:
         print("no sales: nothing to forecast", file=sys.stderr)
     if args.json:
-        print_json({"as_of": result["as_of"], "history_end": result["history_end"], "series": series})
+        print_json(result.as_dict())
         return EXIT_OK
+    _print_text(result)
+    return EXIT_OK
 
-    def pct(value):
+
+def _print_text(result: ForecastRun) -> None:
+    """The run as text: one line per series (method, back-test errors, interval check), then its months."""
+
+    def pct(value: float | None) -> str:
         return "—" if value is None else f"{value:.1%}"
 
-    print(f"Forecast from {result['history_end']} (latest order {result['as_of']}), 80 % interval")
-    for s in series:
-        name = s["level"] if not s["key"] else f"{s['level']} {s['key']}"
-        print(f"{name}: {s['method_note']}; back-test MAPE {pct(s['mape_backtest'])} "
-              f"(seasonal naive {pct(s['baseline_mape'])}), bias {pct(s['bias'])}; "
-              f"80 % interval held {pct(s['interval_coverage'])} of {s['interval_checks']} held-out months")
-        for row in s["forecast"]:
-            if row["value"] is None:
+    print(f"Forecast from {result.history_end} (latest order {result.as_of}), 80 % interval")
+    for s in result.series:
+        name = s.level if not s.key else f"{s.level} {s.key}"
+        print(f"{name}: {s.method_note}; back-test MAPE {pct(s.mape_backtest)} "
+              f"(seasonal naive {pct(s.baseline_mape)}), bias {pct(s.bias)}; "
+              f"80 % interval held {pct(s.interval_coverage)} of {s.interval_checks} held-out months")
+        for row in s.forecast:
+            if row.value is None:
                 continue
-            print(f"  {row['month']:%Y-%m} {row['value']:>16,.0f}  [{row['lower']:,.0f} .. {row['upper']:,.0f}]")
-    return EXIT_OK
+            print(f"  {row.month:%Y-%m} {row.value:>16,.0f}  [{row.lower:,.0f} .. {row.upper:,.0f}]")

@@ -46,20 +46,27 @@ first forecast month, and its actual to date counts in the projected completion.
 
 Public functions (each takes a DuckDB connection)
 -------------------------------------------------
-* :func:`forecast_series` ``(con, level, keys=None, horizon_months=12, filters=None)`` -> dict with
-  ``as_of`` (latest order date), ``history_end`` (last complete month), ``series`` (list of dicts:
+They return the frozen dataclasses of :mod:`kam_metrics.forecast.results` (each with an ``as_dict()``
+giving the dicts of ``forecast --json``):
+
+* :func:`forecast_series` ``(con, level, keys=None, horizon_months=12, filters=None)`` ->
+  :class:`~kam_metrics.forecast.results.ForecastRun`: ``as_of`` (latest order date), ``history_end``
+  (last complete month), ``series`` (a tuple of :class:`~kam_metrics.forecast.results.ForecastSeries`:
   level, key, method, method_note, history_months, mape_backtest, baseline_mape, bias, baseline_bias,
-  n_months, n_zero_months, interval_coverage, interval_checks, history [{month, value}], backtest [{month, actual, forecast, baseline}],
-  forecast [{month, value, lower, upper}]).
-* :func:`forecast_all` ``(con, levels=LEVELS, horizon_months=12)`` -> the same for several levels in one
-  query and one vectorised run (the CLI and the bench use it).
-* :func:`forecast_company` ``(con, horizon_months=12)`` -> the company series dict (plus ``as_of`` and
-  ``history_end``).
+  n_months, n_zero_months, baseline_n_months, interval_coverage, interval_checks, partial_month_actual,
+  forecast (ForecastPoint: month, value, lower, upper), history (HistoryPoint: month, value) and
+  backtest (BacktestPoint: month, actual, forecast, baseline, method)) and ``settings``.
+* :func:`forecast_all` ``(con, levels=LEVELS, horizon_months=12)`` -> the same ForecastRun for several
+  levels in one query and one vectorised run, without history and back-test months by default (the
+  CLI and the bench use it).
+* :func:`forecast_company` ``(con, horizon_months=12)`` -> the ForecastRun of the company series alone
+  (``series`` holds exactly it), or None without sales.
 * :func:`forecast_windows` ``(con)`` -> ``{"1-3": w, "3-6": w, "6-12": w}`` for the review report
-  (section 7 未来工作计划): months 1-3, 4-6 and 7-12 after the last complete month; each ``w`` holds
-  start, end (first days of its first and last month), forecast, lower, upper (sums of the monthly
-  bounds: a conservative band), target (pro-rated company target, None without one), completion
-  (forecast / target) and method.
+  (section 7 未来工作计划), each ``w`` a :class:`~kam_metrics.forecast.results.ForecastWindow`: months
+  1-3, 4-6 and 7-12 after the last complete month, with start, end (first day of its first month,
+  last day of its last), forecast, lower, upper (sums of the monthly bounds: a conservative band),
+  target (pro-rated company target, None without one), completion (forecast / target), method and
+  mape_backtest.
 * :func:`project_completion` ``(con, level, period="year")`` -> DataFrame: per key of ``level`` the
   revenue to date in the calendar year / quarter holding the latest order, the forecast for the rest
   of it, projected = to date + rest, target, projected_completion, gap (target - projected),
@@ -69,8 +76,8 @@ Public functions (each takes a DuckDB connection)
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -79,6 +86,14 @@ import numpy as np
 import pandas as pd
 
 from kam_metrics.domain.filters import Filters, month_end, quarter_start, shift_months
+from kam_metrics.forecast.results import (
+    BacktestPoint,
+    ForecastPoint,
+    ForecastRun,
+    ForecastSeries,
+    ForecastWindow,
+    HistoryPoint,
+)
 from kam_metrics.sql.segments import SEGMENT_CTES, query_df
 from kam_metrics.store.settings import load_settings
 
@@ -178,8 +193,6 @@ def load_monthly_series(
     account_keys: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Columns level, key, month, revenue (one row per series and month with sales up to ``as_of``)."""
-    from dataclasses import replace
-
     from kam_metrics.metrics.sales import segment_sql
 
     settings = load_settings(con)
@@ -560,23 +573,22 @@ def _forecast_levels(
     account_keys: tuple[str, ...] = (),
     include_history: bool = False,
     as_of: date | None = None,
-) -> dict[str, Any]:
-    """Load, forecast and shape every series of ``levels``: {"as_of", "history_end", "series", "settings"}."""
+) -> ForecastRun:
+    """Load, forecast and shape every series of ``levels`` into one :class:`ForecastRun`."""
     if horizon_months < 1:
         raise ValueError("horizon_months must be at least 1")
     settings = load_settings(con)
     as_of = as_of or latest_order_date(con)
-    empty: dict[str, Any] = {"as_of": as_of, "history_end": None, "series": [], "settings": settings}
     if as_of is None:
-        return empty
+        return ForecastRun(as_of=None, history_end=None, series=(), settings=settings)
     history_end = history_end_month(as_of, int(settings["forecast_month_end_grace_days"]))
     frame = load_monthly_series(con, levels, as_of=as_of, filters=filters, account_keys=account_keys)
     if frame.empty:
-        return {**empty, "history_end": history_end}
+        return ForecastRun(as_of=as_of, history_end=history_end, series=(), settings=settings)
     matrix = _series_matrix(frame, history_end)
     result = run_engine(matrix.Y, matrix.start, horizon_months, settings)
     series = _shape_series(matrix, result, settings, horizon_months, include_history)
-    return {"as_of": as_of, "history_end": history_end, "series": series, "settings": settings}
+    return ForecastRun(as_of=as_of, history_end=history_end, series=series, settings=settings)
 
 
 @dataclass
@@ -620,74 +632,84 @@ def _series_matrix(frame: pd.DataFrame, history_end: date) -> _SeriesMatrix:
 
 def _shape_series(
     matrix: _SeriesMatrix, result: EngineResult, settings: dict[str, Any], horizon_months: int, include_history: bool
-) -> list[dict[str, Any]]:
-    """One dict per series (see the module doc), with history and back-test detail when asked for."""
+) -> tuple[ForecastSeries, ...]:
+    """One :class:`ForecastSeries` per row of the matrix, with history and back-test months when asked for."""
     T, first_index = matrix.T, matrix.first_index
     months_hist = [_index_month(first_index + j) for j in range(max(T, 0))]
     back_months = [_index_month(first_index + j) for j in range(T - 12, T)]
     future = [_index_month(matrix.end_index + h) for h in range(1, horizon_months + 1)]
     series = []
     for i, (level, key) in enumerate(matrix.identities):
-        item = _series_item(result, i, level, key, settings, future, float(matrix.partial[i]))
+        history: tuple[HistoryPoint, ...] = ()
+        backtest: tuple[BacktestPoint, ...] = ()
         if include_history:
-            item["history"] = [
-                {"month": m, "value": float(matrix.Y[i, j])} for j, m in enumerate(months_hist) if j >= matrix.start[i]
-            ]
-            item["backtest"] = _backtest_rows(result, i, back_months, T)
-        series.append(item)
-    return series
+            history = tuple(
+                HistoryPoint(month=m, value=float(matrix.Y[i, j])) for j, m in enumerate(months_hist) if j >= matrix.start[i]
+            )
+            backtest = _backtest_rows(result, i, back_months, T)
+        series.append(_series_item(result, i, (level, key), settings, future, float(matrix.partial[i]), (history, backtest)))
+    return tuple(series)
 
 
 def _series_item(
-    result: EngineResult, i: int, level: str, key: str, settings: dict[str, Any], future: list[date], partial: float
-) -> dict[str, Any]:
-    """Series ``i``'s method, back-test scores, interval coverage and forecast months."""
+    result: EngineResult,
+    i: int,
+    identity: tuple[str, str],
+    settings: dict[str, Any],
+    future: list[date],
+    partial: float,
+    months: tuple[tuple[HistoryPoint, ...], tuple[BacktestPoint, ...]],
+) -> ForecastSeries:
+    """Series ``i`` (``identity`` = level, key): its method, back-test scores, interval coverage and forecast
+    months, with the history and back-test ``months`` shaped by the caller."""
     method = str(result.method[i])
     n_hist = max(int(result.history_months[i]), 0)
     score, n_months, n_zero = mape(result.back_actual[i], result.back_forecast[i])
     base, base_n, _ = mape(result.back_actual[i], result.back_baseline[i])
-    return {
-        "level": level,
-        "key": key,
-        "method": method,
-        "method_note": method_note(method, n_hist, settings),
-        "history_months": n_hist,
-        "mape_backtest": score,
-        "baseline_mape": base,
-        "bias": bias(result.back_actual[i], result.back_forecast[i]),
-        "baseline_bias": bias(result.back_actual[i], result.back_baseline[i]),
-        "n_months": n_months,
-        "n_zero_months": n_zero,
-        "baseline_n_months": base_n,
-        "interval_coverage": (float(result.interval_hits[i] / result.interval_checks[i])
-                              if result.interval_checks[i] else None),
-        "interval_checks": int(result.interval_checks[i]),
-        "partial_month_actual": partial,
-        "forecast": [
-            {
-                "month": m,
-                "value": _none_if_nan(result.forecast[i, h]),
-                "lower": _none_if_nan(result.lower[i, h]),
-                "upper": _none_if_nan(result.upper[i, h]),
-            }
+    return ForecastSeries(
+        level=identity[0],
+        key=identity[1],
+        method=method,
+        method_note=method_note(method, n_hist, settings),
+        history_months=n_hist,
+        mape_backtest=score,
+        baseline_mape=base,
+        bias=bias(result.back_actual[i], result.back_forecast[i]),
+        baseline_bias=bias(result.back_actual[i], result.back_baseline[i]),
+        n_months=n_months,
+        n_zero_months=n_zero,
+        baseline_n_months=base_n,
+        interval_coverage=(float(result.interval_hits[i] / result.interval_checks[i])
+                           if result.interval_checks[i] else None),
+        interval_checks=int(result.interval_checks[i]),
+        partial_month_actual=partial,
+        forecast=tuple(
+            ForecastPoint(
+                month=m,
+                value=_none_if_nan(result.forecast[i, h]),
+                lower=_none_if_nan(result.lower[i, h]),
+                upper=_none_if_nan(result.upper[i, h]),
+            )
             for h, m in enumerate(future)
-        ],
-    }
+        ),
+        history=months[0],
+        backtest=months[1],
+    )
 
 
-def _backtest_rows(result: EngineResult, i: int, back_months: list[date], T: int) -> list[dict[str, Any]]:
+def _backtest_rows(result: EngineResult, i: int, back_months: list[date], T: int) -> tuple[BacktestPoint, ...]:
     """Series ``i``'s back-test months that fall within the history: actual, forecast, baseline, method."""
-    return [
-        {
-            "month": m,
-            "actual": _none_if_nan(result.back_actual[i, j]),
-            "forecast": _none_if_nan(result.back_forecast[i, j]),
-            "baseline": _none_if_nan(result.back_baseline[i, j]),
-            "method": str(result.back_method[i, j]),
-        }
+    return tuple(
+        BacktestPoint(
+            month=m,
+            actual=_none_if_nan(result.back_actual[i, j]),
+            forecast=_none_if_nan(result.back_forecast[i, j]),
+            baseline=_none_if_nan(result.back_baseline[i, j]),
+            method=str(result.back_method[i, j]),
+        )
         for j, m in enumerate(back_months)
         if T - 12 + j >= 0
-    ]
+    )
 
 
 def forecast_all(
@@ -697,9 +719,9 @@ def forecast_all(
     *,
     include_history: bool = False,
     as_of: date | None = None,
-) -> dict[str, Any]:
+) -> ForecastRun:
     """Every series of ``levels`` (company, each segment value, each class-A account) in one query and
-    one vectorised run: {"as_of", "history_end", "series": [...], "settings"} (see the module doc)."""
+    one vectorised run (see the module doc)."""
     unknown = set(levels) - set(LEVELS)
     if unknown:
         raise ValueError(f"unknown forecast level(s) {sorted(unknown)}; choose from {', '.join(LEVELS)}")
@@ -715,7 +737,7 @@ def forecast_series(
     filters: Filters | None = None,
     include_history: bool = True,
     as_of: date | None = None,
-) -> dict[str, Any]:
+) -> ForecastRun:
     """The series of one level (only ``keys`` when given; any account when level is 'account'), over
     the accounts the optional segment ``filters`` select (their period is ignored; segments are
     evaluated as of the latest order). With history and back-test detail by default."""
@@ -732,48 +754,48 @@ def forecast_series(
         as_of=as_of,
     )
     if keys:
-        out["series"] = [s for s in out["series"] if s["key"] in set(keys)]
+        out = replace(out, series=tuple(s for s in out.series if s.key in set(keys)))
     return out
 
 
-def forecast_company(con: duckdb.DuckDBPyConnection, horizon_months: int = 12) -> dict[str, Any] | None:
-    """The company series (see the module doc) plus ``as_of`` and ``history_end``; None without sales."""
+def forecast_company(con: duckdb.DuckDBPyConnection, horizon_months: int = 12) -> ForecastRun | None:
+    """The run of the company series alone (its ``series`` holds exactly that one, with history and
+    back-test months); None without sales."""
     out = forecast_series(con, "company", horizon_months=horizon_months)
-    if not out["series"]:
-        return None
-    return {**out["series"][0], "as_of": out["as_of"], "history_end": out["history_end"]}
+    return out if out.series else None
 
 
 #: the review report's windows: (first, last) forecast month, counted from the month after history_end
 WINDOWS = {"1-3": (1, 3), "3-6": (4, 6), "6-12": (7, 12)}
 
 
-def forecast_windows(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
+def forecast_windows(con: duckdb.DuckDBPyConnection) -> dict[str, ForecastWindow]:
     """Expected company revenue of months 1-3, 4-6 and 7-12 after the last complete month against the
-    pro-rated company target (review report section 7). Empty dict without sales."""
+    pro-rated company target (review report section 7), keyed as WINDOWS. Empty dict without sales."""
     from kam_metrics.metrics.sales import compute_target
 
-    company = forecast_company(con, horizon_months=12)
-    if company is None:
+    run = forecast_company(con, horizon_months=12)
+    if run is None:
         return {}
+    company = run.series[0]
     out = {}
     for name, (first, last) in WINDOWS.items():
-        rows = company["forecast"][first - 1 : last]
-        start, end = rows[0]["month"], month_end(rows[-1]["month"])
-        values = [r["value"] for r in rows]
-        total = None if any(v is None for v in values) else float(sum(values))
+        rows = company.forecast[first - 1 : last]
+        start, end = rows[0].month, month_end(rows[-1].month)
+        values = [r.value for r in rows]
+        total = None if any(v is None for v in values) else float(sum(v for v in values if v is not None))
         target = compute_target(con, Filters(start=start, end=end))["revenue_target"]
-        out[name] = {
-            "start": start,
-            "end": end,
-            "forecast": total,
-            "lower": None if total is None else float(sum(r["lower"] for r in rows)),
-            "upper": None if total is None else float(sum(r["upper"] for r in rows)),
-            "target": None if target is None else float(target),
-            "completion": None if total is None or not target else total / float(target),
-            "method": company["method"],
-            "mape_backtest": company["mape_backtest"],
-        }
+        out[name] = ForecastWindow(
+            start=start,
+            end=end,
+            forecast=total,
+            lower=None if total is None else float(sum(r.lower or 0.0 for r in rows)),
+            upper=None if total is None else float(sum(r.upper or 0.0 for r in rows)),
+            target=None if target is None else float(target),
+            completion=None if total is None or not target else total / float(target),
+            method=company.method,
+            mape_backtest=company.mape_backtest,
+        )
     return out
 
 
@@ -792,15 +814,16 @@ def completion_period(as_of: date, period: str) -> tuple[date, date]:
     raise ValueError(f"period must be 'year' or 'quarter', not {period!r}")
 
 
-def rest_of_period(forecast: list[dict], as_of: date, period_end: date, key: str = "value") -> float | None:
+def rest_of_period(forecast: Sequence[ForecastPoint], as_of: date, period_end: date, key: str = "value") -> float | None:
     """Forecast revenue from the day after ``as_of`` to ``period_end``: whole forecast months, and the
-    remaining days' share of the month holding ``as_of`` when that month is itself forecast (partial)."""
+    remaining days' share of the month holding ``as_of`` when that month is itself forecast (partial).
+    ``key`` is the field summed: "value", "lower" or "upper"."""
     total = 0.0
     for row in forecast:
-        month = row["month"]
+        month = row.month
         if month > period_end:
             break
-        value = row[key]
+        value = getattr(row, key)
         if value is None:
             return None
         if month <= as_of:  # the partial month: only the days after as_of
@@ -812,7 +835,11 @@ def rest_of_period(forecast: list[dict], as_of: date, period_end: date, key: str
 
 
 def project_completion(
-    con: duckdb.DuckDBPyConnection, level: str = "company", period: str = "year", *, series: list[dict] | None = None
+    con: duckdb.DuckDBPyConnection,
+    level: str = "company",
+    period: str = "year",
+    *,
+    series: Sequence[ForecastSeries] | None = None,
 ) -> pd.DataFrame:
     """Projected completion of the revenue target of the calendar ``period`` ('year' or 'quarter')
     holding the latest order, per key of ``level`` (company, owner, region, product_line, account).
@@ -823,7 +850,8 @@ def project_completion(
     (projected / target), gap (target - projected; > 0 is a shortfall), months_left (months after the
     latest order's day up to the period end, a partial month counting as one), gap_per_month (the
     shortfall spread over those months; 0 when the forecast reaches the target), required_per_month
-    ((target - revenue to date) / months_left). ``series`` may pass that level's forecast series.
+    ((target - revenue to date) / months_left). ``series`` may pass that level's forecast series
+    (:class:`ForecastSeries`).
     """
     if level not in COMPLETION_LEVELS:
         raise ValueError(f"no targets at level {level!r}; choose from {', '.join(COMPLETION_LEVELS)}")
@@ -832,8 +860,8 @@ def project_completion(
         return pd.DataFrame(columns=COMPLETION_COLUMNS)
     start, end = completion_period(as_of, period)
     if series is None:
-        series = forecast_series(con, level, horizon_months=12, include_history=False)["series"]
-    by_key = {s["key"]: s for s in series}
+        series = forecast_series(con, level, horizon_months=12, include_history=False).series
+    by_key = {s.key: s for s in series}
     base = _completion_base(con, level, start, end, as_of, by_key)
     months_left = len({m for m in _months_between(as_of + timedelta(days=1), end)})
     rows = [
@@ -850,7 +878,7 @@ COMPLETION_COLUMNS = [
 
 
 def _completion_base(
-    con: duckdb.DuckDBPyConnection, level: str, start: date, end: date, as_of: date, by_key: dict[str, dict]
+    con: duckdb.DuckDBPyConnection, level: str, start: date, end: date, as_of: date, by_key: dict[str, ForecastSeries]
 ) -> pd.DataFrame:
     """key, revenue (period start .. as_of) and revenue_target per key, plus forecast keys without a row."""
     from kam_metrics.metrics.sales import compute_target, compute_target_by
@@ -873,13 +901,13 @@ def _completion_base(
 
 
 def _completion_row(
-    key: str, to_date: Any, target: Any, fc: dict | None, as_of: date, end: date, months_left: int
+    key: str, to_date: Any, target: Any, fc: ForecastSeries | None, as_of: date, end: date, months_left: int
 ) -> dict[str, Any]:
     """One key's projected completion: revenue to date plus the forecast rest against its target."""
     target = None if target is None or pd.isna(target) else float(target)
-    rest = rest_of_period(fc["forecast"], as_of, end) if fc else 0.0
-    low = rest_of_period(fc["forecast"], as_of, end, "lower") if fc else 0.0
-    high = rest_of_period(fc["forecast"], as_of, end, "upper") if fc else 0.0
+    rest = rest_of_period(fc.forecast, as_of, end) if fc else 0.0
+    low = rest_of_period(fc.forecast, as_of, end, "lower") if fc else 0.0
+    high = rest_of_period(fc.forecast, as_of, end, "upper") if fc else 0.0
     projected = None if rest is None else float(to_date) + rest
     gap = None if target is None or projected is None else target - projected
     return {

@@ -5,11 +5,13 @@ into a :class:`ReportContext` that the section builders share. Churn and forecas
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from kam_metrics.domain.filters import Filters
+from kam_metrics.forecast.results import ForecastPoint, ForecastSeries, ForecastWindow
 from kam_metrics.i18n import t
 from kam_metrics.report.model import format_value, join_words, to_date
 
@@ -37,14 +39,28 @@ def load_churn_scores(con: duckdb.DuckDBPyConnection, filters: Filters, account_
             "scores": scores}
 
 
-def load_forecast(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class ReportForecast:
+    """The report's forecast (:func:`load_forecast`): the scope's company series with its history, the
+    windows of section 7 and the method in the report's languages."""
+
+    #: the company series of the report's scope, with history and back-test months
+    series: ForecastSeries
+    #: the first day of the last complete month
+    history_end: date
+    #: months 1-3, 4-6 and 7-12 (engine.WINDOWS names) against the scope's pro-rated target; a window
+    #: with a month without forecast is left out
+    windows: dict[str, ForecastWindow]
+    #: the method in words per language ("zh", "en"; kam_metrics.i18n.catalogue.forecast)
+    method_text: dict[str, str]
+
+
+def load_forecast(con: duckdb.DuckDBPyConnection, filters: Filters) -> ReportForecast | None:
     """The scope's monthly revenue forecast for the 12 months after the period end, from
     kam_metrics.forecast.engine, with the windows of section 7 (months 1-3, 4-6, 7-12) against
     the pro-rated target; None without history."""
     from kam_metrics.churn import scoring as churn
-    from kam_metrics.domain.filters import month_end
     from kam_metrics.forecast import engine as module
-    from kam_metrics.metrics.sales import compute_target
 
     # as of the latest order up to the period end (as the Sales page, which forecasts as of the latest
     # order): a period end after the data would otherwise count a partial month as complete
@@ -53,29 +69,42 @@ def load_forecast(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str,
         return None
     out = module.forecast_series(con, "company", horizon_months=12, filters=filters if filters.has_segments else None,
                                  include_history=True, as_of=as_of)
-    if not out["series"]:
+    series = out.first()
+    if series is None or out.history_end is None:
         return None
-    series = out["series"][0]
     windows = {}
     for name, (first, last) in module.WINDOWS.items():
-        rows = series["forecast"][first - 1 : last]
-        if not rows or any(r["value"] is None for r in rows):
-            continue
-        start, end = to_date(rows[0]["month"]), month_end(to_date(rows[-1]["month"]))
-        total = float(sum(r["value"] for r in rows))
-        target = compute_target(con, replace(filters, start=start, end=end, segment_end=None))["revenue_target"]
-        windows[name] = {"start": start, "end": end, "forecast": total,
-                         "lower": float(sum(r["lower"] or 0.0 for r in rows)),
-                         "upper": float(sum(r["upper"] or 0.0 for r in rows)),
-                         "target": None if target is None else float(target),
-                         "completion": None if not target else total / float(target)}
-    settings = out.get("settings") or {}
+        window = _forecast_window(con, filters, series, series.forecast[first - 1 : last])
+        if window is not None:
+            windows[name] = window
+    settings = out.settings or {}
     # the method named in the report's language (kam_metrics.i18n.catalogue.forecast)
-    method_text = {lang: t(f"forecast.method.{series['method']}", lang, n=series.get("history_months"),
+    method_text = {lang: t(f"forecast.method.{series.method}", lang, n=series.history_months,
                            model=settings.get("forecast_min_months_model"),
                            seasonal=settings.get("forecast_min_months_seasonal"),
                            stopped=settings.get("forecast_stopped_months")) for lang in ("zh", "en")}
-    return {**series, "history_end": out["history_end"], "windows": windows, "method_text": method_text}
+    return ReportForecast(series=series, history_end=out.history_end, windows=windows, method_text=method_text)
+
+
+def _forecast_window(con: duckdb.DuckDBPyConnection, filters: Filters, series: ForecastSeries,
+                     rows: tuple[ForecastPoint, ...]) -> ForecastWindow | None:
+    """The forecast months ``rows`` summed against the scope's pro-rated target; None when a month has
+    no forecast (or there is no month)."""
+    from kam_metrics.domain.filters import month_end
+    from kam_metrics.metrics.sales import compute_target
+
+    values = [r.value for r in rows]
+    if not rows or any(v is None for v in values):
+        return None
+    start, end = to_date(rows[0].month), month_end(to_date(rows[-1].month))
+    total = float(sum(v for v in values if v is not None))
+    target = compute_target(con, replace(filters, start=start, end=end, segment_end=None))["revenue_target"]
+    return ForecastWindow(start=start, end=end, forecast=total,
+                          lower=float(sum(r.lower or 0.0 for r in rows)),
+                          upper=float(sum(r.upper or 0.0 for r in rows)),
+                          target=None if target is None else float(target),
+                          completion=None if not target else total / float(target),
+                          method=series.method, mape_backtest=series.mape_backtest)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from kam_metrics.domain.enums import BANDS
 from kam_metrics.domain.filters import Filters, shift_months
 from kam_metrics.i18n import format_date, format_money, format_month, format_percent, t
 from kam_metrics.metrics.satisfaction import SatisfactionResult
-from kam_metrics.report.data import ReportContext
+from kam_metrics.report.data import ReportContext, ReportForecast
 from kam_metrics.report.model import Chart, Column, Figure, Section, Series, Table, as_date, as_float, join_words, to_date
 
 
@@ -597,18 +597,19 @@ def hints_plan(ctx: ReportContext) -> list[str]:
     return hints
 
 
-def _forecast_hints(ctx: ReportContext, forecast: dict[str, Any]) -> list[str]:
+def _forecast_hints(ctx: ReportContext, forecast: ReportForecast) -> list[str]:
     out = []
-    for name, window in forecast.get("windows", {}).items():
-        key = "report.forecast.window_target" if window["target"] else "report.forecast.window"
-        out.append(ctx.t(key, window=name, start=format_month(window["start"], ctx.lang),
-                         end=format_month(window["end"], ctx.lang), value=format_money(window["forecast"], ctx.lang),
-                         lower=format_money(window["lower"], ctx.lang), upper=format_money(window["upper"], ctx.lang),
-                         target=format_money(window["target"], ctx.lang), completion=format_percent(window["completion"])))
-    method = forecast.get("method_text", {}).get(ctx.lang) or forecast.get("method_note") or forecast.get("method") or "—"
+    for name, window in forecast.windows.items():
+        key = "report.forecast.window_target" if window.target else "report.forecast.window"
+        out.append(ctx.t(key, window=name, start=format_month(window.start, ctx.lang),
+                         end=format_month(window.end, ctx.lang), value=format_money(window.forecast, ctx.lang),
+                         lower=format_money(window.lower, ctx.lang), upper=format_money(window.upper, ctx.lang),
+                         target=format_money(window.target, ctx.lang), completion=format_percent(window.completion)))
+    series = forecast.series
+    method = forecast.method_text.get(ctx.lang) or series.method_note or series.method or "—"
     out.append(ctx.t("report.forecast.method", method=method,
-                     mape=format_percent(forecast.get("mape_backtest")),
-                     baseline=format_percent(forecast.get("baseline_mape"))))
+                     mape=format_percent(series.mape_backtest),
+                     baseline=format_percent(series.baseline_mape)))
     return out
 
 
@@ -628,27 +629,27 @@ def editable_section(ctx: ReportContext, key: str, number: str, hints: list[str]
 
 
 def section_plan(ctx: ReportContext, saved: dict[str, str]) -> Section:
-    forecast = ctx.data["forecast"]
+    forecast: ReportForecast | None = ctx.data["forecast"]
     chart = None
     title = None
-    if forecast is not None and forecast.get("forecast"):
-        history = (forecast.get("history") or [])[-12:]
-        points = forecast["forecast"]
+    if forecast is not None and forecast.series.forecast:
+        history = forecast.series.history[-12:]
+        points = forecast.series.forecast
         n_hist = len(history)
-        labels = [format_month(to_date(p["month"]), ctx.lang) for p in history + points]
+        labels = [format_month(to_date(month), ctx.lang) for month in [p.month for p in history] + [p.month for p in points]]
         before: list[float | None] = [None] * n_hist
         after: list[float | None] = [None] * len(points)
         chart = Chart("forecast", "", "line", labels,
-                      [Series(ctx.t("report.series.actual"), [as_float(p["value"]) for p in history] + after),
-                       Series(ctx.t("report.series.forecast"), before + [as_float(p["value"]) for p in points]),
-                       Series(ctx.t("report.series.lower"), before + [as_float(p.get("lower")) for p in points]),
-                       Series(ctx.t("report.series.upper"), before + [as_float(p.get("upper")) for p in points])],
+                      [Series(ctx.t("report.series.actual"), [as_float(p.value) for p in history] + after),
+                       Series(ctx.t("report.series.forecast"), before + [as_float(p.value) for p in points]),
+                       Series(ctx.t("report.series.lower"), before + [as_float(p.lower) for p in points]),
+                       Series(ctx.t("report.series.upper"), before + [as_float(p.upper) for p in points])],
                       "money", ctx.t("report.axis.revenue"))
-        first = forecast.get("windows", {}).get("1-3")
-        total = first["forecast"] if first else sum(p["value"] or 0.0 for p in points[:3])
-        if first and first["completion"] is not None:
+        first = forecast.windows.get("1-3")
+        total = first.forecast if first else sum(p.value or 0.0 for p in points[:3])
+        if first and first.completion is not None:
             title = ctx.t("report.plan.title_forecast_target", value=format_money(total, ctx.lang),
-                          completion=format_percent(first["completion"]))
+                          completion=format_percent(first.completion))
         else:
             title = ctx.t("report.plan.title_forecast", value=format_money(total, ctx.lang))
         chart.title = title

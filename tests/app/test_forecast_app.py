@@ -33,29 +33,29 @@ def _cards(at) -> dict[str, str]:
 @pytest.mark.parametrize("lang", ["zh"])
 def test_sales_page_shows_the_kam_metrics_forecast(monkeypatch, forecast_db, lang):
     with open_db(forecast_db, read_only=True) as con:
-        s = forecast_series(con, "company")["series"][0]
+        s = forecast_series(con, "company").series[0]
         company = project_completion(con, "company", "year").iloc[0]
     at = run_app(monkeypatch, forecast_db, "pages/02_sales.py", lang=lang)
     cards = _cards(at)
-    first = s["forecast"][0]
-    label = ("下月预测({m})" if lang == "zh" else "Next month ({m})").format(m=format_month(first["month"], lang))
-    assert first["month"] == date(2025, 7, 1)
-    assert cards[label] == format_money(first["value"], lang)
-    assert cards["回测误差 MAPE" if lang == "zh" else "Back-test MAPE"] == format_percent(s["mape_backtest"])
+    first = s.forecast[0]
+    label = ("下月预测({m})" if lang == "zh" else "Next month ({m})").format(m=format_month(first.month, lang))
+    assert first.month == date(2025, 7, 1)
+    assert cards[label] == format_money(first.value, lang)
+    assert cards["回测误差 MAPE" if lang == "zh" else "Back-test MAPE"] == format_percent(s.mape_backtest)
     assert cards["预计销售额" if lang == "zh" else "Projected revenue"] == format_money(company["projected"], lang)
     assert cards["预计完成率" if lang == "zh" else "Projected completion"] == format_percent(company["projected_completion"])
     # the seasonal-naive error sits next to the model's
     mape_metric = next(m for m in at.metric if m.label in ("回测误差 MAPE", "Back-test MAPE"))
-    assert format_percent(s["baseline_mape"]) in mape_metric.delta
+    assert format_percent(s.baseline_mape) in mape_metric.delta
     coverage = next(m for m in at.metric if m.label in ("80% 区间命中率", "80% interval hit rate"))
-    assert s["interval_checks"] > 0 and coverage.value == format_percent(s["interval_coverage"])
-    assert str(s["interval_checks"]) in coverage.delta
+    assert s.interval_checks > 0 and coverage.value == format_percent(s.interval_coverage)
+    assert str(s.interval_checks) in coverage.delta
     assert any(("预测起点" if lang == "zh" else "Forecast from") in c.value for c in at.caption)
 
 
 def test_account_360_shows_the_accounts_forecast(monkeypatch, forecast_db):
     with open_db(forecast_db, read_only=True) as con:
-        s = forecast_series(con, "account", keys=["K2"])["series"][0]
+        s = forecast_series(con, "account", keys=["K2"]).series[0]
     monkeypatch.setenv("KAM_DB", str(forecast_db))
     from app_support import ROOT
 
@@ -65,8 +65,8 @@ def test_account_360_shows_the_accounts_forecast(monkeypatch, forecast_db):
     at.switch_page("pages/04_account_360.py")
     at.run()
     cards = _cards(at)
-    assert s["method"] == "holt"  # 12 months: no season yet
-    assert cards["下月预测(2025年7月)"] == format_money(s["forecast"][0]["value"], "zh") == "¥800"
+    assert s.method == "holt"  # 12 months: no season yet
+    assert cards["下月预测(2025年7月)"] == format_money(s.forecast[0].value, "zh") == "¥800"
     assert any("Holt 指数平滑" in c.value for c in at.caption)
 
 
@@ -75,7 +75,7 @@ def test_completion_figure_title_states_the_finding(forecast_db):
 
     with open_db(forecast_db, read_only=True) as con:
         owners = project_completion(con, "owner", "year")
-        s = forecast_series(con, "company")["series"][0]
+        s = forecast_series(con, "company").series[0]
     # 张三 (K1) and 李四 (K2): each projected against its own 2025 target; the title counts who reaches it
     reached = sum(1 for g in owners["gap"] if g is not None and g <= 0)
     title = completion_title(owners, level="owner", lang="en")
@@ -89,4 +89,4 @@ def test_completion_figure_title_states_the_finding(forecast_db):
     assert build_completion_figure(owners.assign(revenue_target=None), level="owner", lang="zh") is None
     forecast_fig = build_forecast_figure(s, lang="en")
     assert forecast_fig.layout.title.text.startswith("Next 12 months expected at ")
-    assert format_percent(s["baseline_mape"]) in forecast_fig.layout.title.text
+    assert format_percent(s.baseline_mape) in forecast_fig.layout.title.text

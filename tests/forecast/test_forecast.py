@@ -25,15 +25,16 @@ from kam_metrics.forecast.engine import (
     mape,
     project_completion,
 )
+from kam_metrics.forecast.results import ForecastRun, ForecastSeries
 from kam_metrics.store.connection import open_db
 
 approx = pytest.approx
 SEASON = [50, 40, 90, 100, 110, 120, 80, 70, 130, 150, 160, 200]  # Jan..Dec, no trend
 
 
-def only(result) -> dict:
-    assert len(result["series"]) == 1
-    return result["series"][0]
+def only(result: ForecastRun) -> ForecastSeries:
+    assert len(result.series) == 1
+    return result.series[0]
 
 
 # --- methods ---------------------------------------------------------------------------------------------
@@ -46,15 +47,15 @@ def test_a_perfectly_seasonal_series_is_forecast_exactly(tmp_path):
     db = make_db(tmp_path / "f.duckdb", {"K1": points})
     with open_db(db, read_only=True) as con:
         s = only(forecast_series(con, "company"))
-    assert s["method"] == "holt_winters"
-    assert [r["month"] for r in s["forecast"]] == months(date(2026, 1, 1), 12)
-    assert [r["value"] for r in s["forecast"]] == approx([float(v) for v in SEASON], abs=1e-6)
-    assert s["mape_backtest"] == approx(0.0, abs=1e-9) and s["baseline_mape"] == approx(0.0, abs=1e-9)
-    assert s["bias"] == approx(0.0, abs=1e-9) and s["n_months"] == 12 and s["n_zero_months"] == 0
+    assert s.method == "holt_winters"
+    assert [r.month for r in s.forecast] == months(date(2026, 1, 1), 12)
+    assert [r.value for r in s.forecast] == approx([float(v) for v in SEASON], abs=1e-6)
+    assert s.mape_backtest == approx(0.0, abs=1e-9) and s.baseline_mape == approx(0.0, abs=1e-9)
+    assert s.bias == approx(0.0, abs=1e-9) and s.n_months == 12 and s.n_zero_months == 0
     # no back-test error: the 80 % interval collapses onto the forecast
-    assert [r["upper"] - r["lower"] for r in s["forecast"]] == approx([0.0] * 12, abs=1e-6)
+    assert [r.upper - r.lower for r in s.forecast] == approx([0.0] * 12, abs=1e-6)
     # and every held-out month (the 9 back-test months with >= 3 earlier residuals) falls inside it
-    assert (s["interval_coverage"], s["interval_checks"]) == (1.0, 9)
+    assert (s.interval_coverage, s.interval_checks) == (1.0, 9)
 
 
 def test_interval_coverage_is_checked_on_months_the_interval_did_not_see():
@@ -85,8 +86,8 @@ def test_a_flat_series_gives_a_flat_forecast(tmp_path, count, method):
     db = make_db(tmp_path / "f.duckdb", {"K1": points})
     with open_db(db, read_only=True) as con:
         s = only(forecast_series(con, "company", horizon_months=6))
-    assert s["method"] == method
-    assert [r["value"] for r in s["forecast"]] == approx([500.0] * 6)
+    assert s.method == method
+    assert [r.value for r in s.forecast] == approx([500.0] * 6)
 
 
 def test_five_months_of_history_uses_the_mean_fallback_and_says_so(tmp_path):
@@ -103,25 +104,25 @@ def test_five_months_of_history_uses_the_mean_fallback_and_says_so(tmp_path):
     db = make_db(tmp_path / "f.duckdb", {"K1": points + [(date(2025, 4, 30), 0.0)]})
     with open_db(db, read_only=True) as con:
         s = only(forecast_series(con, "company", horizon_months=3))
-    assert s["method"] == "mean"
-    assert "fallback" in s["method_note"] and "5 months" in s["method_note"]
-    assert s["history_months"] == 5
-    assert [r["value"] for r in s["forecast"]] == approx([200.0] * 3)
-    assert s["mape_backtest"] == approx((200 / 300 + 0 + 250 / 400) / 3)
-    assert s["n_months"] == 3 and s["n_zero_months"] == 1
-    assert s["bias"] == approx((650 - 900) / 900)
-    assert s["baseline_mape"] is None and s["baseline_n_months"] == 0
-    back = {r["month"]: r for r in s["backtest"]}
-    assert back[date(2025, 2, 1)]["forecast"] == approx(100.0)
-    assert back[date(2025, 5, 1)]["forecast"] == approx(150.0)
-    assert back[date(2025, 1, 1)]["forecast"] is None  # no history before the first month
+    assert s.method == "mean"
+    assert "fallback" in s.method_note and "5 months" in s.method_note
+    assert s.history_months == 5
+    assert [r.value for r in s.forecast] == approx([200.0] * 3)
+    assert s.mape_backtest == approx((200 / 300 + 0 + 250 / 400) / 3)
+    assert s.n_months == 3 and s.n_zero_months == 1
+    assert s.bias == approx((650 - 900) / 900)
+    assert s.baseline_mape is None and s.baseline_n_months == 0
+    back = {r.month: r for r in s.backtest}
+    assert back[date(2025, 2, 1)].forecast == approx(100.0)
+    assert back[date(2025, 5, 1)].forecast == approx(150.0)
+    assert back[date(2025, 1, 1)].forecast is None  # no history before the first month
     # 80 % interval: residuals 200, 0, -200, 250 -> rms = sqrt((40000 + 0 + 40000 + 62500) / 4) = 188.745;
     # 4 residuals -> t(0.90; 3 df) = 1.6377 -> half width 309.11; the mean fallback does not widen with h
-    assert [r["upper"] for r in s["forecast"]] == approx([200 + 1.637744 * 188.745197] * 3, rel=1e-5)
-    assert [r["lower"] for r in s["forecast"]] == [0.0] * 3  # 200 - 309.11 clipped at zero
+    assert [r.upper for r in s.forecast] == approx([200 + 1.637744 * 188.745197] * 3, rel=1e-5)
+    assert [r.lower for r in s.forecast] == [0.0] * 3  # 200 - 309.11 clipped at zero
     # held out: only May has >= 3 earlier residuals: 150 ± 1.8856 × rms(200, 0, -200) = 150 ± 1.8856 × 163.30
     # = [0, 457.9], which holds May's 400
-    assert (s["interval_coverage"], s["interval_checks"]) == (1.0, 1)
+    assert (s.interval_coverage, s.interval_checks) == (1.0, 1)
 
 
 def test_seasonal_naive_baseline_on_hand_rows(tmp_path):
@@ -131,10 +132,10 @@ def test_seasonal_naive_baseline_on_hand_rows(tmp_path):
     db = make_db(tmp_path / "f.duckdb", {"K1": points})
     with open_db(db, read_only=True) as con:
         s = only(forecast_series(con, "company"))
-    assert s["baseline_mape"] == approx(20 / 120)
-    assert s["baseline_bias"] == approx(-20 / 120)
-    assert s["baseline_n_months"] == 12
-    assert [r["baseline"] for r in s["backtest"]] == approx([100.0] * 12)
+    assert s.baseline_mape == approx(20 / 120)
+    assert s.baseline_bias == approx(-20 / 120)
+    assert s.baseline_n_months == 12
+    assert [r.baseline for r in s.backtest] == approx([100.0] * 12)
 
 
 def test_mape_and_bias_by_hand():
@@ -165,8 +166,8 @@ def test_no_backtest_forecast_reads_a_row_after_its_origin(tmp_path):
         a = only(forecast_series(con, "company"))
     with open_db(db_b, read_only=True) as con:
         b = only(forecast_series(con, "company"))
-    back_a = {r["month"]: r["forecast"] for r in a["backtest"]}
-    back_b = {r["month"]: r["forecast"] for r in b["backtest"]}
+    back_a = {r.month: r.forecast for r in a.backtest}
+    back_b = {r.month: r.forecast for r in b.backtest}
     early = [m for m in back_a if m <= shift_months(origin, 1)]
     late = [m for m in back_a if m > shift_months(origin, 1)]
     assert early and late
@@ -180,10 +181,10 @@ def test_each_backtest_forecast_equals_a_forecast_made_at_its_origin(tmp_path):
     db = make_db(tmp_path / "f.duckdb", {"K1": noisy_series(date(2022, 1, 1), 40, seed=2)})
     with open_db(db, read_only=True) as con:
         full = only(forecast_series(con, "company"))
-        for row in full["backtest"]:
-            cut = only(forecast_series(con, "company", horizon_months=1, as_of=month_end(shift_months(row["month"], -1))))
-            assert cut["forecast"][0]["value"] == approx(row["forecast"], rel=1e-12)
-            assert cut["method"] == row["method"]
+        for row in full.backtest:
+            cut = only(forecast_series(con, "company", horizon_months=1, as_of=month_end(shift_months(row.month, -1))))
+            assert cut.forecast[0].value == approx(row.forecast, rel=1e-12)
+            assert cut.method == row.method
 
 
 # --- zero months and stopped accounts ---------------------------------------------------------------------
@@ -198,18 +199,18 @@ def test_zero_months_and_a_stopped_account(tmp_path):
     db = make_db(tmp_path / "f.duckdb", {"K1": k1, "K2": k2, "K3": [(date(2025, 6, 1), 10.0)]})
     with open_db(db, read_only=True) as con:
         out = forecast_series(con, "account", keys=["K1", "K2"])
-    by_key = {s["key"]: s for s in out["series"]}
+    by_key = {s.key: s for s in out.series}
     k1s, k2s = by_key["K1"], by_key["K2"]
-    assert k1s["history_months"] == 30 and k1s["method"] == "holt_winters"
-    assert k1s["n_zero_months"] == 6 and k1s["n_months"] == 6  # 12 back-test months: 6 zero, 6 scored
-    values = [r["value"] for r in k1s["forecast"]]
+    assert k1s.history_months == 30 and k1s.method == "holt_winters"
+    assert k1s.n_zero_months == 6 and k1s.n_months == 6  # 12 back-test months: 6 zero, 6 scored
+    values = [r.value for r in k1s.forecast]
     assert all(v is not None and v >= 0 for v in values)
-    assert all(r["lower"] <= r["value"] <= r["upper"] for r in k1s["forecast"])
-    assert k2s["method"] == "stopped" and "stopped" in k2s["method_note"]
-    assert [r["value"] for r in k2s["forecast"]] == [0.0] * 12
-    assert [r["lower"] for r in k2s["forecast"]] == [0.0] * 12
+    assert all(r.lower <= r.value <= r.upper for r in k1s.forecast)
+    assert k2s.method == "stopped" and "stopped" in k2s.method_note
+    assert [r.value for r in k2s.forecast] == [0.0] * 12
+    assert [r.lower for r in k2s.forecast] == [0.0] * 12
     # the months K2 still bought (2024-07 .. 2024-11) are scored; the 7 zero months after are counted
-    assert k2s["n_zero_months"] == 7 and k2s["n_months"] == 5
+    assert k2s.n_zero_months == 7 and k2s.n_months == 5
 
 
 def test_account_level_keeps_class_a_accounts(tmp_path):
@@ -220,10 +221,10 @@ def test_account_level_keeps_class_a_accounts(tmp_path):
     )
     with open_db(db, read_only=True) as con:
         out = forecast_all(con, ("company", "region", "account"), horizon_months=2)
-    assert [(s["level"], s["key"]) for s in out["series"]] == [
+    assert [(s.level, s.key) for s in out.series] == [
         ("company", ""), ("region", "华东"), ("region", "华北"), ("region", "华南"), ("account", "K1")
     ]
-    assert out["series"][0]["method"] == "mean"  # one month of history
+    assert out.series[0].method == "mean"  # one month of history
 
 
 # --- projected completion and the report windows --------------------------------------------------------
@@ -260,7 +261,7 @@ def test_projected_completion_with_a_partial_month(tmp_path):
     with open_db(db, read_only=True) as con:
         row = project_completion(con, "company", "year").iloc[0]
         s = only(forecast_series(con, "company"))
-    assert s["forecast"][0]["month"] == date(2025, 7, 1)
+    assert s.forecast[0].month == date(2025, 7, 1)
     assert row["revenue_to_date"] == approx(6400.0)
     assert row["forecast_rest"] == approx(1000 * 21 / 31 + 5000)
     assert row["projected"] == approx(6400 + 1000 * 21 / 31 + 5000)
@@ -285,20 +286,20 @@ def test_forecast_windows_for_the_review_report(tmp_path):
         company = forecast_company(con)
     assert list(windows) == ["1-3", "3-6", "6-12"]
     w = windows["1-3"]
-    assert (w["start"], w["end"]) == (date(2025, 7, 1), date(2025, 9, 30))
-    assert w["forecast"] == approx(3000.0)
-    assert w["target"] == approx(15000 * 92 / 365)
-    assert w["completion"] == approx(3000 / (15000 * 92 / 365))
-    assert windows["3-6"]["forecast"] == approx(3000.0)
-    assert windows["6-12"]["forecast"] == approx(6000.0) and windows["6-12"]["target"] is None
-    assert windows["6-12"]["completion"] is None
-    assert company["method"] == "holt_winters" and company["history_end"] == date(2025, 6, 1)
+    assert (w.start, w.end) == (date(2025, 7, 1), date(2025, 9, 30))
+    assert w.forecast == approx(3000.0)
+    assert w.target == approx(15000 * 92 / 365)
+    assert w.completion == approx(3000 / (15000 * 92 / 365))
+    assert windows["3-6"].forecast == approx(3000.0)
+    assert windows["6-12"].forecast == approx(6000.0) and windows["6-12"].target is None
+    assert windows["6-12"].completion is None
+    assert company.series[0].method == "holt_winters" and company.history_end == date(2025, 6, 1)
 
 
 def test_no_sales_gives_no_series(tmp_path):
     db = make_db(tmp_path / "f.duckdb", {})
     with open_db(db, read_only=True) as con:
-        assert forecast_all(con)["series"] == []
+        assert forecast_all(con).series == ()
         assert forecast_company(con) is None
         assert forecast_windows(con) == {}
 

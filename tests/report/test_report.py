@@ -123,7 +123,7 @@ def test_churn_and_forecast_sections_come_from_their_modules(report_db):
     assert counts["count_green"] == int((scores["band"] == "green").sum())
     # the forecast months of the plan chart are the module's forecast values
     assert forecast is not None
-    values = [p["value"] for p in forecast["forecast"]]
+    values = [p.value for p in forecast.series.forecast]
     assert [v for v in report.section("plan").chart.series[1].values if v is not None] == values
 
 
@@ -138,12 +138,12 @@ def test_forecast_is_as_of_the_latest_order_up_to_the_period_end_like_the_sales_
         ours = report_data.load_forecast(con, q3)
         sales_page = module.forecast_series(con, "company")  # the Sales page: as of the latest order
         before_any_order = report_data.load_forecast(con, Filters(start=date(2024, 1, 1), end=date(2024, 3, 31)))
-    assert sales_page["as_of"] == date(2025, 7, 10)
+    assert sales_page.as_of == date(2025, 7, 10)
     # 10 July is 21 days before the month's end (grace 3 days): July is partial, history ends in June; as
     # of 30 September (the period end) September would count as a complete month without sales
-    assert sales_page["history_end"] == date(2025, 6, 1)
-    assert ours is not None and ours["history_end"] == sales_page["history_end"]
-    assert ours["forecast"][0]["month"] == date(2025, 7, 1)  # the first forecast month is the partial July
+    assert sales_page.history_end == date(2025, 6, 1)
+    assert ours is not None and ours.history_end == sales_page.history_end
+    assert ours.series.forecast[0].month == date(2025, 7, 1)  # the first forecast month is the partial July
     # no order up to the period end (the first is 15 May 2024): no forecast, and the plan says so
     assert before_any_order is None
     plan = build(report_db, filters=Filters(start=date(2024, 1, 1), end=date(2024, 3, 31))).section("plan")
