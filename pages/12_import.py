@@ -50,6 +50,7 @@ def render_options(table: str, is_xlsx: bool, sheets: list[str]) -> dict:
         options["date_order"] = None if order == "auto" else order
         if table != "accounts" and any(c.name == "account_id" for c in TABLES[table].columns):
             options["create_accounts"] = right.checkbox(t("import.create_accounts"), key="imp_create")
+        options["skip_invalid"] = right.checkbox(t("import.skip_invalid"), key="imp_skip_invalid")
         if table == "survey_responses":
             options["wave"] = right.text_input(t("import.wave"), key="imp_wave") or None
             picked = right.date_input(t("import.survey_date"), value=None, key="imp_survey_date")
@@ -81,6 +82,11 @@ def render_mapping(staged, table: str) -> dict | None:
 
 def render_problems(problems: list[dict]) -> None:
     st.error(t("import.problems", n=len(problems)), icon="⛔")
+    render_problem_table(problems, "import.problems_download", "import_problems.csv")
+
+
+def render_problem_table(problems: list[dict], download_key: str, file_name: str) -> None:
+    """The first 50 problems and a download of all of them (row, column, value, problem, fix)."""
     frame = pd.DataFrame(
         [{k: "" if v is None else str(v) for k, v in p.items()} for p in problems],
         columns=["row", "column", "value", "problem", "fix"],
@@ -92,11 +98,12 @@ def render_problems(problems: list[dict]) -> None:
         column_config={name: st.column_config.TextColumn(t(f"import.col.{name}")) for name in frame.columns},
     )
     st.download_button(
-        t("import.problems_download"),
+        t(download_key),
         data=neutralise_frame(frame).to_csv(index=False).encode("utf-8-sig"),  # values come from the file
-        file_name="import_problems.csv",
+        file_name=file_name,
         mime="text/csv",
         icon=":material/download:",
+        key=f"download_{file_name}",
     )
 
 
@@ -108,7 +115,10 @@ def render_preview(staged, lang: str) -> None:
     cards[1].metric(t("import.count.new"), f"{preview.get('new', 0):,}", border=True)
     cards[2].metric(t("import.count.updated"), f"{preview.get('updated', 0):,}", border=True)
     cards[3].metric(t("import.count.unchanged"), f"{preview.get('unchanged', 0):,}", border=True)
-    cards[4].metric(t("import.count.rejected"), f"{len({p.row for p in staged.problems if p.row}):,}", border=True)
+    cards[4].metric(t("import.count.rejected"), f"{len({p.row for p in staged.problems if p.row}) + staged.skipped_rows:,}", border=True)
+    if staged.skipped and staged.ok:
+        st.warning(t("import.skip_summary", n=f"{staged.rows.num_rows:,}", skipped=f"{staged.skipped_rows:,}"), icon="⚠️")
+        render_problem_table(staged.skipped_problem_rows(lang), "import.skipped_download", "skipped_rows.csv")
     facts = []
     if preview.get("first_date"):
         facts.append(t("import.date_range", first=format_date(preview["first_date"], lang), last=format_date(preview["last_date"], lang)))
@@ -145,7 +155,7 @@ def render_commit(staged) -> None:
             return
         st.session_state["imp_done"] = t(
             "import.done", id=record["import_id"], new=f"{record['rows_inserted']:,}", updated=f"{record['rows_updated']:,}"
-        )
+        ) + (" " + t("import.done_skipped", skipped=f"{record['rows_rejected']:,}") if record["rows_rejected"] else "")
         st.session_state["imp_upload_round"] = st.session_state.get("imp_upload_round", 0) + 1
         st.rerun()
 
@@ -160,13 +170,14 @@ def render_history() -> None:
     if history.empty:
         st.info(t("import.history_empty"), icon="ℹ️")
         return
-    shown = history[["import_id", "table_name", "file_name", "mode", "status", "rows_inserted", "rows_updated", "started_at"]]
+    shown = history[["import_id", "table_name", "file_name", "mode", "status", "rows_inserted", "rows_updated", "rows_rejected", "started_at"]]
     shown = shown.assign(status=[t(f"import.status.{s}") for s in shown["status"]])
     render_download_table(
         shown,
         file_name="imports.csv",
         column_config={name: st.column_config.Column(t(f"import.col.{name}")) for name in shown.columns},
     )
+    render_history_rejects(history)
     committed = history.loc[history["status"] == "committed", "import_id"].tolist()
     if not committed or not auth.can("undo_import"):
         return
@@ -189,6 +200,15 @@ def render_history() -> None:
             "import.undone", id=result["import_id"], deleted=f"{result['rows_deleted']:,}", restored=f"{result['rows_restored']:,}"
         )
         st.rerun()
+
+
+def render_history_rejects(history: pd.DataFrame) -> None:
+    """The rows an earlier import set aside (skip-invalid), downloadable per import."""
+    with_rejects = history.loc[history["rows_rejected"] > 0, "import_id"].tolist()
+    if not with_rejects:
+        return
+    pick = st.selectbox(t("import.rejects_pick"), with_rejects, key="imp_rejects_pick")
+    render_problem_table(importer.load_rejects(int(pick), language()), "import.skipped_download", f"import_{int(pick)}_skipped.csv")
 
 
 def render_page() -> None:

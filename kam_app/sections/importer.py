@@ -73,6 +73,12 @@ def load_history() -> pd.DataFrame:
     return pd.DataFrame(rows[::-1])
 
 
+def load_rejects(import_id: int, lang: str) -> list[dict[str, Any]]:
+    """The rows import ``import_id`` set aside, with their problems in ``lang``."""
+    with store.open_db(store.resolve_db_path(None), wait_seconds=8) as con:
+        return ingest.import_rejects(con, import_id, lang)
+
+
 def sample_rows(staged: StagedImport, limit: int = 20) -> pd.DataFrame:
     return staged.rows.slice(0, limit).to_pandas().drop(columns=["_row"], errors="ignore")
 

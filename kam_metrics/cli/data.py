@@ -38,6 +38,11 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     imp.add_argument("--replace-all", action="store_true",
                      help="replace mode: replace the whole table, not only the file's date range")
     imp.add_argument("--dry-run", action="store_true")
+    imp.add_argument("--skip-invalid", action="store_true",
+                     help="import the valid rows and set the invalid ones aside (kept with the import); "
+                     "default: all or nothing")
+    imp.add_argument("--rejects", metavar="FILE",
+                     help="write the rows set aside (or, for a rejected file, its problems) to this CSV")
     imp.add_argument("--lang", choices=("zh", "en"), help="language of messages (default: from $LANG)")
     imp.add_argument("--json", action="store_true")
 
@@ -113,17 +118,20 @@ def _cmd_import(args: argparse.Namespace) -> int:
     options = {
         "mapping": mapping, "sheet": args.sheet, "encoding": args.encoding, "date_order": args.date_order,
         "create_accounts": args.create_accounts, "wave": args.wave, "survey_date": args.survey_date,
-        "replace_scope": "all" if args.replace_all else "range",
+        "replace_scope": "all" if args.replace_all else "range", "skip_invalid": args.skip_invalid,
     }
     try:
         staged, record = import_file(args.db, args.file, args.table, mode=args.mode, dry_run=args.dry_run, **options)
     except ImportRejected as exc:
+        _write_rejects(args.rejects, [p.as_dict(lang) for p in exc.problems])
         _report_rejection(args, exc.file_name, [p.as_dict(lang) for p in exc.problems], [], lang)
         return EXIT_REJECTED
     notices = [zh if lang == "zh" else en for zh, en in staged.notices]
     if not staged.ok:
+        _write_rejects(args.rejects, staged.problem_rows(lang))
         _report_rejection(args, staged.file_name, staged.problem_rows(lang), notices, lang)
         return EXIT_REJECTED
+    _write_rejects(args.rejects, staged.skipped_problem_rows(lang))
     payload = {
         "status": "dry_run" if record is None else "committed",
         "table": args.table,
@@ -135,12 +143,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
         "rows_updated": record["rows_updated"] if record else staged.preview.get("updated"),
         "rows_unchanged": record["rows_unchanged"] if record else staged.preview.get("unchanged"),
         "rows_replaced": record["rows_replaced"] if record else None,
-        "rows_rejected": 0,
+        "rows_rejected": staged.skipped_rows,
         "accounts_created": record["accounts_created"] if record else len(staged.missing_accounts),
         "mapping": {h: c for h, c in staged.mapping.items() if c},
         "date_orders": staged.date_orders,
         "preview": staged.preview,
         "notices": notices,
+        "skipped": staged.skipped_problem_rows(lang)[:1000],
     }
     if args.json:
         print_json(payload)
@@ -148,9 +157,28 @@ def _cmd_import(args: argparse.Namespace) -> int:
         verb = "Would import" if record is None else f"Import {payload['import_id']}:"
         print(f"{verb} {staged.rows_read:,} rows of {staged.file_name} into {args.table} ({args.mode}): "
               f"{payload['rows_inserted']:,} new, {payload['rows_updated']:,} updated, {payload['rows_unchanged']:,} unchanged")
+        if staged.skipped:
+            where = f"; the rows are in {args.rejects}" if args.rejects else "; --rejects FILE writes them out"
+            print(f"  {staged.skipped_rows:,} invalid rows set aside{where}")
         for notice in notices:
             print(f"  - {notice}")
     return EXIT_OK
+
+
+def _write_rejects(target: str | None, problems: list[dict]) -> None:
+    """``--rejects FILE``: the rows set aside or the problems, as a CSV Excel opens (UTF-8 with BOM); the
+    values come from the file, so a formula-like cell is neutralised."""
+    if not target:
+        return
+    import csv
+
+    from kam_metrics.access.export_safety import neutralise
+
+    with open(target, "w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["row", "column", "value", "problem", "fix"])
+        for p in problems:
+            writer.writerow([p["row"], p["column"], neutralise(p["value"]), p["problem"], p["fix"]])
 
 
 def _report_rejection(args, file_name: str, problems: list[dict], notices: list[str], lang: str) -> None:

@@ -139,6 +139,10 @@ class StagedImport:
     samples: dict[str, str] = field(default_factory=dict)
     #: survey items the file answers that the database does not define yet: (code, scale_min, scale_max)
     new_items: list[tuple[str, int, int]] = field(default_factory=list)
+    #: the user chose to import the valid rows and set the invalid ones aside (``--skip-invalid``)
+    skip_invalid: bool = False
+    #: the rows set aside with their problems (row, column, value, problem, fix); kept with the import
+    skipped: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -146,6 +150,14 @@ class StagedImport:
 
     def problem_rows(self, lang: str) -> list[dict]:
         return [p.as_dict(lang) for p in self.problems]
+
+    @property
+    def skipped_rows(self) -> int:
+        """How many rows of the file are set aside (skip-invalid), each counted once."""
+        return len({p.row for p in self.skipped})
+
+    def skipped_problem_rows(self, lang: str) -> list[dict]:
+        return [p.as_dict(lang) for p in self.skipped]
 
 
 def guess_mapping(
@@ -349,13 +361,15 @@ def stage_file(
     survey_date: date | None = None,
     path: str | os.PathLike | None = None,
     progress: Callable[[float, str], None] | None = None,
+    skip_invalid: bool = False,
 ) -> StagedImport:
     """Read, map, parse and validate a file for ``table``; never writes to the database.
 
     ``progress(fraction, step)`` is told as the work advances (step: read, check, compare).
 
     Raises :class:`ImportRejected` when the file cannot be read at all; otherwise returns a
-    :class:`StagedImport` whose ``problems`` lists every problem (empty when it can be committed).
+    :class:`StagedImport` whose ``problems`` lists every problem (empty when it can be committed). With
+    ``skip_invalid`` the rows with a problem are set aside instead (``skipped``) and the rest is staged.
     """
     if table not in TABLES:
         raise reject(file_name, f"没有名为 {table} 的数据表。", f"There is no table {table!r}.",
@@ -374,19 +388,52 @@ def stage_file(
         lookups = _load_lookups(db, spec, header_signature(raw.headers), sha256)
         column_map, wide_items = _map_file_headers(stage, spec, raw, lookups["remembered"], mapping)
         constants = {"wave": wave, "survey_date": survey_date} if table == "survey_responses" else {}
-        staged = _stage_rows(stage, spec, raw, column_map, file_name, date_order, create_accounts,
-                             {k: v for k, v in constants.items() if v is not None})
-        staged.sha256 = sha256
-        _add_file_notices(staged, wide_items, lookups["same_file"])
-        report(0.8, "compare")
-        if staged.rows.num_rows:
-            _preview_against_database(db, staged, spec)
+
+        def check() -> StagedImport:
+            staged = _stage_rows(stage, spec, raw, column_map, file_name, date_order, create_accounts,
+                                 {k: v for k, v in constants.items() if v is not None})
+            staged.sha256, staged.skip_invalid = sha256, skip_invalid
+            _add_file_notices(staged, wide_items, lookups["same_file"])
+            report(0.8, "compare")
+            if staged.rows.num_rows:
+                _preview_against_database(db, staged, spec)
+            return staged
+
+        staged = _set_aside_invalid(stage, raw, check) if skip_invalid else check()
         report(1.0, "done")
         return staged
     except duckdb.Error as exc:  # anything the SQL of a strange file trips over becomes a clear rejection
         raise _unparsable(file_name, exc) from None
     finally:
         stage.close()
+
+
+def _set_aside_invalid(stage, raw: RawTable, check: Callable[[], StagedImport]) -> StagedImport:
+    """Skip-invalid: check the file, take the rows with a problem out of it and check the rest again (a
+    duplicate key may only show among the remaining rows) until no row has one; the rows taken out are
+    the import's ``skipped``, each with its problems. A problem of the file as a whole (a missing column,
+    an ambiguous date order) still blocks, and so do MAX_PROBLEMS problems or more (too many to list
+    every row set aside)."""
+    rows_read, skipped = raw.rows, list[Problem]()
+    staged = check()
+    for _ in range(4):
+        if not staged.problems or any(p.row is None for p in staged.problems):
+            break
+        if len(staged.problems) >= MAX_PROBLEMS:
+            staged.problems.insert(0, Problem(
+                None, None, None, f"无效的行太多(至少 {MAX_PROBLEMS} 个问题),无法逐行跳过。",
+                f"Too many invalid rows to set aside one by one (at least {MAX_PROBLEMS} problems).",
+                "请先检查列的对应关系和日期顺序:通常是整列对应错了。", "Check the column mapping and the date order first: usually a whole column is mapped wrong."))
+            break
+        skipped.extend(staged.problems)
+        bad = sorted({p.row or 0 for p in staged.problems})  # every problem here has a row (checked above)
+        stage.execute("delete from raw where _row in (" + ", ".join(str(int(r)) for r in bad) + ")")
+        raw.rows = stage.execute("select count(distinct _row) from raw").fetchall()[0][0]
+        staged = check()
+    staged.skipped, staged.rows_read = sorted(skipped, key=lambda p: p.row or 0), rows_read
+    if staged.skipped:
+        staged.preview["skipped_rows"] = staged.skipped_rows
+    return staged
 
 
 def _install_macros(stage) -> None:
@@ -882,11 +929,13 @@ def _preview_against_database(db, staged: StagedImport, spec: TableSpec) -> None
             staged.preview["accounts"] = con.execute(
                 "select count(distinct account_id) from incoming where account_id <> ''").fetchall()[0][0]
             if spec.name != "accounts":
+                # one problem per account, at its first row; every row of it when its rows are to be set aside
                 unknown = con.execute(
                     "select account_id, min(_row) from incoming where account_id <> '' and account_id not in "
-                    "(select account_id from accounts) group by account_id order by min(_row)"
+                    "(select account_id from accounts) group by " + ("account_id, _row" if staged.skip_invalid else "account_id")
+                    + " order by min(_row)"
                 ).fetchall()
-                staged.missing_accounts = [u[0] for u in unknown]
+                staged.missing_accounts = list(dict.fromkeys(u[0] for u in unknown))
                 if unknown and not staged.create_accounts:
                     for account_id, row_no in unknown[:MAX_PROBLEMS]:
                         staged.problems.append(Problem(
@@ -1072,10 +1121,15 @@ def _finish_import(con, staged: StagedImport, spec: TableSpec, import_id: int, c
                    remember_mapping: bool) -> None:
     """Record the import's counts and, when asked to, remember the mapping for the same headers."""
     con.execute(
-        "update imports set rows_read = ?, rows_inserted = ?, rows_updated = ?, rows_rejected = 0, "
+        "update imports set rows_read = ?, rows_inserted = ?, rows_updated = ?, rows_rejected = ?, "
         "finished_at = current_timestamp where import_id = ?",
-        [staged.rows_read, counts["inserted"], counts["updated"], import_id],
+        [staged.rows_read, counts["inserted"], counts["updated"], staged.skipped_rows, import_id],
     )
+    if staged.skipped:  # kept with the import: what was set aside, where, and why
+        con.executemany(
+            "insert into import_rejects values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [[import_id, p.row, p.column, p.value, p.problem_zh, p.problem_en, p.fix_zh, p.fix_en] for p in staged.skipped],
+        )
     if remember_mapping:
         con.execute(
             "insert or replace into import_mappings values (?, ?, ?, current_timestamp)",
@@ -1112,6 +1166,15 @@ def import_history(con: duckdb.DuckDBPyConnection, import_id: int | None = None)
                 record[key] = record[key].isoformat(sep=" ", timespec="seconds")
         out.append(record)
     return out
+
+
+def import_rejects(con: duckdb.DuckDBPyConnection, import_id: int, lang: str) -> list[dict[str, Any]]:
+    """The rows an import set aside (skip-invalid): row, column, value, problem and fix in ``lang``."""
+    problem, fix = ("problem_zh", "fix_zh") if lang == "zh" else ("problem_en", "fix_en")
+    cursor = con.execute("select row_no as row, column_name as column, value, " + problem + " as problem, " + fix
+                         + " as fix from import_rejects where import_id = ? order by row_no, column_name", [import_id])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, r)) for r in cursor.fetchall()]
 
 
 class UndoRefused(Exception):
@@ -1176,5 +1239,5 @@ def import_file(
 
 __all__ = [
     "ImportRejected", "Problem", "StagedImport", "UndoRefused", "MODES", "commit_staged", "guess_mapping",
-    "import_file", "import_history", "parse_map_options", "stage_file", "undo_import",
+    "import_file", "import_history", "import_rejects", "parse_map_options", "stage_file", "undo_import",
 ]

@@ -259,8 +259,27 @@ _SCHEMA_V2 = [
     """
 ]
 
+# v5: the rows an import set aside when the user chose to skip invalid rows, with their problems in both
+# languages (docs/cli.md, import), kept with the import and downloadable from its history
+_SCHEMA_V5 = [
+    """
+    create table if not exists import_rejects (
+        import_id   bigint not null,
+        row_no      bigint,
+        column_name varchar,
+        value       varchar,
+        problem_zh  varchar not null,
+        problem_en  varchar not null,
+        fix_zh      varchar,
+        fix_en      varchar
+    )
+    """
+]
+
 #: Ordered migrations: (version, statements). Append new versions; never edit a released one.
-MIGRATIONS: list[tuple[int, list[str]]] = [(1, _SCHEMA_V1), (2, _SCHEMA_V2), (3, schema_report.STATEMENTS), (4, schema_access.STATEMENTS)]
+MIGRATIONS: list[tuple[int, list[str]]] = [
+    (1, _SCHEMA_V1), (2, _SCHEMA_V2), (3, schema_report.STATEMENTS), (4, schema_access.STATEMENTS), (5, _SCHEMA_V5),
+]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -74,3 +74,32 @@ def test_gbk_upload_mapping_preview_commit_and_undo(tmp_path):
         overview = open_page(browser, base + "/?lang=zh")
         assert metric_value(overview, "销售额") == before
         overview.close()
+
+
+# row 3 has an amount no export should hold: with "skip invalid rows" the other row gets in
+TWO_ROWS_ONE_BAD = "订单号,客户编号,订单日期,产品,数量,销售额\nSO-TEST-2,C00001,2026/9/30,智能阀门,5,1200\nSO-TEST-3,C00001,2026/9/30,智能阀门,1,NaN\n"
+
+
+def test_skip_invalid_rows_imports_the_rest_and_keeps_the_skipped_ones(tmp_path):
+    from kam_metrics.demo.generator import build_demo_database
+
+    db = tmp_path / "demo.duckdb"
+    build_demo_database(db)
+    upload = tmp_path / "销售明细.csv"
+    upload.write_bytes(TWO_ROWS_ONE_BAD.encode("utf-8"))
+    with streamlit_server(db, "streamlit_import_skip.log") as base, chromium() as browser:
+        page = open_page(browser, base + "/import?lang=zh")
+        choose(page, "导入到哪张表", "销售 · sales")
+        page.locator('input[type="file"]').set_input_files(str(upload))
+        wait_until_idle(page)
+        assert page.get_by_text("发现 1 个问题,修正后才能导入").first.is_visible()
+        page.get_by_text("跳过有问题的行", exact=False).first.click()
+        page.get_by_text("将导入 1 行,跳过 1 行有问题的行。").first.wait_for(timeout=120_000)
+        assert page.get_by_role("button", name="下载跳过的行(CSV)").first.is_visible()
+        screenshot(page, ARTIFACTS / "import_skip_invalid_zh.png")
+        page.get_by_role("button", name="确认导入 1 行").click()
+        page.get_by_text("跳过了 1 行有问题的行").first.wait_for(timeout=120_000)
+        wait_until_idle(page)
+        assert page.get_by_text("下载哪一次导入跳过的行").first.is_visible()
+        assert page.locator('[data-testid="stException"]').count() == 0
+        page.close()

@@ -103,22 +103,25 @@ def random_file(cells: dict, id_column: str):
 @given(case=st.one_of(
     random_file(OPPORTUNITY_CELLS, "opportunity_id").map(lambda b: ("opportunities", b)),
     random_file(INTERACTION_CELLS, "interaction_id").map(lambda b: ("interactions", b)),
-))
-def test_the_dry_run_is_the_commit(tmp_path_factory, case):
+), skip=st.booleans())
+def test_the_dry_run_is_the_commit(tmp_path_factory, case, skip):
     """Whatever the preview (and ``--dry-run``) accepts, the commit accepts; what it rejects, the commit
-    rejects with the same rows: every rule the table holds is checked before writing."""
+    rejects with the same rows: every rule the table holds is checked before writing. With skip-invalid,
+    the commit sets aside exactly the rows the dry run said it would."""
     table, data = case
     path = tmp_path_factory.mktemp("dry") / "kam.duckdb"
     with store.open_db(path) as con:
         con.execute("insert into accounts (account_id, account_name) values ('K1', '甲公司')")
     try:
-        staged = stage_file(data, "x.csv", table, db=path)
+        staged = stage_file(data, "x.csv", table, db=path, skip_invalid=skip)
     except ImportRejected:
         return  # a file rejected as a whole is rejected by both the same way
     rejected_rows = {p.row for p in staged.problems}
     if staged.ok:
         record = commit_staged(path, staged)  # a raw CHECK failure here would fail the test
-        assert record["rows_inserted"] + record["rows_updated"] > 0
+        assert record["rows_inserted"] + record["rows_updated"] == staged.rows.num_rows > 0
+        assert record["rows_rejected"] == staged.skipped_rows
+        assert record["rows_inserted"] + record["rows_rejected"] == staged.rows_read
     else:
         with pytest.raises(ImportRejected) as refused:
             commit_staged(path, staged)
