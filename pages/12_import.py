@@ -38,12 +38,15 @@ def render_templates(table: str) -> None:
             )
 
 
-def render_options(table: str, is_xlsx: bool, sheets: list[str]) -> dict:
+def render_options(table: str, is_xlsx: bool, sheets: list[tuple[str, int]]) -> dict:
     options: dict = {}
     with st.expander(t("import.options"), expanded=True):
         left, right = st.columns(2)
         if is_xlsx and sheets:
-            options["sheet"] = left.selectbox(t("import.sheet"), sheets, key="imp_sheet")
+            rows = dict(sheets)
+            largest = max(range(len(sheets)), key=lambda i: sheets[i][1])  # the data is usually the largest sheet
+            options["sheet"] = left.selectbox(t("import.sheet"), list(rows), index=largest, key="imp_sheet",
+                                              format_func=lambda name: t("import.sheet_rows", name=name, n=f"{rows[name]:,}"))
         order = left.selectbox(
             t("import.date_order"), ["auto", "dmy", "mdy"], format_func=lambda o: t(f"import.date_order.{o}"), key="imp_order"
         )
@@ -51,11 +54,56 @@ def render_options(table: str, is_xlsx: bool, sheets: list[str]) -> dict:
         if table != "accounts" and any(c.name == "account_id" for c in TABLES[table].columns):
             options["create_accounts"] = right.checkbox(t("import.create_accounts"), key="imp_create")
         options["skip_invalid"] = right.checkbox(t("import.skip_invalid"), key="imp_skip_invalid")
+        fill = parse_fill(right.text_area(t("import.fill"), key="imp_fill", height=68))
+        if fill:
+            options["fill"] = fill
         if table == "survey_responses":
             options["wave"] = right.text_input(t("import.wave"), key="imp_wave") or None
             picked = right.date_input(t("import.survey_date"), value=None, key="imp_survey_date")
             options["survey_date"] = picked if isinstance(picked, date) else None
     return options
+
+
+def parse_fill(text: str) -> dict[str, str]:
+    """The "column=value" lines of the fill field; a line without "=" is named and left out."""
+    fill = {}
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        if "=" not in line:
+            st.warning(t("import.fill_invalid", line=line.strip()), icon="⚠️")
+            continue
+        column, value = line.split("=", 1)
+        fill[column.strip()] = value.strip()
+    return fill
+
+
+def render_value_mapping(staged, table: str, key: str) -> None:
+    """For each coded column, the file's values that are none of our codes, each with a choice of code
+    (the closest label preselected); applied on the button, then the file is checked again."""
+    if not staged.unknown_values:
+        return
+    st.subheader(t("import.values"))
+    st.caption(t("import.values_caption"))
+    keep = t("import.values_none")
+    recodes: dict[str, dict[str, str]] = {k: dict(v) for k, v in st.session_state.get(key, {}).items()}
+    with st.form(f"imp_values_{table}"):
+        for column, values in staged.unknown_values.items():
+            codes = importer.codes_of(table, column)
+            grid = st.columns(3)
+            for position, value in enumerate(values[:15]):
+                options = [keep, *codes]
+                suggested = importer.suggest_code(table, column, value)
+                picked = grid[position % 3].selectbox(
+                    f"{column} · {escape_markdown(value)}", options, index=options.index(suggested) if suggested else 0,
+                    format_func=lambda code, c=column: code if code == keep else importer.code_label(table, c, code, language()),
+                    key=f"imp_value_{table}_{column}_{position}",
+                )
+                if picked != keep:
+                    recodes.setdefault(column, {})[value] = picked
+        if st.form_submit_button(t("import.values_apply")):
+            st.session_state[key] = recodes
+            st.rerun()
 
 
 def render_mapping(staged, table: str) -> dict | None:
@@ -233,6 +281,9 @@ def render_page() -> None:
         sheets = importer.list_sheets(data) if is_xlsx else []
         options = render_options(table, is_xlsx, sheets)
         overrides = st.session_state.get(f"imp_overrides_{table}_{file_name}", {})
+        values_key = f"imp_recodes_{table}_{file_name}"
+        if st.session_state.get(values_key):
+            options["recodes"] = st.session_state[values_key]
         bar = st.empty()
 
         def show_progress(fraction: float, step: str) -> None:
@@ -250,6 +301,7 @@ def render_page() -> None:
             if changed is not None:
                 st.session_state[f"imp_overrides_{table}_{file_name}"] = changed
                 st.rerun()
+            render_value_mapping(staged, table, values_key)
             render_preview(staged, lang)
             if staged.problems:
                 render_problems(staged.problem_rows(lang))

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from kam_metrics.ingest import stage as ingest
+from kam_metrics.ingest.spec import ENUMS, TABLES
 from kam_metrics.ingest.stage import ImportRejected, StagedImport
 from kam_metrics.store import connection as store
 
@@ -73,6 +74,32 @@ def load_history() -> pd.DataFrame:
     return pd.DataFrame(rows[::-1])
 
 
+def codes_of(table: str, column: str) -> list[str]:
+    """The codes a coded column of ``table`` stores, in their order."""
+    from kam_metrics.domain.enums import IMPORTABLE
+
+    return list(IMPORTABLE[TABLES[table].column(column).enum or ""].codes)
+
+
+def code_label(table: str, column: str, code: str, lang: str) -> str:
+    """"won · 赢单": the code with its label in ``lang`` where the catalogue has one."""
+    from kam_metrics.domain.enums import IMPORTABLE
+    from kam_metrics.i18n import CATALOGUE
+
+    prefix = IMPORTABLE[TABLES[table].column(column).enum or ""].label_key
+    label = CATALOGUE.get(f"{prefix}.{code}", {}).get(lang) if prefix else None
+    return f"{code} · {label}" if label and label != code else code
+
+
+def suggest_code(table: str, column: str, value: str) -> str | None:
+    """The code whose code or known label is closest to ``value`` (similarity 0.6 or more), else None."""
+    import difflib
+
+    recoding = ENUMS[TABLES[table].column(column).enum or ""]
+    match = difflib.get_close_matches(value.strip().lower(), list(recoding), n=1, cutoff=0.6)
+    return recoding[match[0]] if match else None
+
+
 def load_rejects(import_id: int, lang: str) -> list[dict[str, Any]]:
     """The rows import ``import_id`` set aside, with their problems in ``lang``."""
     with store.open_db(store.resolve_db_path(None), wait_seconds=8) as con:
@@ -94,14 +121,16 @@ def mapping_frame(staged: StagedImport, not_imported: str) -> pd.DataFrame:
     )
 
 
-def list_sheets(data: bytes) -> list[str]:
-    """The sheet names of an XLSX upload (empty when it cannot be opened; staging then says why)."""
+def list_sheets(data: bytes) -> list[tuple[str, int]]:
+    """The sheets of an XLSX upload with their row counts as the workbook states them (empty when it
+    cannot be opened; staging then says why)."""
     import io
     import zipfile
 
     import openpyxl
 
     try:
-        return openpyxl.load_workbook(io.BytesIO(data), read_only=True).sheetnames
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+        return [(sheet.title, int(sheet.max_row or 0)) for sheet in book.worksheets]
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         return []

@@ -28,6 +28,10 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     imp.add_argument("file")
     imp.add_argument("--mode", choices=("append", "upsert", "replace"), default="append")
     imp.add_argument("--map", action="append", default=[], metavar='"Source header=column"')
+    imp.add_argument("--set", action="append", default=[], metavar="COLUMN=VALUE",
+                     help="fill a column the file lacks, on every row (kind=complaint, quantity=1); repeatable")
+    imp.add_argument("--recode", action="append", default=[], metavar='"COLUMN:SOURCE=TARGET"',
+                     help='map a value of the file onto ours ("stage:Closed Won=won"); repeatable')
     imp.add_argument("--sheet")
     imp.add_argument("--encoding")
     imp.add_argument("--date-order", choices=("dmy", "mdy"))
@@ -106,11 +110,12 @@ def _message_language(requested: str | None) -> str:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from kam_metrics.ingest.stage import ImportRejected, import_file, parse_map_options
+    from kam_metrics.ingest.stage import ImportRejected, import_file, parse_map_options, parse_recode_options, parse_set_options
 
     lang = _message_language(args.lang)
     try:
         mapping = parse_map_options(args.map)
+        fill, recodes = parse_set_options(args.set), parse_recode_options(args.recode)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     if not os.path.isfile(args.file):
@@ -119,6 +124,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         "mapping": mapping, "sheet": args.sheet, "encoding": args.encoding, "date_order": args.date_order,
         "create_accounts": args.create_accounts, "wave": args.wave, "survey_date": args.survey_date,
         "replace_scope": "all" if args.replace_all else "range", "skip_invalid": args.skip_invalid,
+        "fill": fill, "recodes": recodes,
     }
     try:
         staged, record = import_file(args.db, args.file, args.table, mode=args.mode, dry_run=args.dry_run, **options)

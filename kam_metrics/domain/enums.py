@@ -57,11 +57,27 @@ PROJECT_STATUS = CodeList("project_status", ("planned", "in_progress", "complete
 INTERACTION_KIND = CodeList("kind", ("visit", "call", "complaint", "request", "care"), {
     "拜访": "visit", "面对面拜访": "visit", "电话回访": "call", "电话": "call", "回访": "call", "投诉": "complaint",
     "服务请求": "request", "客户关怀": "care", "关怀": "care",
+    # what ticket and CRM systems call them
+    "上门拜访": "visit", "meeting": "visit", "site visit": "visit", "phone call": "call", "phone": "call",
+    "致电": "call", "客户投诉": "complaint", "投诉工单": "complaint", "咨询": "request", "报修": "request",
+    "故障报修": "request", "售后服务": "request", "service request": "request", "inquiry": "request",
+    "enquiry": "request", "incident": "request", "question": "request", "回访关怀": "care",
 }, "kind")
 #: the six stages of the key-account sales process, then lost; the first five are open
 PIPELINE_STAGE = CodeList("stage", ("lead", "initiation", "proposal", "bidding", "negotiation", "won", "lost"), {
     "客户开发": "lead", "立项": "initiation", "提案": "proposal", "招投标": "bidding", "投标": "bidding",
     "商务谈判": "negotiation", "谈判": "negotiation", "签约实施": "won", "签约": "won", "赢单": "won", "丢单": "lost",
+    # the default stages of common CRMs: Salesforce, HubSpot (labels and internal ids), 纷享销客, 销售易
+    "prospecting": "lead", "appointment scheduled": "lead", "appointmentscheduled": "lead", "验证客户": "lead",
+    "初步接洽": "lead", "线索": "lead", "qualification": "initiation", "needs analysis": "initiation",
+    "qualified to buy": "initiation", "qualifiedtobuy": "initiation", "需求确定": "initiation", "需求分析": "initiation",
+    "value proposition": "proposal", "id. decision makers": "proposal", "perception analysis": "proposal",
+    "proposal/price quote": "proposal", "presentation scheduled": "proposal", "presentationscheduled": "proposal",
+    "方案/报价": "proposal", "方案报价": "proposal", "报价": "proposal", "招标": "bidding",
+    "negotiation/review": "negotiation", "decision maker bought-in": "negotiation",
+    "decisionmakerboughtin": "negotiation", "contract sent": "negotiation", "contractsent": "negotiation",
+    "谈判审核": "negotiation", "closed won": "won", "closedwon": "won", "成交": "won", "已成交": "won",
+    "赢单关闭": "won", "closed lost": "lost", "closedlost": "lost", "输单": "lost", "输单关闭": "lost",
 }, "stage")
 BOOLEAN = CodeList("bool", ("true", "false"), {
     "yes": "true", "y": "true", "1": "true", "是": "true", "重点": "true", "√": "true",

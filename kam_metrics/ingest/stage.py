@@ -139,6 +139,9 @@ class StagedImport:
     samples: dict[str, str] = field(default_factory=dict)
     #: survey items the file answers that the database does not define yet: (code, scale_min, scale_max)
     new_items: list[tuple[str, int, int]] = field(default_factory=list)
+    #: per coded column (stage, kind, ...), the file's values that are no known code or label, most
+    #: frequent first, for the value-mapping table (``--recode``)
+    unknown_values: dict[str, list[str]] = field(default_factory=dict)
     #: the user chose to import the valid rows and set the invalid ones aside (``--skip-invalid``)
     skip_invalid: bool = False
     #: the rows set aside with their problems (row, column, value, problem, fix); kept with the import
@@ -211,6 +214,29 @@ def parse_map_options(items: list[str] | None) -> dict[str, str]:
             raise ValueError(f'--map {item!r}: write it as "Source header=column"')
         source, column = item.rsplit("=", 1)
         out[source.strip()] = column.strip()
+    return out
+
+
+def parse_set_options(items: list[str] | None) -> dict[str, str]:
+    """``["COLUMN=VALUE", ...]`` (``--set``) from the command line."""
+    out = {}
+    for item in items or []:
+        if "=" not in item:
+            raise ValueError(f'--set {item!r}: write it as "column=value", for example kind=complaint')
+        column, value = item.split("=", 1)
+        out[column.strip()] = value.strip()
+    return out
+
+
+def parse_recode_options(items: list[str] | None) -> dict[str, dict[str, str]]:
+    """``["COLUMN:SOURCE=TARGET", ...]`` (``--recode``) from the command line."""
+    out: dict[str, dict[str, str]] = {}
+    for item in items or []:
+        if ":" not in item or "=" not in item.split(":", 1)[1]:
+            raise ValueError(f'--recode {item!r}: write it as "column:file value=our value", for example "stage:Closed Won=won"')
+        column, rest = item.split(":", 1)
+        source, target = rest.rsplit("=", 1)
+        out.setdefault(column.strip(), {})[source.strip()] = target.strip()
     return out
 
 
@@ -362,6 +388,8 @@ def stage_file(
     path: str | os.PathLike | None = None,
     progress: Callable[[float, str], None] | None = None,
     skip_invalid: bool = False,
+    fill: dict[str, str] | None = None,
+    recodes: dict[str, dict[str, str]] | None = None,
 ) -> StagedImport:
     """Read, map, parse and validate a file for ``table``; never writes to the database.
 
@@ -370,28 +398,25 @@ def stage_file(
     Raises :class:`ImportRejected` when the file cannot be read at all; otherwise returns a
     :class:`StagedImport` whose ``problems`` lists every problem (empty when it can be committed). With
     ``skip_invalid`` the rows with a problem are set aside instead (``skipped``) and the rest is staged.
+    ``fill`` {column: value} gives every row a value for a column the file lacks (``--set``); ``recodes``
+    {column: {file's value: our value}} maps a file's own codes onto ours before parsing (``--recode``).
     """
     if table not in TABLES:
         raise reject(file_name, f"没有名为 {table} 的数据表。", f"There is no table {table!r}.",
                      f"可导入:{', '.join(TABLES)}", f"Importable tables: {', '.join(TABLES)}")
-    spec = TABLES[table]
-    sha256 = hashlib.sha256(data).hexdigest()
+    spec, sha256 = TABLES[table], hashlib.sha256(data).hexdigest()
+    report = progress or (lambda fraction, step: None)
     stage = duckdb.connect()
     try:
-        _install_macros(stage)
-        report = progress or (lambda fraction, step: None)
-        report(0.05, "read")
-        raw = read_into_staging(stage, data, file_name, known_headers(), sheet=sheet, encoding=encoding, path=path)
-        report(0.35, "check")
-        _require_data_rows(raw, file_name)
-        mapping = _checked_overrides(spec, raw.headers, mapping, file_name)
+        raw = _read_file(stage, data, file_name, sheet, encoding, path, report)
         lookups = _load_lookups(db, spec, header_signature(raw.headers), sha256)
-        column_map, wide_items = _map_file_headers(stage, spec, raw, lookups["remembered"], mapping)
+        column_map, wide_items = _columns_of_file(stage, spec, raw, file_name, lookups["remembered"], mapping, fill)
+        recodes = _checked_recodes(spec, recodes, file_name)
         constants = {"wave": wave, "survey_date": survey_date} if table == "survey_responses" else {}
 
         def check() -> StagedImport:
             staged = _stage_rows(stage, spec, raw, column_map, file_name, date_order, create_accounts,
-                                 {k: v for k, v in constants.items() if v is not None})
+                                 {k: v for k, v in constants.items() if v is not None}, recodes)
             staged.sha256, staged.skip_invalid = sha256, skip_invalid
             _add_file_notices(staged, wide_items, lookups["same_file"])
             report(0.8, "compare")
@@ -406,6 +431,29 @@ def stage_file(
         raise _unparsable(file_name, exc) from None
     finally:
         stage.close()
+
+
+def _read_file(stage, data: bytes, file_name: str, sheet: str | None, encoding: str | None,
+               path: str | os.PathLike | None, report: Callable[[float, str], None]) -> RawTable:
+    """The file's cells as table ``raw`` of the staging connection, its macros installed; a file without
+    data rows is rejected."""
+    _install_macros(stage)
+    report(0.05, "read")
+    raw = read_into_staging(stage, data, file_name, known_headers(), sheet=sheet, encoding=encoding, path=path)
+    report(0.35, "check")
+    _require_data_rows(raw, file_name)
+    return raw
+
+
+def _columns_of_file(stage, spec: TableSpec, raw: RawTable, file_name: str, remembered: dict[str, str],
+                     mapping: dict[str, str] | None, fill: dict[str, str] | None) -> tuple[dict[str, str | None], list[str]]:
+    """Which column each header of the file feeds: the user's ``--map`` (checked against the file), the
+    ``--set`` columns (added to the raw table, winning over the file's own), a remembered mapping, then
+    the guess; and the item codes of a wide survey turned long."""
+    mapping = _checked_overrides(spec, raw.headers, mapping, file_name)
+    mapping = _add_fill_columns(stage, spec, raw, _checked_fill(spec, fill, file_name), mapping)
+    column_map, wide_items = _map_file_headers(stage, spec, raw, remembered, mapping)
+    return _fill_wins(column_map, fill or {}, raw), wide_items
 
 
 def _set_aside_invalid(stage, raw: RawTable, check: Callable[[], StagedImport]) -> StagedImport:
@@ -476,6 +524,80 @@ def _checked_overrides(spec: TableSpec, headers: list[str], mapping: dict[str, s
     return out
 
 
+#: the header of a column added by ``--set`` (no real header starts with it and ends with a column name)
+FILL_HEADER = "="
+
+
+def _checked_fill(spec: TableSpec, fill: dict[str, str] | None, file_name: str) -> dict[str, str]:
+    """``--set COLUMN=VALUE``: each column must be one of the table's."""
+    names = [c.name for c in spec.columns]
+    for column in fill or {}:
+        if column not in names:
+            listed = ", ".join(names)
+            raise reject(file_name, f"表 {spec.name} 没有列“{column}”(--set {column}=…)。",
+                         f"Table {spec.name} has no column {column!r} (--set {column}=...).",
+                         f"可用的列:{listed}", f"Its columns: {listed}")
+    return dict(fill or {})
+
+
+def _add_fill_columns(stage, spec: TableSpec, raw: RawTable, fill: dict[str, str],
+                      mapping: dict[str, str] | None) -> dict[str, str] | None:
+    """Give the raw table one more text column per ``--set`` value and map it onto its column: the value
+    is then parsed and checked like any cell of the file. Returns the mapping with those columns."""
+    if not fill:
+        return mapping
+    for column, value in fill.items():
+        stage.execute("create or replace table raw as select *, ?::varchar as c" + str(len(raw.headers)) + " from raw", [value])
+        raw.headers.append(FILL_HEADER + column)
+        raw.notices.append((f"{column} 列取自导入设置:每一行都是“{value}”(--set)。",
+                            f"Column {column} comes from the import settings: {value!r} on every row (--set)."))
+    return {**(mapping or {}), **{FILL_HEADER + column: column for column in fill}}
+
+
+def _fill_wins(column_map: dict[str, str | None], fill: dict[str, str], raw: RawTable) -> dict[str, str | None]:
+    """A column given with ``--set`` is not also read from the file (the file's header is left out)."""
+    out = dict(column_map)
+    for header, column in column_map.items():
+        if column in fill and header != FILL_HEADER + column:
+            out[header] = None
+    return out
+
+
+def _checked_recodes(spec: TableSpec, recodes: dict[str, dict[str, str]] | None,
+                     file_name: str) -> dict[str, dict[str, str]]:
+    """``--recode COLUMN:SOURCE=TARGET``: the column must be the table's and, for a coded column, the
+    target one of its codes or known labels; sources are matched case-insensitively, trimmed."""
+    out: dict[str, dict[str, str]] = {}
+    for name, pairs in (recodes or {}).items():
+        if not any(c.name == name for c in spec.columns):
+            listed = ", ".join(c.name for c in spec.columns)
+            raise reject(file_name, f"表 {spec.name} 没有列“{name}”(--recode)。", f"Table {spec.name} has no column {name!r} (--recode).",
+                         f"可用的列:{listed}", f"Its columns: {listed}")
+        column = spec.column(name)
+        allowed = ENUMS.get(column.enum or "", {}) if column.kind == "enum" else {}
+        for source, target in pairs.items():
+            if allowed and target.lower() not in allowed:
+                codes = ", ".join(dict.fromkeys(allowed.values()))
+                raise reject(file_name, f"“{target}”不是 {name} 的取值(--recode {name}:{source}={target})。",
+                             f"{target!r} is not a value of {name} (--recode {name}:{source}={target}).",
+                             f"可用取值:{codes}", f"Allowed values: {codes}")
+        out[name] = {source.strip().lower(): target for source, target in pairs.items()}
+    return out
+
+
+def _recoded(source: str, pairs: dict[str, str]) -> str:
+    """SQL of the raw text column ``source`` with the file's values replaced by ours (case-insensitive)."""
+    if not pairs:
+        return source
+    cases = " ".join("when " + _literal(k) + " then " + _literal(v) for k, v in pairs.items())
+    return "(case lower(trim(" + source + ")) " + cases + " else " + source + " end)"
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal (DuckDB strings have no backslash escapes: a quote is doubled)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _map_file_headers(stage, spec: TableSpec, raw: RawTable, remembered: dict[str, str],
                       mapping: dict[str, str] | None) -> tuple[dict[str, str | None], list[str]]:
     """(source header -> canonical column, the item codes of a wide survey turned long, else [])."""
@@ -507,7 +629,8 @@ def _unparsable(file_name: str, exc: duckdb.Error) -> ImportRejected:
 
 
 def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str | None], file_name: str,
-                date_order: str | None, create_accounts: bool, constants: dict[str, Any]) -> StagedImport:
+                date_order: str | None, create_accounts: bool, constants: dict[str, Any],
+                recodes: dict[str, dict[str, str]] | None = None) -> StagedImport:
     """Map, parse, derive and check the rows of table ``raw`` for ``spec``; the valid rows end up in
     table ``staged`` of ``stage`` and in the returned import, whose problems list everything wrong."""
     notices = list(raw.notices)
@@ -519,9 +642,10 @@ def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str
     date_orders, problems = _pick_date_orders(stage, spec, source_of, file_name, date_order)
     if problems:
         return _unfinished(spec, raw, column_map, file_name, notices, samples, create_accounts, problems)
-    parsed = _parse_expressions(spec, source_of, date_orders)
+    parsed = _parse_expressions(spec, source_of, date_orders, recodes or {})
     raw_columns = _parse_into_table(stage, raw, parsed, source_of, constants)
     problems = _run_checks(stage, spec, parsed, source_of)
+    unknown = _recoding_notices(stage, spec, source_of, notices)
     stage.execute("create or replace table staged as select * exclude (" + ", ".join(raw_columns) + ") from parsed")
     _derive_columns(stage, spec, notices)
     problems = sorted([*problems, *_constraint_problems(stage, spec, problems)], key=lambda p: p.row or 0)
@@ -532,7 +656,7 @@ def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str
     return StagedImport(
         table=spec.name, file_name=file_name, sha256="", headers=raw.headers, mapping=column_map,
         rows=_build_preview(stage, spec), rows_read=raw.rows, problems=problems, notices=notices, raw=raw,
-        date_orders=date_orders, create_accounts=create_accounts, samples=samples,
+        date_orders=date_orders, create_accounts=create_accounts, samples=samples, unknown_values=unknown,
     )
 
 
@@ -584,12 +708,29 @@ def _missing_column_problems(spec: TableSpec, raw: RawTable, source_of: dict[str
     )
     hint_zh = f"这个文件看起来更像「{TABLES[best_other].label_zh}」表。" if _looks_like(raw.headers, best_other) else ""
     hint_en = f" This file looks more like the {TABLES[best_other].label_en} table." if hint_zh else ""
-    return [
-        Problem(None, name, None, f"缺少必需的列「{name}」。{hint_zh}", f"The required column {name} is missing.{hint_en}",
-                f"在映射中把文件的某一列对应到「{name}」(命令行:--map \"源列名={name}\"),或使用模板。",
-                f'Map one of the file\'s columns to {name} (command line: --map "Source header={name}"), or use the template.')
-        for name in missing
-    ]
+    headers = ", ".join(h for h in raw.headers[:30] if not h.startswith(FILL_HEADER))
+    problems = []
+    for name in missing:
+        near = _nearest_headers(spec.column(name), raw.headers)
+        near_zh = f"最接近的列:{', '.join(near)}。" if near else ""
+        near_en = f" Closest: {', '.join(near)}." if near else ""
+        problems.append(Problem(
+            None, name, None, f"缺少必需的列「{name}」。{hint_zh}", f"The required column {name} is missing.{hint_en}",
+            f"在映射中把文件的某一列对应到「{name}」(命令行:--map \"源列名={name}\"),或为每一行填同一个值"
+            f"(--set {name}=值)。{near_zh}文件的列:{headers}",
+            f'Map one of the file\'s columns to {name} (command line: --map "Source header={name}"), or give every row '
+            f"one value (--set {name}=VALUE).{near_en} The file's columns: {headers}"))
+    return problems
+
+
+def _nearest_headers(column: Column, headers: list[str]) -> list[str]:
+    """The file's headers closest to ``column``'s name and aliases (at most three)."""
+    forms = {normalise_header(h): h for h in headers if not h.startswith(FILL_HEADER)}
+    near: dict[str, None] = {}
+    for alias in (column.name, *column.aliases):
+        for match in difflib.get_close_matches(normalise_header(alias), list(forms), n=2, cutoff=0.6):
+            near[forms[match]] = None
+    return list(near)[:3]
 
 
 def _pick_date_orders(stage, spec: TableSpec, source_of: dict[str, str], file_name: str,
@@ -606,14 +747,38 @@ def _pick_date_orders(stage, spec: TableSpec, source_of: dict[str, str], file_na
     return date_orders, problems
 
 
-def _parse_expressions(spec: TableSpec, source_of: dict[str, str],
-                       date_orders: dict[str, str]) -> dict[str, tuple[str, str | None]]:
-    """Canonical column -> (fast SQL expression, slower fallback or None), for every mapped column."""
+def _parse_expressions(spec: TableSpec, source_of: dict[str, str], date_orders: dict[str, str],
+                       recodes: dict[str, dict[str, str]]) -> dict[str, tuple[str, str | None]]:
+    """Canonical column -> (fast SQL expression, slower fallback or None), for every mapped column; the
+    user's recodes apply to the file's text first."""
     parsed: dict[str, tuple[str, str | None]] = {}
     for column in spec.columns:
         if column.name in source_of:
-            parsed[column.name] = _value_expr(column, source_of[column.name], date_orders.get(column.name, "dmy"))
+            source = _recoded(source_of[column.name], recodes.get(column.name, {}))
+            parsed[column.name] = _value_expr(column, source, date_orders.get(column.name, "dmy"))
     return parsed
+
+
+def _recoding_notices(stage, spec: TableSpec, source_of: dict[str, str], notices: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """For each coded column: a notice of every label that was recoded to a code (赢单 -> won, Closed Won ->
+    won: a value never changes silently), and the values that are no known label (returned, most frequent
+    first, for the value-mapping table)."""
+    unknown: dict[str, list[str]] = {}
+    for column in spec.columns:
+        if column.kind != "enum" or column.name not in source_of:
+            continue
+        name, source = _q(column.name), source_of[column.name]
+        found = stage.execute(
+            "select kam_text(" + source + ") as v, any_value(" + name + "), count(*) from parsed where kam_text(" + source + ") is not null "
+            "and (" + name + " is null or lower(kam_text(" + source + ")) <> " + name + ") group by v order by count(*) desc, v limit 40"
+        ).fetchall()
+        recoded = [(v, code, n) for v, code, n in found if code is not None]
+        if recoded:
+            listed = ", ".join(f"{v} → {code} ({n:,})" for v, code, n in recoded[:10])
+            notices.append((f"{column.name} 的取值已换成标准代码:{listed}。", f"{column.name} values recoded to our codes: {listed}."))
+        if any(code is None for _, code, _ in found):
+            unknown[column.name] = [v for v, code, _ in found if code is None]
+    return unknown
 
 
 def _parse_into_table(stage, raw: RawTable, parsed: dict[str, tuple[str, str | None]], source_of: dict[str, str],
@@ -662,6 +827,9 @@ def _run_checks(stage, spec: TableSpec, parsed: dict[str, tuple[str, str | None]
     for row_no, check_no, _, value in found:
         code, name, _, _ = checks[check_no]
         texts = _problem_texts(code, spec.column(name), spec)
+        if code == "enum":  # the way out for a file's own code
+            texts = (texts[0], texts[1], texts[2] + f";或在页面的“取值对应”中选择,命令行:--recode {name}:{value}=<取值>",
+                     texts[3] + f"; or map it in the value mapping (command line: --recode {name}:{value}=CODE)")
         problems.append(Problem(row_no, name, value, *texts))
     return problems
 
@@ -1239,5 +1407,5 @@ def import_file(
 
 __all__ = [
     "ImportRejected", "Problem", "StagedImport", "UndoRefused", "MODES", "commit_staged", "guess_mapping",
-    "import_file", "import_history", "import_rejects", "parse_map_options", "stage_file", "undo_import",
+    "import_file", "import_history", "import_rejects", "parse_map_options", "parse_recode_options", "parse_set_options", "stage_file", "undo_import",
 ]

@@ -21,6 +21,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "import.template_xlsx_en": {"zh": "Excel(英文表头)", "en": "Excel (English headers)"},
     "import.upload": {"zh": "选择文件(CSV、TSV 或 XLSX,最大 200 MB)", "en": "Choose a file (CSV, TSV or XLSX, up to 200 MB)"},
     "import.sheet": {"zh": "工作表", "en": "Sheet"},
+    "import.sheet_rows": {"zh": "{name}({n} 行)", "en": "{name} ({n} rows)"},
     "import.options": {"zh": "导入选项", "en": "Options"},
     "import.mode": {"zh": "写入方式", "en": "Mode"},
     "import.mode.append": {"zh": "追加(已存在的主键会被拒绝)", "en": "Append (existing keys are refused)"},
@@ -35,6 +36,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "自动创建缺少的客户(仅编号和名称)",
         "en": "Create the missing accounts (id and name only)",
     },
+    "import.fill": {
+        "zh": "为文件缺少的列填值(每行一个“列=值”,例如 kind=complaint 或 quantity=1)",
+        "en": "Fill columns the file lacks (one \"column=value\" per line, e.g. kind=complaint or quantity=1)",
+    },
+    "import.fill_invalid": {
+        "zh": "无法识别“{line}”:请写成“列=值”。", "en": "Cannot read {line!r}: write it as column=value.",
+    },
+    "import.values": {"zh": "取值对应", "en": "Value mapping"},
+    "import.values_caption": {
+        "zh": "文件中的这些取值不是系统的标准代码。请为每个取值选择对应的代码(已按相似度给出建议),然后点击应用。",
+        "en": "These values of the file are none of our codes. Choose the code for each (suggestions preselected "
+        "by similarity), then apply.",
+    },
+    "import.values_none": {"zh": "(不对应)", "en": "(leave as is)"},
+    "import.values_apply": {"zh": "应用取值对应", "en": "Apply the value mapping"},
     "import.skip_invalid": {
         "zh": "跳过有问题的行(导入其余的行;跳过的行随导入记录保存,可下载)",
         "en": "Skip invalid rows (import the others; the skipped rows are kept with the import, downloadable)",
