@@ -128,30 +128,68 @@ def sniff_kind(data: bytes, file_name: str) -> str:
 
 
 def decode_text(data: bytes, file_name: str, encoding: str | None = None) -> tuple[str, str]:
-    """(text, encoding): UTF-8 (BOM or not), then GB18030, then UTF-16 by BOM, then detection."""
+    """(text, encoding): UTF-16 by its BOM, UTF-8 (BOM or not) or GB18030, strictly: a file none of them
+    decodes cleanly, or that mixes UTF-8 with another encoding, is refused naming its first bad line (a
+    guess would store every name as mojibake); so is a NUL character anywhere. ``encoding`` overrides."""
     if encoding:
         try:
-            return data.decode(encoding), encoding
+            return _without_nul(data.decode(encoding), file_name), encoding
         except (LookupError, UnicodeDecodeError) as exc:
             raise reject(file_name, f"无法按编码 {encoding} 读取文件:{exc}", f"Cannot read the file as {encoding}: {exc}",
                          "去掉编码参数让系统自动识别,或指定正确的编码(如 gb18030)。",
                          "Leave out the encoding to detect it, or give the right one (e.g. gb18030).") from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    for candidate in ("utf-8", "gb18030"):
         try:
-            return data.decode(candidate), candidate
-        except UnicodeDecodeError:
-            continue
-    from charset_normalizer import from_bytes
+            return _without_nul(data.decode("utf-16"), file_name), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise _undecodable(file_name, data, exc.start, "UTF-16") from None
+    body, used = (data[3:], "utf-8-sig") if data.startswith(b"\xef\xbb\xbf") else (data, "utf-8")
+    try:
+        return _without_nul(body.decode("utf-8"), file_name), used
+    except UnicodeDecodeError as not_utf8:
+        if used == "utf-8-sig" or _has_utf8_text(body[:not_utf8.start]):
+            # UTF-8 Chinese before the first bad byte: two encodings in one file; decoding the rest as
+            # GB18030 would turn one half into mojibake without a word
+            raise _undecodable(file_name, body, not_utf8.start, "UTF-8", mixed=True) from None
+        try:
+            return _without_nul(body.decode("gb18030"), file_name), "gb18030"
+        except UnicodeDecodeError as exc:
+            raise _undecodable(file_name, body, exc.start, "UTF-8 / GB18030") from None
 
-    best = from_bytes(data).best()
-    if best is None:
-        raise reject(file_name, "无法识别文件编码。", "The file's encoding cannot be recognised.",
-                     "请在 Excel 中另存为“CSV UTF-8”后再上传。", 'Save it from Excel as "CSV UTF-8" and upload again.')
-    return str(best), best.encoding
+
+def _has_utf8_text(prefix: bytes) -> bool:
+    """Whether ``prefix`` (valid UTF-8) holds characters beyond ASCII."""
+    return any(byte >= 0x80 for byte in prefix)
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _undecodable(file_name: str, data: bytes, offset: int, tried: str, mixed: bool = False) -> ImportRejected:
+    """The refusal of a text file that is not cleanly UTF-8, GB18030 or UTF-16, naming its first bad line."""
+    line = _line_of(data, offset)
+    if mixed:
+        return reject(file_name, f"文件混用了两种编码:前面是 UTF-8,第 {line} 行不是。",
+                      f"The file mixes two encodings: UTF-8 at first, but line {line} is not.",
+                      "请在 Excel 中打开后整体另存为“CSV UTF-8”,或检查是否把两个文件拼接在一起。",
+                      'Open it in Excel and save it as a whole as "CSV UTF-8", or check whether two files were joined.',
+                      row=line)
+    return reject(file_name, f"第 {line} 行无法按 {tried} 读取。", f"Line {line} cannot be read as {tried}.",
+                  "请另存为“CSV UTF-8”后再上传;若知道文件的编码,请指定(命令行:--encoding cp1252 等)。",
+                  'Save it as "CSV UTF-8" and upload again; if you know its encoding, give it (command line: --encoding cp1252, ...).',
+                  row=line)
+
+
+def _without_nul(text: str, file_name: str) -> str:
+    """``text``, or the refusal naming the first line with a NUL character (anywhere in the file)."""
+    at = text.find("\x00")
+    if at < 0:
+        return text
+    line = text.count("\n", 0, at) + 1
+    raise reject(file_name, f"第 {line} 行含有空字符(NUL),这不是正常的文本表格。",
+                 f"Line {line} holds a NUL character: this is not a plain text table.",
+                 "请在 Excel 中另存为“CSV UTF-8”后再上传。", 'Save it from Excel as "CSV UTF-8" and upload again.', row=line)
 
 
 def sniff_delimiter(sample: str) -> str:
