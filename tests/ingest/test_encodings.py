@@ -30,7 +30,7 @@ def test_a_file_mixing_utf8_and_gbk_is_refused_at_its_first_gbk_line():
 
 
 def test_a_file_no_encoding_decodes_cleanly_is_refused_not_guessed():
-    data = (HEADER.encode("gbk") + "K1,".encode() + "Привет".encode("cp1251") + b"\xff\n")
+    data = (HEADER.encode("gbk") + b"K1," + "Привет".encode("cp1251") + b"\xff\n")
     with pytest.raises(ImportRejected) as refused:
         decode_text(data, "x.csv")
     assert refused.value.problems[0].row == 2 and "--encoding" in refused.value.problems[0].fix_en
