@@ -119,6 +119,8 @@ def render_mapping(staged, table: str) -> dict | None:
     for position, row in enumerate(frame.itertuples()):
         # headers and values come from the file: escaped, as widget labels render markdown
         label = escape_markdown(row.source) + (f"  ·  {escape_markdown(row.sample)}" if row.sample else "")
+        if pd.notna(row.confidence) and row.confidence < 100:  # a fuzzy guess, not a name or alias
+            label += "  ·  " + t("import.guessed", pct=int(row.confidence))
         picked = grid[position % 3].selectbox(
             label, choices, index=choices.index(row.target), key=f"imp_map_{table}_{signature}_{position}",
             help=t("import.col.target"),

@@ -111,12 +111,14 @@ def sample_rows(staged: StagedImport, limit: int = 20) -> pd.DataFrame:
 
 
 def mapping_frame(staged: StagedImport, not_imported: str) -> pd.DataFrame:
-    """One row per source column: its header, three sample values and the canonical column it maps to."""
+    """One row per source column: its header, three sample values, the canonical column it maps to and
+    how sure that match is (0-100; 100 for an exact name or alias, empty when not mapped)."""
     return pd.DataFrame(
         {
             "source": list(staged.mapping),
             "sample": [staged.samples.get(h, "") for h in staged.mapping],
             "target": [c or not_imported for c in staged.mapping.values()],
+            "confidence": [staged.confidence.get(h) for h in staged.mapping],
         }
     )
 

@@ -19,7 +19,6 @@ problem of every row is collected at once, lazily, and reported with row, column
 
 from __future__ import annotations
 
-import difflib
 import functools
 import hashlib
 import json
@@ -33,6 +32,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import rapidfuzz
 
 from kam_metrics.ingest.read import ImportRejected, Problem, RawTable, read_into_staging, reject
 from kam_metrics.ingest.spec import ENUMS, TABLES, Column, TableSpec, known_headers, normalise_header
@@ -40,6 +40,8 @@ from kam_metrics.store import connection as store
 
 MODES = ("append", "upsert", "replace")
 MAX_PROBLEMS = 5000
+#: how similar (0-100) a header must be to a column's name or alias for a fuzzy guess
+FUZZY_CUTOFF = 85
 #: a number whose magnitude reaches this is no amount, quantity or score of any business: a problem
 IMPLAUSIBLE_NUMBER = 1e15
 
@@ -139,6 +141,8 @@ class StagedImport:
     samples: dict[str, str] = field(default_factory=dict)
     #: survey items the file answers that the database does not define yet: (code, scale_min, scale_max)
     new_items: list[tuple[str, int, int]] = field(default_factory=list)
+    #: per mapped header, how sure its match is, 0-100 (:func:`mapping_confidence`)
+    confidence: dict[str, int] = field(default_factory=dict)
     #: per coded column (stage, kind, ...), the file's values that are no known code or label, most
     #: frequent first, for the value-mapping table (``--recode``)
     unknown_values: dict[str, list[str]] = field(default_factory=dict)
@@ -168,7 +172,8 @@ def guess_mapping(
     overrides: dict[str, str] | None = None,
 ) -> dict[str, str | None]:
     """Source header -> canonical column: the user's overrides, then a remembered mapping for the same
-    headers, then exact aliases, then close fuzzy matches (difflib, ratio ≥ 0.85). Each column once."""
+    headers, then exact aliases, then close fuzzy matches (rapidfuzz, similarity ≥ FUZZY_CUTOFF). Each
+    column once."""
     overrides = overrides or {}
     remembered = remembered or {}
     names = {c.name for c in spec.columns}
@@ -195,11 +200,26 @@ def guess_mapping(
     for header in headers:
         if mapping[header] or header in overrides:
             continue
-        close = difflib.get_close_matches(normalise_header(header), list(alias_index), n=1, cutoff=0.85)
+        close = rapidfuzz.process.extractOne(normalise_header(header), list(alias_index), scorer=rapidfuzz.fuzz.ratio,
+                                             score_cutoff=FUZZY_CUTOFF)
         if close and alias_index[close[0]] not in taken:
             mapping[header] = alias_index[close[0]]
             taken.add(alias_index[close[0]])
     return mapping
+
+
+def mapping_confidence(spec: TableSpec, mapping: dict[str, str | None]) -> dict[str, int]:
+    """For each mapped header, how sure the match is, 0-100: 100 when the header is one of its column's
+    names or aliases (or the user chose it), else the fuzzy similarity that made the guess (shown on the
+    page beside the guess)."""
+    out: dict[str, int] = {}
+    for header, column in mapping.items():
+        if not column or header.startswith(FILL_HEADER):
+            continue
+        forms = [normalise_header(a) for a in (column, *spec.column(column).aliases)]
+        best = rapidfuzz.process.extractOne(normalise_header(header), forms, scorer=rapidfuzz.fuzz.ratio)
+        out[header] = int(round(best[1])) if best else 0
+    return out
 
 
 def header_signature(headers: list[str]) -> str:
@@ -418,6 +438,7 @@ def stage_file(
             staged = _stage_rows(stage, spec, raw, column_map, file_name, date_order, create_accounts,
                                  {k: v for k, v in constants.items() if v is not None}, recodes)
             staged.sha256, staged.skip_invalid = sha256, skip_invalid
+            staged.confidence = mapping_confidence(spec, staged.mapping)
             _add_file_notices(staged, wide_items, lookups["same_file"])
             report(0.8, "compare")
             if staged.rows.num_rows:
@@ -478,7 +499,15 @@ def _set_aside_invalid(stage, raw: RawTable, check: Callable[[], StagedImport]) 
         stage.execute("delete from raw where _row in (" + ", ".join(str(int(r)) for r in bad) + ")")
         raw.rows = stage.execute("select count(distinct _row) from raw").fetchall()[0][0]
         staged = check()
-    staged.skipped, staged.rows_read = sorted(skipped, key=lambda p: p.row or 0), rows_read
+    skipped.sort(key=lambda p: p.row or 0)
+    if skipped and not staged.problems and raw.rows == 0:  # every row set aside: nothing left to import
+        staged.problems = [Problem(
+            None, None, None, "每一行都无效,跳过无效行后没有可导入的数据。",
+            "Every row is invalid: nothing is left to import once the invalid rows are set aside.",
+            "请检查下面列出的问题:通常是整列对应错了或日期顺序不对。",
+            "See the problems listed below: usually a whole column is mapped wrong or the date order is."), *skipped]
+        skipped = []
+    staged.skipped, staged.rows_read = skipped, rows_read
     if staged.skipped:
         staged.preview["skipped_rows"] = staged.skipped_rows
     return staged
@@ -728,7 +757,8 @@ def _nearest_headers(column: Column, headers: list[str]) -> list[str]:
     forms = {normalise_header(h): h for h in headers if not h.startswith(FILL_HEADER)}
     near: dict[str, None] = {}
     for alias in (column.name, *column.aliases):
-        for match in difflib.get_close_matches(normalise_header(alias), list(forms), n=2, cutoff=0.6):
+        for match, _, _ in rapidfuzz.process.extract(normalise_header(alias), list(forms), scorer=rapidfuzz.fuzz.ratio,
+                                                      limit=2, score_cutoff=60):
             near[forms[match]] = None
     return list(near)[:3]
 
@@ -1407,5 +1437,5 @@ def import_file(
 
 __all__ = [
     "ImportRejected", "Problem", "StagedImport", "UndoRefused", "MODES", "commit_staged", "guess_mapping",
-    "import_file", "import_history", "import_rejects", "parse_map_options", "parse_recode_options", "parse_set_options", "stage_file", "undo_import",
+    "import_file", "import_history", "import_rejects", "mapping_confidence", "parse_map_options", "parse_recode_options", "parse_set_options", "stage_file", "undo_import",
 ]

@@ -105,3 +105,16 @@ def test_the_command_line_skips_and_writes_the_rejects(db, tmp_path):
     history = subprocess.run([sys.executable, "-m", "kam_metrics", "--db", str(db), "imports", "--json"],
                              capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert json.loads(history.stdout)["imports"][-1]["rows_rejected"] == 4
+
+
+def test_a_file_whose_every_row_is_invalid_is_refused_even_with_skip_invalid(db):
+    """Setting aside every row would commit an empty import: it is refused, listing each row's problem."""
+    bad = "order_id,account_id,order_date,quantity,amount\nO1,K9,2025-01-05,1,5\nO2,K1,2025-01-06,1,NaN\n"
+    before = checksums(db)
+    staged = stage_file(bad.encode(), "s.csv", "sales", db=db, skip_invalid=True)
+    assert not staged.ok and not staged.skipped
+    assert staged.problems[0].row is None and "nothing is left" in staged.problems[0].problem_en
+    assert {p.row for p in staged.problems[1:]} == {2, 3}
+    with pytest.raises(ImportRejected):
+        commit_staged(db, staged)
+    assert checksums(db) == before

@@ -72,6 +72,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "import.col.source": {"zh": "文件中的列", "en": "Column in the file"},
     "import.col.sample": {"zh": "示例值", "en": "Sample values"},
     "import.col.target": {"zh": "导入为", "en": "Import as"},
+    "import.guessed": {"zh": "猜测 {pct}%", "en": "guessed {pct}%"},
     "import.not_imported": {"zh": "(不导入)", "en": "(not imported)"},
     "import.preview": {"zh": "预览", "en": "Preview"},
     "import.count.read": {"zh": "读取行数", "en": "Rows read"},
