@@ -163,6 +163,16 @@ def render_items(data: SatisfactionPage) -> None:
         "gap_previous": columns.decimal("sat.col.gap_previous", signed=True),
         "importance": columns.decimal("sat.col.importance", 2), "quadrant": columns.text("sat.col.quadrant"),
     })
+    render_left_out(data)
+
+
+def render_left_out(data: SatisfactionPage) -> None:
+    """The items answered but left out of the index, each with its reason (a number never moves silently)."""
+    if data.current.left_out:
+        listed = "; ".join(
+            f"{escape_markdown(item.item_code)} ({item.scale_min}-{item.scale_max}): {t(f'sat.left_out.{item.reason}')}"
+            for item in data.current.left_out)
+        st.caption(t("sat.left_out", items=listed))
 
 
 def render_ipa(data: SatisfactionPage) -> None:

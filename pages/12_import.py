@@ -61,6 +61,26 @@ def render_options(table: str, is_xlsx: bool, sheets: list[tuple[str, int]]) -> 
             options["wave"] = right.text_input(t("import.wave"), key="imp_wave") or None
             picked = right.date_input(t("import.survey_date"), value=None, key="imp_survey_date")
             options["survey_date"] = picked if isinstance(picked, date) else None
+            options.update(render_survey_scales(right))
+    return options
+
+
+def render_survey_scales(column) -> dict:
+    """The scale of new items (every one, or "Item=0-10" per line) and the "not applicable" codes."""
+    from kam_metrics.ingest.surveys import parse_na_values, parse_scale_options
+
+    options: dict = {}
+    scale_text = column.text_input(t("import.scale"), key="imp_scale", placeholder="1-5", help=t("import.scale_help"))
+    try:
+        scales = parse_scale_options([part for part in scale_text.replace(";", "\n").splitlines() if part.strip()])
+    except ValueError:
+        st.warning(t("import.scale_invalid", text=scale_text), icon="⚠️")
+        scales = {}
+    if scales:
+        options["scales"] = scales
+    na_values = parse_na_values([column.text_input(t("import.na_values"), key="imp_na", placeholder="0")])
+    if na_values:
+        options["na_values"] = na_values
     return options
 
 

@@ -37,6 +37,10 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     imp.add_argument("--date-order", choices=("dmy", "mdy"))
     imp.add_argument("--wave")
     imp.add_argument("--survey-date", type=iso_date)
+    imp.add_argument("--scale", action="append", default=[], metavar='"1-5" | "ITEM=0-10"',
+                     help="survey_responses: the scale of the new items (every one, or one item); default 1-5")
+    imp.add_argument("--na-values", action="append", default=[], metavar="CODE[,CODE]",
+                     help='survey_responses: answers meaning "not applicable" (0, 99, 不适用), imported as blanks')
     imp.add_argument("--create-accounts", action="store_true",
                      help="create minimal accounts for account ids that do not exist (sales, projects, ...)")
     imp.add_argument("--replace-all", action="store_true",
@@ -111,11 +115,13 @@ def _message_language(requested: str | None) -> str:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from kam_metrics.ingest.stage import ImportRejected, import_file, parse_map_options, parse_recode_options, parse_set_options
+    from kam_metrics.ingest.surveys import parse_na_values, parse_scale_options
 
     lang = _message_language(args.lang)
     try:
         mapping = parse_map_options(args.map)
         fill, recodes = parse_set_options(args.set), parse_recode_options(args.recode)
+        scales, na_values = parse_scale_options(args.scale), parse_na_values(args.na_values)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     if not os.path.isfile(args.file):
@@ -124,7 +130,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         "mapping": mapping, "sheet": args.sheet, "encoding": args.encoding, "date_order": args.date_order,
         "create_accounts": args.create_accounts, "wave": args.wave, "survey_date": args.survey_date,
         "replace_scope": "all" if args.replace_all else "range", "skip_invalid": args.skip_invalid,
-        "fill": fill, "recodes": recodes,
+        "fill": fill, "recodes": recodes, "scales": scales, "na_values": na_values,
     }
     try:
         staged, record = import_file(args.db, args.file, args.table, mode=args.mode, dry_run=args.dry_run, **options)

@@ -94,6 +94,15 @@ IMPORTABLE: dict[str, CodeList] = {cl.name: cl for cl in (
     SCALE, ACCOUNT_STATUS, TARGET_LEVEL, SURVEY_DIMENSION, PROJECT_STATUS, INTERACTION_KIND, PIPELINE_STAGE, BOOLEAN)}
 
 # the code tuples under the names the rest of the code uses
+#: the words of a five-point Likert answer -> its score on 1-5 (an import recodes them with a notice)
+LIKERT_WORDS: Mapping[str, int] = {
+    "非常满意": 5, "很满意": 5, "满意": 4, "比较满意": 4, "较满意": 4, "一般": 3, "中立": 3, "不太满意": 2,
+    "不满意": 2, "非常不满意": 1, "很不满意": 1,
+    "非常同意": 5, "同意": 4, "不同意": 2, "非常不同意": 1,
+    "very satisfied": 5, "satisfied": 4, "neutral": 3, "dissatisfied": 2, "very dissatisfied": 1,
+    "strongly agree": 5, "agree": 4, "neither agree nor disagree": 3, "disagree": 2, "strongly disagree": 1,
+}
+
 SCALES = SCALE.codes
 ACCOUNT_STATUSES = ACCOUNT_STATUS.codes
 TARGET_LEVELS = TARGET_LEVEL.codes

@@ -34,6 +34,7 @@ import duckdb
 import pyarrow as pa
 import rapidfuzz
 
+from kam_metrics.ingest import surveys
 from kam_metrics.ingest.read import ImportRejected, Problem, RawTable, read_into_staging, reject
 from kam_metrics.ingest.spec import ENUMS, TABLES, Column, TableSpec, known_headers, normalise_header
 from kam_metrics.store import connection as store
@@ -143,6 +144,10 @@ class StagedImport:
     new_items: list[tuple[str, int, int]] = field(default_factory=list)
     #: per mapped header, how sure its match is, 0-100 (:func:`mapping_confidence`)
     confidence: dict[str, int] = field(default_factory=dict)
+    #: survey scales declared at import (``--scale``; key "*" for every new item) and the item codes of
+    #: a wide survey turned long (kam_metrics.ingest.surveys)
+    scales: dict[str, tuple[int, int]] = field(default_factory=dict)
+    wide_items: list[str] = field(default_factory=list)
     #: per coded column (stage, kind, ...), the file's values that are no known code or label, most
     #: frequent first, for the value-mapping table (``--recode``)
     unknown_values: dict[str, list[str]] = field(default_factory=dict)
@@ -410,6 +415,8 @@ def stage_file(
     skip_invalid: bool = False,
     fill: dict[str, str] | None = None,
     recodes: dict[str, dict[str, str]] | None = None,
+    scales: dict[str, tuple[int, int]] | None = None,
+    na_values: list[str] | None = None,
 ) -> StagedImport:
     """Read, map, parse and validate a file for ``table``; never writes to the database.
 
@@ -420,6 +427,8 @@ def stage_file(
     ``skip_invalid`` the rows with a problem are set aside instead (``skipped``) and the rest is staged.
     ``fill`` {column: value} gives every row a value for a column the file lacks (``--set``); ``recodes``
     {column: {file's value: our value}} maps a file's own codes onto ours before parsing (``--recode``).
+    Surveys: ``scales`` {item or "*": (low, high)} declares the scales of new items (``--scale``),
+    ``na_values`` the "not applicable" codes imported as blanks (``--na-values``).
     """
     if table not in TABLES:
         raise reject(file_name, f"没有名为 {table} 的数据表。", f"There is no table {table!r}.",
@@ -430,14 +439,18 @@ def stage_file(
     try:
         raw = _read_file(stage, data, file_name, sheet, encoding, path, report)
         lookups = _load_lookups(db, spec, header_signature(raw.headers), sha256)
-        column_map, wide_items = _columns_of_file(stage, spec, raw, file_name, lookups["remembered"], mapping, fill)
+        column_map, wide_items = _columns_of_file(stage, spec, raw, file_name, lookups["remembered"], mapping, fill,
+                                                  na_values or [])
         recodes = _checked_recodes(spec, recodes, file_name)
+        if table == "survey_responses":
+            surveys.blank_na_values(stage, raw, column_map, na_values or [])
         constants = {"wave": wave, "survey_date": survey_date} if table == "survey_responses" else {}
 
         def check() -> StagedImport:
             staged = _stage_rows(stage, spec, raw, column_map, file_name, date_order, create_accounts,
                                  {k: v for k, v in constants.items() if v is not None}, recodes)
             staged.sha256, staged.skip_invalid = sha256, skip_invalid
+            staged.scales, staged.wide_items = dict(scales or {}), wide_items
             staged.confidence = mapping_confidence(spec, staged.mapping)
             _add_file_notices(staged, wide_items, lookups["same_file"])
             report(0.8, "compare")
@@ -467,13 +480,14 @@ def _read_file(stage, data: bytes, file_name: str, sheet: str | None, encoding: 
 
 
 def _columns_of_file(stage, spec: TableSpec, raw: RawTable, file_name: str, remembered: dict[str, str],
-                     mapping: dict[str, str] | None, fill: dict[str, str] | None) -> tuple[dict[str, str | None], list[str]]:
+                     mapping: dict[str, str] | None, fill: dict[str, str] | None,
+                     na_values: list[str]) -> tuple[dict[str, str | None], list[str]]:
     """Which column each header of the file feeds: the user's ``--map`` (checked against the file), the
     ``--set`` columns (added to the raw table, winning over the file's own), a remembered mapping, then
     the guess; and the item codes of a wide survey turned long."""
     mapping = _checked_overrides(spec, raw.headers, mapping, file_name)
     mapping = _add_fill_columns(stage, spec, raw, _checked_fill(spec, fill, file_name), mapping)
-    column_map, wide_items = _map_file_headers(stage, spec, raw, remembered, mapping)
+    column_map, wide_items = _map_file_headers(stage, spec, raw, remembered, mapping, na_values)
     return _fill_wins(column_map, fill or {}, raw), wide_items
 
 
@@ -628,12 +642,12 @@ def _literal(text: str) -> str:
 
 
 def _map_file_headers(stage, spec: TableSpec, raw: RawTable, remembered: dict[str, str],
-                      mapping: dict[str, str] | None) -> tuple[dict[str, str | None], list[str]]:
+                      mapping: dict[str, str] | None, na_values: list[str]) -> tuple[dict[str, str | None], list[str]]:
     """(source header -> canonical column, the item codes of a wide survey turned long, else [])."""
     column_map = guess_mapping(spec, raw.headers, remembered, mapping)
     wide_items: list[str] = []
     if spec.name == "survey_responses" and not {"item_code", "score"} & set(column_map.values()):
-        wide_items = _unpivot_wide_survey(stage, raw, column_map, mapping or {})
+        wide_items = surveys.unpivot_wide_survey(stage, raw, column_map, mapping or {}, na_values, raw.notices)
         column_map = guess_mapping(spec, raw.headers, {}, {**(mapping or {}), "item_code": "item_code", "score": "score"})
     return column_map, wide_items
 
@@ -673,6 +687,8 @@ def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str
         return _unfinished(spec, raw, column_map, file_name, notices, samples, create_accounts, problems)
     parsed = _parse_expressions(spec, source_of, date_orders, recodes or {})
     raw_columns = _parse_into_table(stage, raw, parsed, source_of, constants)
+    if spec.name == "survey_responses" and "score" in source_of:
+        surveys.value_notices(stage, source_of["score"], notices)
     problems = _run_checks(stage, spec, parsed, source_of)
     unknown = _recoding_notices(stage, spec, source_of, notices)
     stage.execute("create or replace table staged as select * exclude (" + ", ".join(raw_columns) + ") from parsed")
@@ -780,11 +796,13 @@ def _pick_date_orders(stage, spec: TableSpec, source_of: dict[str, str], file_na
 def _parse_expressions(spec: TableSpec, source_of: dict[str, str], date_orders: dict[str, str],
                        recodes: dict[str, dict[str, str]]) -> dict[str, tuple[str, str | None]]:
     """Canonical column -> (fast SQL expression, slower fallback or None), for every mapped column; the
-    user's recodes apply to the file's text first."""
+    user's recodes apply to the file's text first, then (survey scores) Likert words."""
     parsed: dict[str, tuple[str, str | None]] = {}
     for column in spec.columns:
         if column.name in source_of:
             source = _recoded(source_of[column.name], recodes.get(column.name, {}))
+            if spec.name == "survey_responses" and column.name == "score":
+                source = surveys.score_source(source)
             parsed[column.name] = _value_expr(column, source, date_orders.get(column.name, "dmy"))
     return parsed
 
@@ -989,30 +1007,6 @@ def _build_preview(stage, spec: TableSpec) -> pa.Table:
     return stage.sql("select " + selected + " from staged order by _row").to_arrow_table()
 
 
-def _unpivot_wide_survey(stage, raw: RawTable, column_map: dict[str, str | None], overrides: dict[str, str]) -> list[str]:
-    """Turn a wide survey (one row per questionnaire, one column per item) into one row per answer.
-
-    The columns not mapped to a survey_responses column (and not set to "not imported") are the items;
-    their headers become item codes. The raw table is rebuilt with the kept columns plus item_code and
-    score; every answer keeps its questionnaire's row number."""
-    kept = [i for i, h in enumerate(raw.headers) if column_map.get(h)]
-    items = [i for i, h in enumerate(raw.headers) if not column_map.get(h) and overrides.get(h, None) != ""]
-    if not items:
-        return []
-    kept_sql = ", ".join("c" + str(i) + " as c" + str(n) for n, i in enumerate(kept))
-    n_kept = len(kept)
-    parts = [
-        "select _row, " + (kept_sql + ", " if kept_sql else "") + "?::varchar as c" + str(n_kept) + ", c" + str(i)
-        + " as c" + str(n_kept + 1) + " from raw"
-        for i in items
-    ]
-    stage.execute("create or replace table raw as " + " union all ".join(parts), [raw.headers[i] for i in items])
-    names = [raw.headers[i] for i in items]
-    raw.headers = [raw.headers[i] for i in kept] + ["item_code", "score"]
-    raw.rows = stage.execute("select count(distinct _row) from raw").fetchall()[0][0]
-    return names
-
-
 def _looks_like(headers: list[str], table: str) -> bool:
     spec = TABLES[table]
     aliases = {normalise_header(a) for c in spec.columns if c.required for a in (c.name, *c.aliases)}
@@ -1141,30 +1135,7 @@ def _preview_against_database(db, staged: StagedImport, spec: TableSpec) -> None
                             "先导入客户表,或选择“自动创建缺少的客户”(命令行:--create-accounts)。",
                             "Import the accounts first, or choose to create the missing accounts (command line: --create-accounts)."))
         if spec.name == "survey_responses":
-            new_items = con.execute(
-                "select item_code, min(score), max(score) from incoming where item_code not in (select item_code from survey_items) "
-                "group by item_code order by item_code"
-            ).fetchall()
-            staged.new_items = [
-                (code, 0 if (low is not None and low < 1) else 1, 10 if (high is not None and high > 5) else (1 if high is not None and high <= 1 else 5))
-                for code, low, high in new_items
-            ]
-            if staged.new_items:
-                listed = ", ".join(f"{c} ({lo}-{hi})" for c, lo, hi in staged.new_items[:12])
-                staged.notices.append((
-                    f"新的调查项目将以默认设置创建(维度“服务”,权重 1,量表按数据推断):{listed}。可在调查项目表中修改。",
-                    f"New survey items will be created with defaults (dimension service, weight 1, scale from the data): "
-                    f"{listed}. Edit them by importing survey items."))
-            bad = con.execute(
-                "select i._row, i.item_code, i.score, s.scale_min, s.scale_max from incoming i join survey_items s using (item_code) "
-                "where i.score < s.scale_min or i.score > s.scale_max order by i._row limit " + str(MAX_PROBLEMS)
-            ).fetchall()
-            for row_no, item, score, low, high in bad:
-                staged.problems.append(Problem(
-                    row_no, "score", str(score), f"得分超出题目 {item} 的量表 {low}-{high}。",
-                    f"The score is outside item {item}'s scale {low}-{high}.",
-                    "检查是否把 0-10 分的问卷导入了 1-5 分的题目;请换算或修改题目的量表。",
-                    "Check whether a 0-10 survey went into 1-5 items; rescale it or change the item's scale."))
+            surveys.check_items(con, staged, staged.scales, bool(staged.wide_items))
 
 
 def commit_staged(

@@ -1,10 +1,13 @@
 """Satisfaction index (docs/kpis.md#satisfaction).
 
-Rules: a questionnaire leaving at most ``survey_max_imputed_blanks`` of its 1-5 items blank counts each
-blank as ``survey_blank_impute_score`` (3, 一般); more blanks make it invalid. An answer's index value is
-score × 100 / scale_max. Index items are the 1-5 items outside the dimension ``overall``. Item
-satisfaction is the mean index value over valid questionnaires; overall satisfaction is the
-weight-weighted mean of item satisfaction.
+Rules: rating items are the items of at least three points that are not 0-10 recommendation (NPS)
+items, whatever their scale (1-5, 0-5, 1-7...). A questionnaire leaving at most
+``survey_max_imputed_blanks`` of its rating items blank counts each blank as "average": the setting
+``survey_blank_impute_score`` (3, 一般, on 1-5) at the same place of the item's own scale; more blanks
+make it invalid. An answer's index value is score × 100 / scale_max. Index items are the rating items
+outside the dimension ``overall``; :func:`items_left_out` names the others and why. Item satisfaction
+is the mean index value over valid questionnaires; overall satisfaction is the weight-weighted mean
+of item satisfaction.
 
 Segment filters (docs/pages.md: industry, scale, tenure band, region, owner, ABC class): every function
 of the Satisfaction page takes ``accounts``, a list of account ids (None = no segment filter, the numbers of the whole
@@ -30,6 +33,13 @@ from kam_metrics.domain.filters import Filters
 from kam_metrics.sql.segments import ABC_CTES, SEGMENT_CTES, filter_params, query_df, query_row
 from kam_metrics.store.settings import load_settings
 
+#: an item answered on a rating scale (docs/kpis.md#satisfaction): three points or more, and not a
+#: 0-10 recommendation item (those make the NPS)
+RATING_ITEM = "(scale_max - scale_min >= 2 and not (scale_min = 0 and scale_max = 10))"
+#: a blank answer counted as "average": the 1-5 setting placed on the item's own scale (3 of 1-5 is 3,
+#: of 1-7 it is 4, of 0-5 it is 2.5)
+IMPUTED_SCORE = "(i.scale_min + ($impute_score - 1) * (i.scale_max - i.scale_min) / 4.0)"
+
 WAVES_SQL = """
 select
     wave,
@@ -53,9 +63,9 @@ def load_waves(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
 
 WAVE_INDEX_SQL = """
 with likert_items as (
-    select item_code, dimension, weight, scale_max
+    select item_code, dimension, weight, scale_min, scale_max
     from survey_items
-    where scale_min = 1 and scale_max = 5
+    where """ + RATING_ITEM + """
 ),
 answers as (
     select r.response_id, r.account_id, r.item_code, r.score
@@ -64,7 +74,7 @@ answers as (
     where r.wave = $wave
 ),
 asked_items as (
-    select distinct a.item_code, i.dimension, i.weight, i.scale_max
+    select distinct a.item_code, i.dimension, i.weight, i.scale_min, i.scale_max
     from answers as a
     join likert_items as i using (item_code)
 ),
@@ -83,7 +93,7 @@ index_values as (
     select
         i.item_code,
         i.weight,
-        coalesce(a.score, $impute_score) * 100.0 / i.scale_max as index_value
+        coalesce(a.score, """ + IMPUTED_SCORE + """) * 100.0 / i.scale_max as index_value
     from valid_questionnaires as v
     cross join asked_items as i
     left join answers as a on a.response_id = v.response_id and a.item_code = i.item_code
@@ -155,14 +165,14 @@ def compute_latest_overall(con: duckdb.DuckDBPyConnection, as_of: date,
 #
 # SCORED_CTES selects the questionnaires of one wave ($wave) or of a date range ($start..$end; any of
 # the three may be null), of the segment's accounts when $segment_accounts is a list (null: every
-# questionnaire, anonymous ones included), applies the blank rule per questionnaire against the 1-5 items asked in the
+# questionnaire, anonymous ones included), applies the blank rule per questionnaire against the rating items asked in the
 # questionnaire's own wave, and yields one row per valid questionnaire × index item (``index_values``).
 
 SCORED_CTES = """
 likert_items as (
-    select item_code, dimension, weight, scale_max
+    select item_code, dimension, weight, scale_min, scale_max
     from survey_items
-    where scale_min = 1 and scale_max = 5
+    where """ + RATING_ITEM + """
 ),
 selected as (
     select r.*
@@ -175,7 +185,7 @@ selected as (
            or r.account_id in (select unnest($segment_accounts::varchar[])))
 ),
 asked_items as (
-    select distinct coalesce(r.wave, '') as wave_key, r.item_code, i.dimension, i.weight, i.scale_max
+    select distinct coalesce(r.wave, '') as wave_key, r.item_code, i.dimension, i.weight, i.scale_min, i.scale_max
     from survey_responses as r
     join likert_items as i using (item_code)
     where coalesce(r.wave, '') in (select distinct coalesce(wave, '') from selected)
@@ -204,7 +214,7 @@ index_values as (
         i.item_code,
         i.dimension,
         i.weight,
-        coalesce(s.score, $impute_score) * 100.0 / i.scale_max as index_value,
+        coalesce(s.score, """ + IMPUTED_SCORE + """) * 100.0 / i.scale_max as index_value,
         s.score is null as is_imputed,
         s.competitor_score * 100.0 / i.scale_max as competitor_index
     from valid_questionnaires as v
@@ -267,7 +277,7 @@ select
 """
 )
 
-#: answers of the 1-5 items of valid questionnaires, one row per item × score (imputed ones excluded).
+#: answers of the rating items of valid questionnaires, one row per item × score (imputed ones excluded).
 LIKERT_SQL = (
     "with"
     + SCORED_CTES
@@ -306,6 +316,23 @@ from index_values as v
 join outcome as o using (response_id)
 group by v.item_code
 order by v.item_code
+"""
+)
+
+#: the items answered in the selection that are no index item, with why (docs/kpis.md#satisfaction):
+#: a 0-10 recommendation item (NPS), a two-point item (yes/no), an overall item (an outcome).
+LEFT_OUT_SQL = (
+    "with"
+    + SCORED_CTES
+    + """
+select item_code, label_zh, label_en, dimension, scale_min, scale_max,
+       case when scale_min = 0 and scale_max = 10 then 'recommendation'
+            when scale_max - scale_min < 2 then 'two_point'
+            else 'outcome' end as reason
+from survey_items
+where item_code in (select item_code from selected)
+  and not (""" + RATING_ITEM + """ and dimension <> 'overall')
+order by item_code
 """
 )
 
@@ -458,7 +485,7 @@ def _params(con: duckdb.DuckDBPyConnection, wave: str | None, start: date | None
 def compute_item_satisfaction(con: duckdb.DuckDBPyConnection, wave: str | None = None,
                               start: date | None = None, end: date | None = None, *,
                               accounts: Sequence[str] | None = None) -> pd.DataFrame:
-    """One row per index item (1-5, outside overall) of the selection. Columns: item_code, dimension,
+    """One row per index item (a rating item outside overall) of the selection. Columns: item_code, dimension,
     label_zh, label_en, weight, target_index, satisfaction (0-100), n (valid questionnaires, imputed
     answers included), count_imputed, competitor_index, n_competitor, gap_target (satisfaction −
     target), gap_competitor (satisfaction − competitor_index)."""
@@ -706,6 +733,30 @@ class SatisfactionResult:
     accounts: pd.DataFrame
     #: each valid questionnaire's index (the sample of the bootstrap of the change)
     questionnaire_indexes: tuple[float, ...]
+    #: the items answered but left out of the index (:func:`items_left_out`)
+    left_out: tuple[LeftOutItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class LeftOutItem:
+    """An item answered in the selection that does not enter the satisfaction index, and why."""
+
+    item_code: str
+    label_zh: str | None
+    label_en: str | None
+    scale_min: int
+    scale_max: int
+    #: "recommendation" (0-10, counted in the NPS), "two_point" (a yes/no item) or "outcome" (dimension
+    #: overall: reported on its own and used for derived importance)
+    reason: str
+
+
+def items_left_out(con: duckdb.DuckDBPyConnection, wave: str | None = None, start: date | None = None,
+                   end: date | None = None, *, accounts: Sequence[str] | None = None) -> tuple[LeftOutItem, ...]:
+    """The items answered in the selection that are not index items, each with its reason."""
+    frame = query_df(con, LEFT_OUT_SQL, _params(con, wave, start, end, accounts=accounts))
+    return tuple(LeftOutItem(r.item_code, r.label_zh, r.label_en, int(r.scale_min), int(r.scale_max), r.reason)
+                 for r in frame.itertuples())
 
 
 def compute_satisfaction(con: duckdb.DuckDBPyConnection, wave: str | None = None, start: date | None = None,
@@ -755,6 +806,7 @@ def compute_satisfaction(con: duckdb.DuckDBPyConnection, wave: str | None = None
         dimensions=compute_dimension_satisfaction(items),
         accounts=account_frame,
         questionnaire_indexes=tuple(questionnaires["questionnaire_index"].astype(float).tolist()),
+        left_out=items_left_out(con, wave, start, end, accounts=accounts),
     )
 
 
@@ -979,6 +1031,7 @@ def satisfaction_json(result: SatisfactionResult) -> dict[str, Any]:
         "dimensions": {r.dimension: num(r.satisfaction) for r in result.dimensions.itertuples()},
         "accounts": {r.account_id: num(r.account_index) for r in result.accounts.itertuples()},
         "nps": num(result.nps.nps),
+        "items_left_out": {item.item_code: item.reason for item in result.left_out},
     }
 
 

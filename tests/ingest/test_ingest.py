@@ -219,7 +219,9 @@ def test_scores_outside_the_item_scale_are_rejected(db):
     text = "问卷编号,题号,调查日期,得分\nR1,Q1,2025-06-01,4\nR2,Q1,2025-06-01,9\n"
     staged = stage(db, text, "survey_responses")
     assert [(p.row, p.column) for p in staged.problems] == [(3, "score")]
-    assert "0-10" in staged.problems[0].fix_en
+    assert "outside its scale 1-5" in staged.problems[0].problem_en
+    # a defined item's scale changes through the items table; 9 fits 0-10; or 9 means "not applicable"
+    assert "0-10" in staged.problems[0].fix_en and "--na-values 9" in staged.problems[0].fix_en
 
 
 def test_append_refuses_existing_keys_and_upsert_updates_them(db):

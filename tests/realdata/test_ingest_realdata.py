@@ -119,10 +119,18 @@ def test_somerville_wide_anonymous_survey_with_a_bom(tmp_path):
     assert overall["overall_index"] == pytest.approx(sum(m[0] for m in means) / 6)
 
 
-def test_somerville_without_item_definitions_creates_them_from_the_data(tmp_path):
+def test_somerville_without_item_definitions_creates_them_with_the_declared_scales(tmp_path):
+    """No scale is guessed from the answers: the 0/1 item D (happy or not) answered under the default 1-5
+    is a problem naming its column and the --scale to declare; declared, every item is created."""
     db = tmp_path / "kam.duckdb"
-    result = cli("import", "survey_responses", str(REALDATA / "somerville_happiness_survey_2015.csv"), "--db", str(db),
-                 "--wave", "2015", "--survey-date", "2015-06-30", "--json")
+    file = str(REALDATA / "somerville_happiness_survey_2015.csv")
+    refused = cli("import", "survey_responses", file, "--db", str(db), "--wave", "2015", "--survey-date", "2015-06-30", "--json")
+    assert refused.returncode == 3
+    problems = json.loads(refused.stdout)["problems"]
+    assert problems and {p["column"] for p in problems} == {"Y"}
+    assert '--scale "Y=0-1"' in problems[0]["fix"] and "--na-values 0" in problems[0]["fix"]
+    result = cli("import", "survey_responses", file, "--db", str(db),
+                 "--wave", "2015", "--survey-date", "2015-06-30", "--scale", "1-5", "--scale", "Y=0-1", "--json")
     assert result.returncode == 0, result.stderr[-2000:]
     assert query(db, "select item_code, scale_min, scale_max from survey_items order by item_code") == (
         [(f"X{i}", 1, 5) for i in range(1, 7)] + [("Y", 0, 1)]
@@ -141,5 +149,8 @@ def test_a_0_to_10_survey_into_1_to_5_items_is_rejected(tmp_path):
                  "--wave", "2020", "--survey-date", "2020-01-31", "--json")
     assert result.returncode == 3
     problems = json.loads(result.stdout)["problems"]
-    assert any(p["column"] == "score" and "0-10" in p["fix"] for p in problems)
+    # a wide survey: each problem names the file's column (the item), and the fix the scale that fits
+    # (sat1-3 defined 1-5 above; the other items new, on the default 1-5)
+    assert {"sat1", "sat2", "sat3", "imag1"} <= {p["column"] for p in problems}
+    assert all("0-10" in p["fix"] for p in problems)
     assert query(db, "select count(*) from survey_responses") == [(0,)]

@@ -102,6 +102,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sat.accounts": {"zh": "各客户满意度", "en": "Satisfaction per account"},
     "sat.comments": {"zh": "客户原话", "en": "Verbatim comments"},
     "sat.no_comments": {"zh": "本批次没有文字意见(问卷文件中没有 comment 列或该列为空)。", "en": "No comments in this wave (the survey file had no comment column, or it was empty)."},
+    "sat.left_out": {"zh": "未计入满意度指数的题目:{items}。", "en": "Items not in the satisfaction index: {items}."},
+    "sat.left_out.recommendation": {"zh": "0-10 推荐题,计入 NPS", "en": "a 0-10 recommendation item, counted in the NPS"},
+    "sat.left_out.two_point": {"zh": "是/否题", "en": "a yes/no item"},
+    "sat.left_out.outcome": {"zh": "总体题,单独列示并用于推导重要性", "en": "an overall item, shown on its own and used for derived importance"},
     "sat.empty.items": {
         "zh": "本批次没有有效问卷,无法计算得分。请导入该批次的问卷,或检查空白题规则(设置页)。",
         "en": "No valid questionnaires in this wave, so there are no scores. Import its questionnaires or check the blank rule on the Settings page.",
