@@ -151,7 +151,8 @@ def test_workbook_sheet_choice_recoding_skip_invalid_commit_and_undo(tmp_path):
         page.locator('[data-testid="stSelectbox"]').filter(has_text="stage · Stalled").first.wait_for(timeout=120_000)
         wait_until_idle(page)
         choose(page, "stage · Stalled", "lost · 丢单")
-        page.get_by_role("button", name="应用取值对应").click()
+        wait_until_idle(page)  # a loaded machine may still be rerunning the page: the button comes back
+        page.get_by_role("button", name="应用取值对应").click(timeout=120_000)
         wait_until_idle(page)
         page.get_by_text("发现 1 个问题,修正后才能导入").first.wait_for(timeout=120_000)  # the negative amount
         page.get_by_text("跳过有问题的行", exact=False).first.click()
