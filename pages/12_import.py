@@ -126,6 +126,16 @@ def render_value_mapping(staged, table: str, key: str) -> None:
             st.rerun()
 
 
+def render_table_proposal(staged, table: str) -> None:
+    """When the file's headers point clearly to another table than the one chosen, say so and offer it."""
+    proposed = importer.proposed_table(staged.headers)
+    if proposed is None or proposed == table:
+        return
+    st.info(t("import.proposed", table=table_label(proposed)), icon="💡")
+    st.button(t("import.proposed_switch", table=table_label(proposed)), key="imp_switch_table",
+              on_click=lambda: st.session_state.update(imp_table=proposed))
+
+
 def render_mapping(staged, table: str) -> dict | None:
     """One choice per column of the file; returns the new mapping when the user changed one."""
     st.subheader(t("import.mapping"))
@@ -319,6 +329,7 @@ def render_page() -> None:
             st.error(t("import.rejected", message=escape_markdown(staged.message(lang))), icon="⛔")
             render_problems([p.as_dict(lang) for p in staged.problems])
         else:
+            render_table_proposal(staged, table)
             changed = render_mapping(staged, table)
             if changed is not None:
                 st.session_state[f"imp_overrides_{table}_{file_name}"] = changed

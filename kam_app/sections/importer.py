@@ -123,6 +123,12 @@ def mapping_frame(staged: StagedImport, not_imported: str) -> pd.DataFrame:
     )
 
 
+def proposed_table(headers: list[str]) -> str | None:
+    """The table these headers point to clearly (its required columns present, more columns mapped than
+    any other table), else None (kam_metrics.ingest.stage.rank_tables)."""
+    return ingest.clear_choice(ingest.rank_tables(headers))
+
+
 def list_sheets(data: bytes) -> list[tuple[str, int]]:
     """The sheets of an XLSX upload with their row counts as the workbook states them (empty when it
     cannot be opened; staging then says why)."""

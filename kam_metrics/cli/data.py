@@ -24,7 +24,8 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     info.add_argument("--json", action="store_true")
 
     imp = commands.add_parser("import", parents=[common], help="import a CSV, TSV or XLSX file into a table")
-    imp.add_argument("table", choices=sorted(TABLE_NAMES))
+    imp.add_argument("table", choices=["auto", *sorted(TABLE_NAMES)],
+                     help="the table, or auto: the one the file's headers point to (told; several: listed, exit 2)")
     imp.add_argument("file")
     imp.add_argument("--mode", choices=("append", "upsert", "replace"), default="append")
     imp.add_argument("--map", action="append", default=[], metavar='"Source header=column"')
@@ -126,6 +127,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from exc
     if not os.path.isfile(args.file):
         raise UsageError(f"{args.file}: no such file")
+    chosen_from: list[str] = []
+    if args.table == "auto":
+        try:
+            args.table, chosen_from = _auto_table(args, lang)
+        except ImportRejected as exc:
+            _report_rejection(args, exc.file_name, [p.as_dict(lang) for p in exc.problems], [], lang)
+            return EXIT_REJECTED
     options = {
         "mapping": mapping, "sheet": args.sheet, "encoding": args.encoding, "date_order": args.date_order,
         "create_accounts": args.create_accounts, "wave": args.wave, "survey_date": args.survey_date,
@@ -139,6 +147,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
         _report_rejection(args, exc.file_name, [p.as_dict(lang) for p in exc.problems], [], lang)
         return EXIT_REJECTED
     notices = [zh if lang == "zh" else en for zh, en in staged.notices]
+    if chosen_from:
+        notices.insert(0, (f"按表头选择了 {args.table} 表(符合的表:{', '.join(chosen_from)})。" if lang == "zh" else
+                           f"Table {args.table}, chosen from the headers (tables that fit: {', '.join(chosen_from)})."))
     if not staged.ok:
         _write_rejects(args.rejects, staged.problem_rows(lang))
         _report_rejection(args, staged.file_name, staged.problem_rows(lang), notices, lang)
@@ -147,6 +158,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     payload = {
         "status": "dry_run" if record is None else "committed",
         "table": args.table,
+        "table_candidates": chosen_from,
         "file_name": staged.file_name,
         "mode": args.mode,
         "import_id": record["import_id"] if record else None,
@@ -175,6 +187,23 @@ def _cmd_import(args: argparse.Namespace) -> int:
         for notice in notices:
             print(f"  - {notice}")
     return EXIT_OK
+
+
+def _auto_table(args: argparse.Namespace, lang: str) -> tuple[str, list[str]]:
+    """``import auto``: the table the file's headers point to and every table that fits; none or a tie
+    is a usage error (exit 2) listing the candidates, so a script never imports into a guess."""
+    from pathlib import Path
+
+    from kam_metrics.ingest.stage import propose_table
+
+    chosen, ranked = propose_table(Path(args.file).read_bytes(), Path(args.file).name, sheet=args.sheet, encoding=args.encoding)
+    fits = [f"{name} ({n} columns)" for name, n in ranked]
+    if chosen is None:
+        listed = "; ".join(fits) or ("没有" if lang == "zh" else "none")
+        raise UsageError((f"{args.file}: 无法从表头确定导入到哪张表(符合的表:{listed});请写出表名,例如 import sales FILE。") if lang == "zh"
+                         else (f"{args.file}: cannot tell the table from the headers (tables that fit: {listed}); "
+                               "name it, for example import sales FILE"))
+    return chosen, [name for name, _ in ranked]
 
 
 def _write_rejects(target: str | None, problems: list[dict]) -> None:

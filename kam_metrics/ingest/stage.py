@@ -227,6 +227,39 @@ def mapping_confidence(spec: TableSpec, mapping: dict[str, str | None]) -> dict[
     return out
 
 
+#: required columns an import can derive, so a file lacking them still fits its table
+_DERIVABLE = {"sales": {"order_id", "line_no", "amount"}, "projects": {"status"}, "survey_responses": {"response_id"}}
+
+
+def rank_tables(headers: list[str]) -> list[tuple[str, int]]:
+    """The tables whose required columns the headers provide (derivable ones aside), each with how many
+    of its columns the headers map to, best first: what ``import auto`` and the page propose."""
+    ranked = []
+    for name, spec in TABLES.items():
+        mapped = {c for c in guess_mapping(spec, headers).values() if c}
+        if all(c.name in mapped or c.name in _DERIVABLE.get(name, ()) for c in spec.stored if c.required):
+            ranked.append((name, len(mapped)))
+    return sorted(ranked, key=lambda pair: -pair[1])
+
+
+def propose_table(data: bytes, file_name: str, *, sheet: str | None = None,
+                  encoding: str | None = None) -> tuple[str | None, list[tuple[str, int]]]:
+    """(the table the file's headers point to, or None when no table or several fit equally well; every
+    table that fits with its count of mapped columns). Raises :class:`ImportRejected` for an unreadable file."""
+    stage = duckdb.connect()
+    try:
+        raw = read_into_staging(stage, data, file_name, known_headers(), sheet=sheet, encoding=encoding)
+    finally:
+        stage.close()
+    ranked = rank_tables(raw.headers)
+    return clear_choice(ranked), ranked
+
+
+def clear_choice(ranked: list[tuple[str, int]]) -> str | None:
+    """The best of :func:`rank_tables` when it maps more columns than the next, else None (a tie)."""
+    return ranked[0][0] if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]) else None
+
+
 def header_signature(headers: list[str]) -> str:
     return hashlib.sha256("\x1f".join(normalise_header(h) for h in headers).encode()).hexdigest()[:32]
 
@@ -453,6 +486,10 @@ def stage_file(
             staged.scales, staged.wide_items = dict(scales or {}), wide_items
             staged.confidence = mapping_confidence(spec, staged.mapping)
             _add_file_notices(staged, wide_items, lookups["same_file"])
+            if sheet is None and len(raw.sheets) > 1:  # say which sheet was read and which were not
+                others = ", ".join(name for name in raw.sheets if name != raw.sheet)
+                staged.notices.insert(0, (f"读取了工作表“{raw.sheet}”;未读取:{others}(用 --sheet 选择其他工作表)。",
+                                          f"Read sheet {raw.sheet!r}; not read: {others} (--sheet NAME reads another)."))
             report(0.8, "compare")
             if staged.rows.num_rows:
                 _preview_against_database(db, staged, spec)
@@ -1408,5 +1445,5 @@ def import_file(
 
 __all__ = [
     "ImportRejected", "Problem", "StagedImport", "UndoRefused", "MODES", "commit_staged", "guess_mapping",
-    "import_file", "import_history", "import_rejects", "mapping_confidence", "parse_map_options", "parse_recode_options", "parse_set_options", "stage_file", "undo_import",
+    "import_file", "import_history", "import_rejects", "mapping_confidence", "propose_table", "rank_tables", "clear_choice", "parse_map_options", "parse_recode_options", "parse_set_options", "stage_file", "undo_import",
 ]

@@ -44,6 +44,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "en": "Cannot read the scale {text!r}: write 1-5 or Item=0-10 (within 0-10)."},
     "import.na_values": {"zh": "表示“不适用”的答案(按空白导入,例如 0 或 99,不适用)",
                          "en": "Answers meaning \"not applicable\" (imported as blanks, e.g. 0 or 99,N/A)"},
+    "import.proposed": {"zh": "这个文件的表头更像「{table}」表。", "en": "This file's headers look like the {table} table."},
+    "import.proposed_switch": {"zh": "改为导入到「{table}」", "en": "Import into {table} instead"},
     "import.fill": {
         "zh": "为文件缺少的列填值(每行一个“列=值”,例如 kind=complaint 或 quantity=1)",
         "en": "Fill columns the file lacks (one \"column=value\" per line, e.g. kind=complaint or quantity=1)",
