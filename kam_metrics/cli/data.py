@@ -115,16 +115,10 @@ def _message_language(requested: str | None) -> str:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from kam_metrics.ingest.stage import ImportRejected, import_file, parse_map_options, parse_recode_options, parse_set_options
-    from kam_metrics.ingest.surveys import parse_na_values, parse_scale_options
+    from kam_metrics.ingest.stage import ImportRejected, import_file, parse_map_options
 
     lang = _message_language(args.lang)
-    try:
-        mapping = parse_map_options(args.map)
-        fill, recodes = parse_set_options(args.set), parse_recode_options(args.recode)
-        scales, na_values = parse_scale_options(args.scale), parse_na_values(args.na_values)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
+    mapping = _parsed(parse_map_options, args.map)
     if not os.path.isfile(args.file):
         raise UsageError(f"{args.file}: no such file")
     chosen_from: list[str] = []
@@ -138,7 +132,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         "mapping": mapping, "sheet": args.sheet, "encoding": args.encoding, "date_order": args.date_order,
         "create_accounts": args.create_accounts, "wave": args.wave, "survey_date": args.survey_date,
         "replace_scope": "all" if args.replace_all else "range", "skip_invalid": args.skip_invalid,
-        "fill": fill, "recodes": recodes, "scales": scales, "na_values": na_values,
+        **_parsed_options(args),
     }
     try:
         staged, record = import_file(args.db, args.file, args.table, mode=args.mode, dry_run=args.dry_run, **options)
@@ -155,7 +149,25 @@ def _cmd_import(args: argparse.Namespace) -> int:
         _report_rejection(args, staged.file_name, staged.problem_rows(lang), notices, lang)
         return EXIT_REJECTED
     _write_rejects(args.rejects, staged.skipped_problem_rows(lang))
-    payload = {
+    payload = _import_payload(args, staged, record, notices, chosen_from, lang)
+    if args.json:
+        print_json(payload)
+    else:
+        verb = "Would import" if record is None else f"Import {payload['import_id']}:"
+        print(f"{verb} {staged.rows_read:,} rows of {staged.file_name} into {args.table} ({args.mode}): "
+              f"{payload['rows_inserted']:,} new, {payload['rows_updated']:,} updated, {payload['rows_unchanged']:,} unchanged")
+        if staged.skipped:
+            where = f"; the rows are in {args.rejects}" if args.rejects else "; --rejects FILE writes them out"
+            print(f"  {staged.skipped_rows:,} invalid rows set aside{where}")
+        for notice in notices:
+            print(f"  - {notice}")
+    return EXIT_OK
+
+
+def _import_payload(args: argparse.Namespace, staged, record: dict | None, notices: list[str], chosen_from: list[str],
+                    lang: str) -> dict:
+    """The ``import --json`` payload of an import committed or previewed (docs/cli.md)."""
+    return {
         "status": "dry_run" if record is None else "committed",
         "table": args.table,
         "table_candidates": chosen_from,
@@ -175,18 +187,23 @@ def _cmd_import(args: argparse.Namespace) -> int:
         "notices": notices,
         "skipped": staged.skipped_problem_rows(lang)[:1000],
     }
-    if args.json:
-        print_json(payload)
-    else:
-        verb = "Would import" if record is None else f"Import {payload['import_id']}:"
-        print(f"{verb} {staged.rows_read:,} rows of {staged.file_name} into {args.table} ({args.mode}): "
-              f"{payload['rows_inserted']:,} new, {payload['rows_updated']:,} updated, {payload['rows_unchanged']:,} unchanged")
-        if staged.skipped:
-            where = f"; the rows are in {args.rejects}" if args.rejects else "; --rejects FILE writes them out"
-            print(f"  {staged.skipped_rows:,} invalid rows set aside{where}")
-        for notice in notices:
-            print(f"  - {notice}")
-    return EXIT_OK
+
+
+def _parsed(parse: Callable, items: list[str]):
+    """An option list parsed, its mistakes a usage error (exit 2) saying how to write it."""
+    try:
+        return parse(items)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _parsed_options(args: argparse.Namespace) -> dict:
+    """The import options written as small languages: --set, --recode, --scale, --na-values."""
+    from kam_metrics.ingest.stage import parse_recode_options, parse_set_options
+    from kam_metrics.ingest.surveys import parse_na_values, parse_scale_options
+
+    return {"fill": _parsed(parse_set_options, args.set), "recodes": _parsed(parse_recode_options, args.recode),
+            "scales": _parsed(parse_scale_options, args.scale), "na_values": _parsed(parse_na_values, args.na_values)}
 
 
 def _auto_table(args: argparse.Namespace, lang: str) -> tuple[str, list[str]]:

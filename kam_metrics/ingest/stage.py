@@ -462,11 +462,10 @@ def stage_file(
     {column: {file's value: our value}} maps a file's own codes onto ours before parsing (``--recode``).
     Surveys: ``scales`` {item or "*": (low, high)} declares the scales of new items (``--scale``),
     ``na_values`` the "not applicable" codes imported as blanks (``--na-values``).
+
+    Long because its signature names every import option, one per line; the body is under 30 lines.
     """
-    if table not in TABLES:
-        raise reject(file_name, f"没有名为 {table} 的数据表。", f"There is no table {table!r}.",
-                     f"可导入:{', '.join(TABLES)}", f"Importable tables: {', '.join(TABLES)}")
-    spec, sha256 = TABLES[table], hashlib.sha256(data).hexdigest()
+    spec, sha256 = _spec_of(table, file_name), hashlib.sha256(data).hexdigest()
     report = progress or (lambda fraction, step: None)
     stage = duckdb.connect()
     try:
@@ -477,19 +476,13 @@ def stage_file(
         recodes = _checked_recodes(spec, recodes, file_name)
         if table == "survey_responses":
             surveys.blank_na_values(stage, raw, column_map, na_values or [])
-        constants = {"wave": wave, "survey_date": survey_date} if table == "survey_responses" else {}
+        constants = {k: v for k, v in {"wave": wave, "survey_date": survey_date}.items() if v is not None and table == "survey_responses"}
 
         def check() -> StagedImport:
-            staged = _stage_rows(stage, spec, raw, column_map, file_name, date_order, create_accounts,
-                                 {k: v for k, v in constants.items() if v is not None}, recodes)
-            staged.sha256, staged.skip_invalid = sha256, skip_invalid
-            staged.scales, staged.wide_items = dict(scales or {}), wide_items
+            staged = _stage_rows(stage, spec, raw, column_map, file_name, date_order, create_accounts, constants, recodes)
+            staged.sha256, staged.skip_invalid, staged.scales, staged.wide_items = sha256, skip_invalid, dict(scales or {}), wide_items
             staged.confidence = mapping_confidence(spec, staged.mapping)
-            _add_file_notices(staged, wide_items, lookups["same_file"])
-            if sheet is None and len(raw.sheets) > 1:  # say which sheet was read and which were not
-                others = ", ".join(name for name in raw.sheets if name != raw.sheet)
-                staged.notices.insert(0, (f"读取了工作表“{raw.sheet}”;未读取:{others}(用 --sheet 选择其他工作表)。",
-                                          f"Read sheet {raw.sheet!r}; not read: {others} (--sheet NAME reads another)."))
+            _add_file_notices(staged, wide_items, lookups["same_file"], sheet_chosen=sheet is not None)
             report(0.8, "compare")
             if staged.rows.num_rows:
                 _preview_against_database(db, staged, spec)
@@ -502,6 +495,14 @@ def stage_file(
         raise _unparsable(file_name, exc) from None
     finally:
         stage.close()
+
+
+def _spec_of(table: str, file_name: str) -> TableSpec:
+    """The importable table named ``table``; another name is a rejection listing the tables."""
+    if table not in TABLES:
+        raise reject(file_name, f"没有名为 {table} 的数据表。", f"There is no table {table!r}.",
+                     f"可导入:{', '.join(TABLES)}", f"Importable tables: {', '.join(TABLES)}")
+    return TABLES[table]
 
 
 def _read_file(stage, data: bytes, file_name: str, sheet: str | None, encoding: str | None,
@@ -689,8 +690,14 @@ def _map_file_headers(stage, spec: TableSpec, raw: RawTable, remembered: dict[st
     return column_map, wide_items
 
 
-def _add_file_notices(staged: StagedImport, wide_items: list[str], same_file: list[int]) -> None:
-    """Notices about the file as a whole: a wide survey turned long, the same file imported before."""
+def _add_file_notices(staged: StagedImport, wide_items: list[str], same_file: list[int], *, sheet_chosen: bool) -> None:
+    """Notices about the file as a whole: the sheet read when none was chosen, a wide survey turned
+    long, the same file imported before."""
+    raw = staged.raw
+    if not sheet_chosen and len(raw.sheets) > 1:
+        others = ", ".join(name for name in raw.sheets if name != raw.sheet)
+        staged.notices.insert(0, (f"读取了工作表“{raw.sheet}”;未读取:{others}(用 --sheet 选择其他工作表)。",
+                                  f"Read sheet {raw.sheet!r}; not read: {others} (--sheet NAME reads another)."))
     if wide_items:
         staged.notices.append((
             f"宽格式问卷(每题一列)已转为每题一行:{'、'.join(wide_items[:12])}。",
