@@ -53,14 +53,18 @@ _ACCOUNT_NAME = ("客户名称", "客户", "公司名称", "企业名称", "cust
                  "account", "client")
 _OWNER = ("客户经理", "负责人", "销售", "业务员", "销售代表", "owner", "account manager", "sales rep", "salesperson")
 
+_INDUSTRY = ("行业", "所属行业", "细分", "客户细分", "industry", "segment")
+_REGION = ("区域", "地区", "大区", "region")
+_CITY = ("城市", "city")
+
 TABLES: dict[str, TableSpec] = {
     "accounts": TableSpec("accounts", "客户", "Accounts", ("account_id",), (
         Column("account_id", "text", True, _ACCOUNT_ID),
         Column("account_name", "text", True, _ACCOUNT_NAME),
-        Column("industry", "text", False, ("行业", "所属行业", "industry", "segment")),
+        Column("industry", "text", False, _INDUSTRY),
         Column("scale", "enum", False, ("合作规模", "规模", "客户规模", "scale", "size"), "scale"),
-        Column("region", "text", False, ("区域", "地区", "大区", "region")),
-        Column("city", "text", False, ("城市", "city")),
+        Column("region", "text", False, _REGION),
+        Column("city", "text", False, _CITY),
         Column("owner", "text", False, _OWNER),
         Column("group_name", "text", False, ("所属集团", "集团", "集团客户", "group", "group name")),
         Column("is_key_account", "bool", False, ("重点客户", "是否重点客户", "key account", "is key account"), "bool"),
@@ -86,6 +90,10 @@ TABLES: dict[str, TableSpec] = {
         Column("unit_price", "number", False, ("单价", "unit price", "unitprice", "price"), helper=True),
         Column("profit", "number", False, ("利润", "毛利", "profit", "gross profit"), helper=True),
         Column("account_name", "text", False, _ACCOUNT_NAME, helper=True),
+        # kept on the accounts that --create-accounts creates (revenue by region works after a sales import)
+        Column("industry", "text", False, _INDUSTRY, helper=True),
+        Column("region", "text", False, _REGION, helper=True),
+        Column("city", "text", False, _CITY, helper=True),
     ), "order_date"),
     "targets": TableSpec("targets", "目标", "Targets", ("period", "level", "key"), (
         Column("period", "text", True, ("期间", "周期", "目标期间", "period")),

@@ -738,6 +738,8 @@ def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str
     stage.execute("create or replace table staged as select * exclude (" + ", ".join(raw_columns) + ") from parsed")
     _derive_columns(stage, spec, notices)
     problems = sorted([*problems, *_constraint_problems(stage, spec, problems)], key=lambda p: p.row or 0)
+    if spec.name == "accounts" and not problems:
+        _keep_last_row_per_account(stage, notices)
     if spec.keys and not problems:
         problems.extend(_duplicate_key_problems(stage, spec, notices))
     _flag_repeated_header(stage, raw, problems)
@@ -999,6 +1001,32 @@ def _rule_texts(spec: TableSpec, columns: tuple[str, ...]) -> tuple[str, str, st
         f"请检查 {listed} 的值。", f"Check the values of {listed}."))
 
 
+def _keep_last_row_per_account(stage, notices: list[tuple[str, str]]) -> None:
+    """An accounts import from a file with several rows per account (an order export): where an account's
+    rows agree on its name, its last row is kept, with a notice of how many rows were left out and which
+    columns varied between them; rows naming one id with different names stay duplicate-key problems."""
+    folded = "(select account_id, max(_row) as last_row from staged group by account_id " \
+             "having count(*) > 1 and count(distinct account_name) = 1)"
+    accounts, rows = stage.execute("select count(*), coalesce(sum(n), 0) from (select count(*) - 1 as n from staged "
+                                   "where account_id in (select account_id from " + folded + ") group by account_id)").fetchall()[0]
+    if not accounts:
+        return
+    columns = sorted(_staged_columns(stage) - {"_row", "account_id", "account_name"})
+    varied = stage.execute(
+        "select " + (", ".join("count(*) filter (where n" + str(i) + " > 1)" for i in range(len(columns))) or "0")
+        + " from (select " + (", ".join("count(distinct " + _q(c) + ") as n" + str(i) for i, c in enumerate(columns)) or "1")
+        + " from staged where account_id in (select account_id from " + folded + ") group by account_id)").fetchall()[0]
+    stage.execute("create or replace table staged as select s.* from staged s left join " + folded + " f using (account_id) "
+                  "where f.account_id is null or s._row = f.last_row")
+    changed = [(c, n) for c, n in zip(columns, varied) if n]
+    listed_zh = "、".join(f"{c}({n:,} 个客户)" for c, n in changed) or "无"
+    listed_en = ", ".join(f"{c} ({n:,} accounts)" for c, n in changed) or "none"
+    notices.append((
+        f"文件中 {accounts:,} 个客户有多行(订单明细?):每个客户保留最后一行,其余 {rows:,} 行未导入。各行取值不同的列:{listed_zh}。",
+        f"{accounts:,} accounts have several rows in the file (an order export?): the last row of each was kept, "
+        f"the other {rows:,} rows left out. Columns whose values varied between an account's rows: {listed_en}."))
+
+
 def _duplicate_key_problems(stage, spec: TableSpec, notices: list[tuple[str, str]]) -> list[Problem]:
     """Rows of table ``staged`` sharing a key: exact repeats are merged (with a notice), the conflicting
     ones are problems."""
@@ -1235,13 +1263,19 @@ def commit_staged(
 
 
 def _create_missing_accounts(con, staged: StagedImport, spec: TableSpec, import_id: int) -> int:
-    """When asked to, insert minimal accounts (id, and the name where the file maps one) for the ids the
-    staged rows name that are not known yet; how many were created."""
-    if spec.name == "accounts" or not staged.create_accounts or "account_id" not in staged.rows.column_names:
+    """When asked to, insert accounts for the ids the staged rows name that are not known yet: the id, and
+    the name, industry, region and city where the file maps them, as of each account's latest row; how
+    many were created."""
+    columns = staged.rows.column_names
+    if spec.name == "accounts" or not staged.create_accounts or "account_id" not in columns:
         return 0
-    name_expr = "coalesce(any_value(account_name), account_id)" if "account_name" in staged.rows.column_names else "account_id"
+    # each account as of its latest row (its last order): name, and the attributes the file carries
+    latest = (lambda c: "arg_max(" + c + ", order_date)") if "order_date" in columns else (lambda c: "any_value(" + c + ")")
+    kept = [c for c in ("industry", "region", "city") if c in columns]
+    name_expr = "coalesce(" + latest("account_name") + ", account_id)" if "account_name" in columns else "account_id"
     return con.execute(
-        "insert into accounts (account_id, account_name, import_id) select account_id, " + name_expr + ", ? "
+        "insert into accounts (account_id, account_name, " + "".join(c + ", " for c in kept) + "import_id) "
+        "select account_id, " + name_expr + ", " + "".join(latest(c) + ", " for c in kept) + "? "
         "from incoming where account_id is not null and account_id <> '' "
         "and account_id not in (select account_id from accounts) group by account_id",
         [import_id],
