@@ -154,6 +154,7 @@ def render_mapping(staged, table: str) -> dict | None:
         picked = grid[position % 3].selectbox(
             label, choices, index=choices.index(row.target), key=f"imp_map_{table}_{signature}_{position}",
             help=t("import.col.target"),
+            format_func=lambda name: name if name == not_imported else importer.column_label(table, name, language()),
         )
         new[row.source] = "" if picked == not_imported else picked
     old = {row.source: ("" if row.target == not_imported else row.target) for row in frame.itertuples()}

@@ -91,12 +91,22 @@ def code_label(table: str, column: str, code: str, lang: str) -> str:
     return f"{code} · {label}" if label and label != code else code
 
 
+def column_label(table: str, column: str, lang: str) -> str:
+    """"订单日期 (order_date)" / "Order date (order_date)": a column of the table in the user's language,
+    with the name that --map uses; the Chinese label is the column's first Chinese header alias."""
+    if lang == "zh":
+        label = next((a for a in TABLES[table].column(column).aliases if any("\u4e00" <= ch <= "\u9fff" for ch in a)), None)
+    else:
+        label = column.replace("_", " ").capitalize()
+    return f"{label} ({column})" if label else column
+
+
 def suggest_code(table: str, column: str, value: str) -> str | None:
-    """The code whose code or known label is closest to ``value`` (similarity 0.6 or more), else None."""
-    import difflib
+    """The code whose code or known label is closest to ``value`` (rapidfuzz similarity 60 or more), else None."""
+    import rapidfuzz
 
     recoding = ENUMS[TABLES[table].column(column).enum or ""]
-    match = difflib.get_close_matches(value.strip().lower(), list(recoding), n=1, cutoff=0.6)
+    match = rapidfuzz.process.extractOne(value.strip().lower(), list(recoding), scorer=rapidfuzz.fuzz.ratio, score_cutoff=60)
     return recoding[match[0]] if match else None
 
 

@@ -23,7 +23,7 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -213,13 +213,17 @@ def guess_mapping(
     return mapping
 
 
-def mapping_confidence(spec: TableSpec, mapping: dict[str, str | None]) -> dict[str, int]:
+def mapping_confidence(spec: TableSpec, mapping: dict[str, str | None], chosen: Iterable[str] = ()) -> dict[str, int]:
     """For each mapped header, how sure the match is, 0-100: 100 when the header is one of its column's
-    names or aliases (or the user chose it), else the fuzzy similarity that made the guess (shown on the
-    page beside the guess)."""
+    names or aliases or the user chose it (``chosen``), else the fuzzy similarity that made the guess
+    (shown on the page beside the guess)."""
     out: dict[str, int] = {}
+    by_user = {normalise_header(h) for h in chosen}
     for header, column in mapping.items():
         if not column or header.startswith(FILL_HEADER):
+            continue
+        if normalise_header(header) in by_user:
+            out[header] = 100
             continue
         forms = [normalise_header(a) for a in (column, *spec.column(column).aliases)]
         best = rapidfuzz.process.extractOne(normalise_header(header), forms, scorer=rapidfuzz.fuzz.ratio)
@@ -481,7 +485,7 @@ def stage_file(
         def check() -> StagedImport:
             staged = _stage_rows(stage, spec, raw, column_map, file_name, date_order, create_accounts, constants, recodes)
             staged.sha256, staged.skip_invalid, staged.scales, staged.wide_items = sha256, skip_invalid, dict(scales or {}), wide_items
-            staged.confidence = mapping_confidence(spec, staged.mapping)
+            staged.confidence = mapping_confidence(spec, staged.mapping, mapping or {})
             _add_file_notices(staged, wide_items, lookups["same_file"], sheet_chosen=sheet is not None)
             report(0.8, "compare")
             if staged.rows.num_rows:

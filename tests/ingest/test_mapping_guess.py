@@ -23,3 +23,9 @@ def test_aliases_map_with_full_confidence_and_close_misspellings_with_their_scor
 def test_a_column_is_taken_once_even_when_two_headers_resemble_it():
     mapping = guess_mapping(TABLES["sales"], ["order_date", "order_dat"])
     assert mapping == {"order_date": "order_date", "order_dat": None}
+
+
+def test_a_mapping_the_user_chose_is_sure():
+    spec = TABLES["sales"]
+    mapping = guess_mapping(spec, ["order_dat", "成交金额"], overrides={"成交金额": "amount"})
+    assert mapping_confidence(spec, mapping, chosen=["成交金额"]) == {"order_dat": 94, "成交金额": 100}

@@ -33,8 +33,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "import.date_order.dmy": {"zh": "日/月/年", "en": "Day/month/year"},
     "import.date_order.mdy": {"zh": "月/日/年", "en": "Month/day/year"},
     "import.create_accounts": {
-        "zh": "自动创建缺少的客户(仅编号和名称)",
-        "en": "Create the missing accounts (id and name only)",
+        "zh": "自动创建缺少的客户(编号、名称及文件中的行业、区域、城市)",
+        "en": "Create the missing accounts (id, name, and the industry, region and city the file gives)",
     },
     "import.scale": {"zh": "新题目的量表(例如 1-5;单题写 题目=0-10,用分号分隔)",
                      "en": "Scale of new items (e.g. 1-5; one item: Item=0-10, separated by semicolons)"},
