@@ -1432,6 +1432,62 @@ class UndoRefused(Exception):
     """An import that cannot be undone (unknown, already undone, or a later import depends on it)."""
 
 
+#: the tables whose rows name an account (an account an undo deletes must not leave them orphaned)
+_ACCOUNT_REFERENCES = ("sales", "projects", "interactions", "opportunities", "survey_responses")
+
+
+def _refuse_losing_later_work(con, import_id: int, touched: set[str]) -> None:
+    """Refuse an undo that would silently lose later work: account edits made on the records page after
+    the import to accounts it wrote, target edits of keys whose pre-import rows it would put back, and
+    rows of other tables that name an account it would delete (they would be orphans). Each refusal
+    names what is in the way and what to do first."""
+    if "accounts" in touched:
+        edits = con.execute(
+            "select change_id, account_id, column_name from account_changes where undone_at is null "
+            "and changed_at >= (select started_at from imports where import_id = $id) and account_id in "
+            "(select account_id from accounts where import_id = $id union select account_id from "
+            + store.backup_table("accounts") + " where backup_of_import = $id) order by change_id", {"id": import_id}).fetchall()
+        if edits:
+            listed = ", ".join(f"#{c} {a}.{col}" for c, a, col in edits[:10])
+            raise UndoRefused(
+                f"{len(edits)} later edit(s) on the Account records page changed accounts of this import ({listed}): undo those "
+                f"changes there first, or keep the import. / 导入后在“客户资料”页修改了本次导入的客户({listed}),共 {len(edits)} 处:"
+                "请先在该页撤销这些修改,或保留本次导入。")
+        _refuse_orphans(con, import_id)
+    if "targets" in touched:
+        edited = con.execute(
+            # a key the import updated now holds no import id (edited later) or is gone (deleted later)
+            "select b.period, b.level, b.key from " + store.backup_table("targets") + " b left join targets t using (period, level, key) "
+            "where b.backup_of_import = ? and (t.period is null or t.import_id is null) order by 1, 2, 3", [import_id]).fetchall()
+        if edited:
+            listed = ", ".join("/".join(map(str, k)) for k in edited[:10])
+            raise UndoRefused(
+                f"{len(edited)} target(s) of this import were edited or deleted afterwards on the Settings page ({listed}); undoing "
+                f"it would overwrite that. Edit them back first, or keep the import. / 本次导入的 {len(edited)} 个目标之后在设置页被修改或删除过"
+                f"({listed}),撤销会覆盖这些修改:请先改回,或保留本次导入。")
+
+
+def _refuse_orphans(con, import_id: int) -> None:
+    """Refuse undoing an accounts import whose new accounts other rows (not written by it) still name."""
+    new_accounts = ("select account_id from accounts where import_id = $id and account_id not in (select account_id from "
+                    + store.backup_table("accounts") + " where backup_of_import = $id)")
+    found = []
+    for table in _ACCOUNT_REFERENCES:
+        n = con.execute("select count(*) from " + table + " where account_id in (" + new_accounts + ") "
+                        "and import_id is distinct from $id", {"id": import_id}).fetchall()[0][0]
+        if n:
+            found.append(f"{table} {n:,}")
+    if found:
+        imports = [r[0] for r in con.execute(
+            "select distinct import_id from (" + " union all ".join(
+                "select import_id from " + t + " where account_id in (" + new_accounts + ") and import_id is distinct from $id"
+                for t in _ACCOUNT_REFERENCES) + ") where import_id is not null order by 1", {"id": import_id}).fetchall()]
+        which = f" (imports {', '.join(map(str, imports))})" if imports else ""
+        raise UndoRefused(
+            f"Rows of other tables name accounts this import created ({', '.join(found)}){which}: undo those first, or keep "
+            f"this import. / 其他表中的数据引用了本次导入创建的客户({', '.join(found)}){which}:请先撤销它们,或保留本次导入。")
+
+
 def undo_import(db: str | os.PathLike | None, import_id: int,
                 on_commit: Callable[[duckdb.DuckDBPyConnection, dict[str, Any]], None] | None = None) -> dict[str, Any]:
     """Return the database exactly to its state before ``import_id``: delete the rows it wrote and put back
@@ -1456,6 +1512,7 @@ def undo_import(db: str | os.PathLike | None, import_id: int,
             raise UndoRefused(
                 f"Import {blocking[0]} came later and changed the same data: undo it first. / 导入 {blocking[0]} 在其后修改了相同的数据,请先撤销它。"
             )
+        _refuse_losing_later_work(con, import_id, touched_set)
         con.execute("begin transaction")
         try:
             deleted = restored = 0
