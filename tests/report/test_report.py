@@ -498,3 +498,25 @@ def test_report_command_exit_codes(report_db, tmp_path, capsys):
                  "--format", "pptx", "--out", str(tmp_path / "r.pptx")]) == 1
     assert not (tmp_path / "r.pptx").exists()
     capsys.readouterr()
+
+
+def test_pptx_chart_workbooks_hold_text_never_a_formula(report_db):
+    """The workbook behind each chart ("Edit Data" in PowerPoint) stores a formula-like category as text
+    with Excel's quote prefix, never as a live formula; the slide still shows the name as it is."""
+    from kam_metrics.report.export.pptx import render_pptx
+
+    with open_db(report_db) as con:
+        con.execute("update accounts set account_name = '=HYPERLINK(\"http://x\",\"y\")' where account_id = 'A1'")
+    data = render_pptx(build(report_db))
+    cells = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        embedded = [n for n in archive.namelist() if n.endswith(".xlsx")]
+        assert embedded  # the deck has native charts
+        for name in embedded:
+            book = load_workbook(io.BytesIO(archive.read(name)))
+            cells += [c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+        slides_xml = "".join(html.unescape(archive.read(n).decode("utf-8")) for n in archive.namelist() if n.startswith("ppt/charts/"))
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    hyperlink = [c for c in cells if c.value == '=HYPERLINK("http://x","y")']
+    assert hyperlink and all(c.data_type == "s" and c.quotePrefix for c in hyperlink)
+    assert '=HYPERLINK("http://x","y")' in slides_xml and "'=HYPERLINK" not in slides_xml

@@ -6,12 +6,15 @@ Everything shown comes from a :class:`kam_metrics.report.model.Report`; this mod
 
 from __future__ import annotations
 
+import contextlib
 import io
 from typing import Any
 
+import xlsxwriter
 from lxml import etree
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
+from pptx.chart.xlsx import CategoryWorkbookWriter
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import (
     XL_AXIS_CROSSES,
@@ -26,6 +29,7 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
+from kam_metrics.access.export_safety import TRIGGERS
 from kam_metrics.i18n import t
 from kam_metrics.report.model import TABLE_ROWS, Chart, Report, Section, Table, format_value
 
@@ -193,9 +197,44 @@ def _style_plot(plot, chart: Chart, fmt: str) -> None:
         _font(labels.font, 11, colour=TEXT)
 
 
+class _SafeWorkbookWriter(CategoryWorkbookWriter):
+    """The workbook python-pptx embeds behind a chart ("Edit Data" in PowerPoint), with every string
+    written as text: XlsxWriter would otherwise store a category such as ``=HYPERLINK(...)`` as a live
+    formula and a URL as a link; a category that a spreadsheet would read as a formula also gets
+    Excel's quote prefix, so it stays text when the cell is edited. The slide's own labels are unchanged."""
+
+    @contextlib.contextmanager
+    def _open_worksheet(self, xlsx_file):
+        workbook = xlsxwriter.Workbook(xlsx_file, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+        worksheet = workbook.add_worksheet()
+        yield workbook, worksheet
+        workbook.close()
+
+    def _write_categories(self, workbook, worksheet):
+        self._quoted = workbook.add_format({"quote_prefix": True})
+        super()._write_categories(workbook, worksheet)
+
+    def _write_cat_column(self, worksheet, col, level, num_format):
+        worksheet.set_column(col, col, 10)
+        for off, name in level:
+            if isinstance(name, str) and name.startswith(TRIGGERS):
+                worksheet.write_string(off + 1, col, name, self._quoted)
+            else:
+                worksheet.write(off + 1, col, name, num_format)
+
+
+class _SafeChartData(CategoryChartData):
+    """Chart data whose embedded workbook is written by :class:`_SafeWorkbookWriter`."""
+
+    @property
+    def _workbook_writer(self):
+        return _SafeWorkbookWriter(self)
+
+
 def add_chart(slide, chart: Chart, x, y, w, h, lang: str):
-    """A native chart of ``chart`` (series values are the model's raw values)."""
-    data = CategoryChartData()
+    """A native chart of ``chart`` (series values are the model's raw values; the embedded workbook holds
+    text, never a formula: :class:`_SafeWorkbookWriter`)."""
+    data = _SafeChartData()
     data.categories = chart.categories
     values = [v for s in chart.series for v in s.values if v is not None]
     largest = max((abs(v) for v in values), default=0.0)
