@@ -8,6 +8,7 @@ naming the holder, so the app can say "data is being updated" and the command li
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
@@ -406,10 +407,16 @@ def open_db(
         path.parent.mkdir(parents=True, exist_ok=True)
     con = _connect_when_free(path, read_only=read_only, wait_seconds=wait_seconds)
     try:
+        if read_only and schema_version(con) <= SCHEMA_VERSION and missing_tables(con):
+            con.close()  # a damaged file: repair it through a writer first, then read
+            with open_db(path, wait_seconds=wait_seconds):
+                pass
+            con = _connect_when_free(path, read_only=True, wait_seconds=wait_seconds)
         if not read_only:
             found = schema_version(con)
             if found <= SCHEMA_VERSION:
                 ensure_schema(con)
+                _recreate_missing(con)
             elif not allow_newer:
                 raise DatabaseTooNew(path, found)
         yield con
@@ -434,6 +441,38 @@ def newer_schema(con: duckdb.DuckDBPyConnection) -> int | None:
     """The file's schema version when a newer version of the product wrote it (read only here), else None."""
     found = schema_version(con)
     return found if found > SCHEMA_VERSION else None
+
+
+#: every table the migrations create (a file lacking one was damaged or edited by another program)
+_CREATED = re.compile(r"create table if not exists (\w+)", re.IGNORECASE)
+
+
+def missing_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The tables of the schema that the file lacks."""
+    expected = [name for _, statements in MIGRATIONS for statement in statements for name in _CREATED.findall(statement)]
+    present = {row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()}
+    return [name for name in expected if name not in present]
+
+
+def _recreate_missing(con: duckdb.DuckDBPyConnection) -> None:
+    """Recreate, empty, the tables a damaged file lacks (every migration statement creates only what is
+    not there, so they are run again), in one transaction, with a warning naming them: what a dropped
+    table held is gone, the rest of the file stays usable."""
+    missing = missing_tables(con)
+    if not missing:
+        return
+    con.execute("begin transaction")
+    try:
+        for _, statements in sorted(MIGRATIONS, key=lambda m: m[0]):
+            for statement in statements:
+                con.execute(statement)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    logging.getLogger("kam_metrics.store").warning(
+        "The database lacked the tables %s; they were recreated empty. / 数据库缺少表 %s,已重新创建(为空)。",
+        ", ".join(missing), ", ".join(missing))
 
 
 def ensure_schema(
