@@ -305,12 +305,12 @@ def render_page() -> None:
     table = st.selectbox(t("import.table"), list(TABLES), format_func=table_label, key="imp_table")
     render_templates(table)
     upload = st.file_uploader(
-        t("import.upload"), type=["csv", "tsv", "txt", "xlsx"], key=f"imp_file_{st.session_state.get('imp_upload_round', 0)}"
+        t("import.upload"), type=["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "xlsb", "ods"], key=f"imp_file_{st.session_state.get('imp_upload_round', 0)}"
     )
     if upload is not None:
         data = upload.getvalue()
         file_name = safe_file_name(upload.name)  # a label only; never part of a path
-        is_xlsx = data[:4] == b"PK\x03\x04"
+        is_xlsx = data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # any workbook: zip-based or OLE2 (.xls)
         sheets = importer.list_sheets(data) if is_xlsx else []
         options = render_options(table, is_xlsx, sheets)
         overrides = st.session_state.get(f"imp_overrides_{table}_{file_name}", {})

@@ -140,15 +140,12 @@ def proposed_table(headers: list[str]) -> str | None:
 
 
 def list_sheets(data: bytes) -> list[tuple[str, int]]:
-    """The sheets of an XLSX upload with their row counts as the workbook states them (empty when it
-    cannot be opened; staging then says why)."""
-    import io
-    import zipfile
-
-    import openpyxl
+    """The sheets of a workbook upload (xlsx, xlsm, xls, xlsb, ods) with their row counts, read with
+    python-calamine under the importer's size limits (empty when it cannot be opened; staging then
+    says why)."""
+    from kam_metrics.ingest.read import list_workbook_sheets
 
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
-        return [(sheet.title, int(sheet.max_row or 0)) for sheet in book.worksheets]
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return list_workbook_sheets(data)
+    except ImportRejected:
         return []

@@ -30,7 +30,7 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     actions = churn.add_subparsers(dest="churn_command", required=True, metavar="ACTION")
 
     backtest = actions.add_parser("backtest", parents=[common], help="back-test the churn model on a transactions file")
-    backtest.add_argument("--transactions", required=True, metavar="FILE", help="CSV, TSV or XLSX of order lines")
+    backtest.add_argument("--transactions", required=True, metavar="FILE", help="CSV, TSV or workbook of order lines")
     backtest.add_argument("--map", action="append", default=[], metavar='"Source header=column"')
     backtest.add_argument("--cutoff", type=iso_date, required=True, help="score as of the day before; outcome from it")
     backtest.add_argument("--horizon-days", type=positive_int, default=180)

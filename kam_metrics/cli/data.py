@@ -23,7 +23,7 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
     info = commands.add_parser("info", parents=[common], help="tables, row counts, date ranges")
     info.add_argument("--json", action="store_true")
 
-    imp = commands.add_parser("import", parents=[common], help="import a CSV, TSV or XLSX file into a table")
+    imp = commands.add_parser("import", parents=[common], help="import a CSV, TSV or workbook (XLSX, XLS, XLSB, ODS) into a table")
     imp.add_argument("table", choices=["auto", *sorted(TABLE_NAMES)],
                      help="the table, or auto: the one the file's headers point to (told; several: listed, exit 2)")
     imp.add_argument("file")

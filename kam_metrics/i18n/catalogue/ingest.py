@@ -19,7 +19,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "import.template_csv_en": {"zh": "CSV(英文表头)", "en": "CSV (English headers)"},
     "import.template_xlsx_zh": {"zh": "Excel(中文表头)", "en": "Excel (Chinese headers)"},
     "import.template_xlsx_en": {"zh": "Excel(英文表头)", "en": "Excel (English headers)"},
-    "import.upload": {"zh": "选择文件(CSV、TSV 或 XLSX,最大 200 MB)", "en": "Choose a file (CSV, TSV or XLSX, up to 200 MB)"},
+    "import.upload": {"zh": "选择文件(CSV、TSV,或 Excel:XLSX、XLS、XLSB、ODS,最大 200 MB)", "en": "Choose a file (CSV, TSV, or Excel: XLSX, XLS, XLSB, ODS; up to 200 MB)"},
     "import.sheet": {"zh": "工作表", "en": "Sheet"},
     "import.sheet_rows": {"zh": "{name}({n} 行)", "en": "{name} ({n} rows)"},
     "import.options": {"zh": "导入选项", "en": "Options"},
