@@ -4,13 +4,9 @@ and says which columns varied."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import duckdb
-import pytest
+from rows import query  # tests/support, on the path (tests/conftest.py)
 
 from kam_metrics.ingest.stage import commit_staged, stage_file
-from kam_metrics.store import connection as store
 
 ORDERS = (
     "订单号,客户编号,客户名称,细分,地区,城市,订单日期,数量,销售额\n"
@@ -19,22 +15,6 @@ ORDERS = (
     "S3,K1,甲公司,Consumer,华北,北京,2025-03-01,1,30\n"   # K1 moved: its latest order is in 华北
     "S4,K1,甲公司,Consumer,华东,上海,2025-02-01,1,40\n"
 )
-
-
-@pytest.fixture()
-def db(tmp_path) -> Path:
-    path = tmp_path / "kam.duckdb"
-    with store.open_db(path):
-        pass
-    return path
-
-
-def query(db, sql):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_created_accounts_keep_the_files_segment_region_and_city_as_of_their_latest_order(db):

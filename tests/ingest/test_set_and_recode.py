@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from rows import database  # tests/support, on the path (tests/conftest.py)
 
 from kam_metrics.ingest.stage import ImportRejected, commit_staged, parse_recode_options, parse_set_options, stage_file
 from kam_metrics.store import connection as store
@@ -25,10 +26,7 @@ TICKETS = "工单号,客户编号,创建时间\nT1,K1,2025-01-02 10:00\nT2,K1,20
 
 @pytest.fixture()
 def db(tmp_path) -> Path:
-    path = tmp_path / "kam.duckdb"
-    with store.open_db(path) as con:
-        con.execute("insert into accounts (account_id, account_name) values ('K1', '甲公司')")
-    return path
+    return database(tmp_path / "kam.duckdb", K1="甲公司")
 
 
 def test_known_crm_stage_names_are_recoded_with_a_notice_and_unknown_ones_are_problems(db):

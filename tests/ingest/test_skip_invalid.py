@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from rows import database  # tests/support, on the path (tests/conftest.py)
 
 from kam_metrics.ingest.stage import ImportRejected, commit_staged, import_rejects, stage_file, undo_import
 from kam_metrics.store import connection as store
@@ -38,10 +39,7 @@ def checksums(path: Path) -> dict[str, tuple]:
 
 @pytest.fixture()
 def db(tmp_path) -> Path:
-    path = tmp_path / "kam.duckdb"
-    with store.open_db(path) as con:
-        con.execute("insert into accounts (account_id, account_name) values ('K1', '甲公司'), ('K2', '乙公司')")
-    return path
+    return database(tmp_path / "kam.duckdb", K1="甲公司", K2="乙公司")
 
 
 def test_the_default_stays_all_or_nothing(db):

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from rows import query  # tests/support, on the path (tests/conftest.py)
 
 from kam_metrics.ingest.stage import commit_staged, stage_file
 from kam_metrics.ingest.surveys import parse_na_values, parse_scale_options
 from kam_metrics.metrics.satisfaction import compute_satisfaction
-from kam_metrics.store import connection as store
 
 ROOT = Path(__file__).resolve().parents[2]
 # a wide airline-style survey: 0 means "not applicable" on 1-5 items; gender and class hold no scores
@@ -26,24 +26,8 @@ WIDE = (
 )
 
 
-@pytest.fixture()
-def db(tmp_path) -> Path:
-    path = tmp_path / "kam.duckdb"
-    with store.open_db(path):
-        pass
-    return path
-
-
 def stage(db, text, **options):
     return stage_file(text.encode(), "survey.csv", "survey_responses", db=db, wave="W", survey_date=None, **options)
-
-
-def query(db, sql):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_the_options_parse_and_bad_ones_say_how_to_write_them():

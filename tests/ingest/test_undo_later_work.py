@@ -3,11 +3,9 @@ depend on the import, naming them, and goes through once they are undone."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import duckdb
 import pandas as pd
 import pytest
+from rows import query  # tests/support, on the path (tests/conftest.py)
 
 from kam_metrics.access.policy import Actor
 from kam_metrics.ingest.stage import UndoRefused, commit_staged, stage_file, undo_import
@@ -18,26 +16,10 @@ from kam_metrics.store import connection as store
 EDITOR = Actor("eddie", "editor")
 
 
-@pytest.fixture()
-def db(tmp_path) -> Path:
-    path = tmp_path / "kam.duckdb"
-    with store.open_db(path):
-        pass
-    return path
-
-
 def load(db, text, table, mode="append"):
     staged = stage_file(text.encode(), f"{table}.csv", table, db=db)
     assert staged.ok, staged.problem_rows("en")
     return commit_staged(db, staged, mode=mode)["import_id"]
-
-
-def query(db, sql):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_an_accounts_import_with_later_edits_is_not_undone_until_the_edits_are(db):

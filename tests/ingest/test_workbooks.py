@@ -26,6 +26,7 @@ import duckdb
 import openpyxl
 import pytest
 import xlwt
+from rows import database  # tests/support, on the path (tests/conftest.py)
 
 from kam_metrics.ingest import read
 from kam_metrics.ingest.stage import ImportRejected, commit_staged, stage_file
@@ -238,10 +239,7 @@ def workbook_bytes(fmt: str, sheets: dict[str, list[list]], merged=()) -> bytes:
 
 @pytest.fixture()
 def db(tmp_path) -> Path:
-    path = tmp_path / "kam.duckdb"
-    with store.open_db(path) as con:
-        con.execute("insert into accounts (account_id, account_name) values ('K1', '甲公司'), ('K2', '乙公司')")
-    return path
+    return database(tmp_path / "kam.duckdb", K1="甲公司", K2="乙公司")
 
 
 def fresh_db(tmp_path: Path, name: str) -> Path:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from rows import query  # tests/support, on the path (tests/conftest.py)
 
 from kam_metrics.store import connection as store
 
@@ -21,14 +22,6 @@ pytestmark = pytest.mark.skipif(not REALDATA.is_dir(), reason=f"real data folder
 
 def cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "kam_metrics", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
-
-
-def query(db, sql):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_superstore_as_accounts_and_sales_through_a_mapping(tmp_path):
