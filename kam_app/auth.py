@@ -11,7 +11,9 @@ Three set-ups, chosen by the configuration:
   is checked with argon2.
 * neither: single-user mode, everything allowed, with a notice in the sidebar. The app listens on
   127.0.0.1 only (.streamlit/config.toml, Makefile); if it is nevertheless reached from another machine
-  in this mode, that visitor may only view.
+  in this mode, that visitor may only view, and so may every request that came through a reverse proxy
+  (forwarded headers present): behind nginx or Caddy on the same host every visitor arrives from
+  127.0.0.1, so the address alone cannot tell this computer's user from the internet.
 
 Pages never trust the hidden button alone: every handler that writes calls :func:`require_action` (and
 the kam_metrics function it calls checks the actor's role again).
@@ -115,9 +117,28 @@ def _ip_address() -> str | None:
     return ip if isinstance(ip, str) else None
 
 
-def single_user_actor(ip: str | None, os_user: str) -> Actor:
-    """Who uses a single-user app: this computer's user as admin, a visitor from another machine
-    (``ip`` not a loopback address) as a viewer, whose downloads are therefore masked."""
+#: request headers a reverse proxy adds (lower case): their presence means the visitor is not local
+FORWARDED_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-real-ip", "via")
+
+
+def _forwarded_for() -> str | None:
+    """Who a reverse proxy says the visitor is ("proxy" when it names nobody), None without proxy headers."""
+    try:
+        headers = {str(k).lower(): str(v) for k, v in dict(st.context.headers).items()}
+    except Exception:
+        return None
+    found = [headers[h] for h in FORWARDED_HEADERS if h in headers]
+    if not found:
+        return None
+    return headers.get("x-forwarded-for", headers.get("x-real-ip", "proxy")).split(",")[0].strip() or "proxy"
+
+
+def single_user_actor(ip: str | None, os_user: str, forwarded_for: str | None = None) -> Actor:
+    """Who uses a single-user app: this computer's user as admin; a visitor from another machine (``ip``
+    not a loopback address) or through a reverse proxy (``forwarded_for``, from its headers) as a viewer,
+    whose downloads are therefore masked."""
+    if forwarded_for is not None:
+        return Actor(f"remote:{forwarded_for} (proxy)", "viewer")
     if ip is not None and ip not in ("127.0.0.1", "::1", "localhost"):
         return Actor(f"remote:{ip}", "viewer")
     return Actor(f"local:{os_user}", "admin")
@@ -143,7 +164,7 @@ def _oidc_user() -> dict[str, Any] | None:
 def current_actor() -> Actor:
     """Who uses this session and with which role (role None: signed out or without a role)."""
     if not is_multi_user():
-        return single_user_actor(_ip_address(), _os_user())
+        return single_user_actor(_ip_address(), _os_user(), _forwarded_for())
     state = users_state()
     session = st.session_state.get(SESSION_KEY)
     if isinstance(session, dict) and session.get("source") == "local":

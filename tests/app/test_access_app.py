@@ -381,6 +381,16 @@ def test_single_user_remote_visitor_downloads_masked(ip, role, masked):
     assert masking.export_masked(actor.role) is masked
 
 
+def test_single_user_mode_grants_nothing_through_a_reverse_proxy():
+    """Behind nginx or Caddy on the same host every request comes from 127.0.0.1: the proxy's headers, not
+    the address, tell that the visitor is not this computer's user."""
+    from kam_app.auth import single_user_actor
+
+    assert single_user_actor(None, "kam", "203.0.113.7") == Actor("remote:203.0.113.7 (proxy)", "viewer")
+    assert single_user_actor("127.0.0.1", "kam", "proxy").role == "viewer"
+    assert single_user_actor("127.0.0.1", "kam", None).role == "admin"
+
+
 def test_downloads_are_masked_for_every_role_below_editor():
     assert [masking.export_masked(r) for r in (None, "viewer", "editor", "admin")] == [True, True, False, False]
 

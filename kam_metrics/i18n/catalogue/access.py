@@ -24,8 +24,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "auth.single_user": {"zh": "登录未启用 / Sign-in is off(单用户模式):仅限本机使用,拥有全部权限。",
                          "en": "Sign-in is off / 登录未启用 (single-user mode): for this computer only, with every right."},
     "auth.single_user_remote": {
-        "zh": "登录未启用:从其他计算机访问时只能查看。如需团队使用,请在设置中添加用户。",
-        "en": "Sign-in is off: visitors from other computers may only view. Add users in Settings to work as a team.",
+        "zh": "登录未启用:从其他计算机或经反向代理访问时只能查看。需要登录才能修改数据:请在本机用 python -m kam_metrics user add 添加用户。",
+        "en": "Sign-in is off: visitors from other computers or through a reverse proxy may only view. Sign-in is needed "
+        "to change data: add users on the server with python -m kam_metrics user add.",
     },
     # roles and actions
     "access.role.viewer": {"zh": "查看", "en": "Viewer"},
