@@ -126,6 +126,13 @@ def render_value_mapping(staged, table: str, key: str) -> None:
             st.rerun()
 
 
+def render_profile_choice(staged, key: str) -> None:
+    """When saved settings of an earlier import of files with these headers were applied (the notice says
+    which and what), or could be, let the user turn them off and on."""
+    if staged.profile is not None or st.session_state.get(key) is False:
+        st.checkbox(t("import.profile_use"), value=True, key=key, help=t("import.profile_help"))
+
+
 def render_table_proposal(staged, table: str) -> None:
     """When the file's headers point clearly to another table than the one chosen, say so and offer it."""
     proposed = importer.proposed_table(staged.headers)
@@ -317,6 +324,9 @@ def render_page() -> None:
         values_key = f"imp_recodes_{table}_{file_name}"
         if st.session_state.get(values_key):
             options["recodes"] = st.session_state[values_key]
+        profile_key = f"imp_profile_{table}_{file_name}"
+        if st.session_state.get(profile_key) is False:  # the user turned the saved settings off
+            options["profile"] = False
         bar = st.empty()
 
         def show_progress(fraction: float, step: str) -> None:
@@ -331,6 +341,7 @@ def render_page() -> None:
             render_problems([p.as_dict(lang) for p in staged.problems])
         else:
             render_table_proposal(staged, table)
+            render_profile_choice(staged, profile_key)
             changed = render_mapping(staged, table)
             if changed is not None:
                 st.session_state[f"imp_overrides_{table}_{file_name}"] = changed

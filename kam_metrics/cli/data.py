@@ -42,6 +42,10 @@ def add_commands(commands: argparse._SubParsersAction, common: argparse.Argument
                      help="survey_responses: the scale of the new items (every one, or one item); default 1-5")
     imp.add_argument("--na-values", action="append", default=[], metavar="CODE[,CODE]",
                      help='survey_responses: answers meaning "not applicable" (0, 99, 不适用), imported as blanks')
+    imp.add_argument("--profile", metavar="NAME",
+                     help="apply the saved import settings NAME (constants, recodes, scales, sheet...) and save this "
+                     "import's under it; without it the settings saved for files with the same headers apply")
+    imp.add_argument("--no-profile", action="store_true", help="apply no saved import settings")
     imp.add_argument("--create-accounts", action="store_true",
                      help="create minimal accounts for account ids that do not exist (sales, projects, ...)")
     imp.add_argument("--replace-all", action="store_true",
@@ -132,7 +136,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         "mapping": mapping, "sheet": args.sheet, "encoding": args.encoding, "date_order": args.date_order,
         "create_accounts": args.create_accounts, "wave": args.wave, "survey_date": args.survey_date,
         "replace_scope": "all" if args.replace_all else "range", "skip_invalid": args.skip_invalid,
-        **_parsed_options(args),
+        "profile": False if args.no_profile else args.profile, **_parsed_options(args),
     }
     try:
         staged, record = import_file(args.db, args.file, args.table, mode=args.mode, dry_run=args.dry_run, **options)
@@ -171,6 +175,8 @@ def _import_payload(args: argparse.Namespace, staged, record: dict | None, notic
         "status": "dry_run" if record is None else "committed",
         "table": args.table,
         "table_candidates": chosen_from,
+        "profile": staged.profile,
+        "profile_saved": staged.profile_name if record else None,
         "file_name": staged.file_name,
         "mode": args.mode,
         "import_id": record["import_id"] if record else None,

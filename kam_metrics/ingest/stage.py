@@ -34,7 +34,7 @@ import duckdb
 import pyarrow as pa
 import rapidfuzz
 
-from kam_metrics.ingest import surveys
+from kam_metrics.ingest import profiles, surveys
 from kam_metrics.ingest.read import ImportRejected, Problem, RawTable, read_into_staging, reject
 from kam_metrics.ingest.spec import ENUMS, TABLES, Column, TableSpec, known_headers, normalise_header
 from kam_metrics.store import connection as store
@@ -144,6 +144,12 @@ class StagedImport:
     new_items: list[tuple[str, int, int]] = field(default_factory=list)
     #: per mapped header, how sure its match is, 0-100 (:func:`mapping_confidence`)
     confidence: dict[str, int] = field(default_factory=dict)
+    #: the saved profile applied (None: none), the name this import's choices are saved under, and those
+    #: choices (kam_metrics.ingest.profiles)
+    profile: str | None = None
+    profile_name: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    source_signature: str = ""
     #: survey scales declared at import (``--scale``; key "*" for every new item) and the item codes of
     #: a wide survey turned long (kam_metrics.ingest.surveys)
     scales: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -454,6 +460,7 @@ def stage_file(
     recodes: dict[str, dict[str, str]] | None = None,
     scales: dict[str, tuple[int, int]] | None = None,
     na_values: list[str] | None = None,
+    profile: str | bool | None = None,
 ) -> StagedImport:
     """Read, map, parse and validate a file for ``table``; never writes to the database.
 
@@ -465,28 +472,37 @@ def stage_file(
     ``fill`` {column: value} gives every row a value for a column the file lacks (``--set``); ``recodes``
     {column: {file's value: our value}} maps a file's own codes onto ours before parsing (``--recode``).
     Surveys: ``scales`` {item or "*": (low, high)} declares the scales of new items (``--scale``),
-    ``na_values`` the "not applicable" codes imported as blanks (``--na-values``).
+    ``na_values`` the "not applicable" codes imported as blanks (``--na-values``). ``profile``: the saved
+    choices to apply (kam_metrics.ingest.profiles): a name, None for the one saved for these headers,
+    False for none; options given here win over the profile's.
 
     Long because its signature names every import option, one per line; the body is under 30 lines.
     """
     spec, sha256 = _spec_of(table, file_name), hashlib.sha256(data).hexdigest()
     report = progress or (lambda fraction, step: None)
+    given = {"fill": fill, "recodes": recodes, "scales": scales, "na_values": na_values, "sheet": sheet, "date_order": date_order}
+    named = profiles.find(db, table, name=profile) if isinstance(profile, str) else None
     stage = duckdb.connect()
     try:
-        raw = _read_file(stage, data, file_name, sheet, encoding, path, report)
-        lookups = _load_lookups(db, spec, header_signature(raw.headers), sha256)
-        column_map, wide_items = _columns_of_file(stage, spec, raw, file_name, lookups["remembered"], mapping, fill,
-                                                  na_values or [])
-        recodes = _checked_recodes(spec, recodes, file_name)
+        raw = _read_file(stage, data, file_name, sheet or (named[1].get("sheet") if named else None), encoding, path, report)
+        signature = header_signature(raw.headers)  # of the file as read, before any column is added or turned
+        lookups = _load_lookups(db, spec, signature, sha256)
+        applied = named or (profiles.find(db, table, signature=signature) if profile is None else None)
+        o = profiles.merged(given, applied[1] if applied else {})
+        column_map, wide_items = _columns_of_file(stage, spec, raw, file_name, lookups["remembered"], mapping, o["fill"],
+                                                  o["na_values"] or [])
+        recodes = _checked_recodes(spec, o["recodes"], file_name)
         if table == "survey_responses":
-            surveys.blank_na_values(stage, raw, column_map, na_values or [])
+            surveys.blank_na_values(stage, raw, column_map, o["na_values"] or [])
         constants = {k: v for k, v in {"wave": wave, "survey_date": survey_date}.items() if v is not None and table == "survey_responses"}
 
         def check() -> StagedImport:
-            staged = _stage_rows(stage, spec, raw, column_map, file_name, date_order, create_accounts, constants, recodes)
-            staged.sha256, staged.skip_invalid, staged.scales, staged.wide_items = sha256, skip_invalid, dict(scales or {}), wide_items
+            staged = _stage_rows(stage, spec, raw, column_map, file_name, o["date_order"], create_accounts, constants, recodes)
+            staged.sha256, staged.skip_invalid, staged.scales, staged.wide_items = sha256, skip_invalid, dict(o["scales"] or {}), wide_items
             staged.confidence = mapping_confidence(spec, staged.mapping, mapping or {})
-            _add_file_notices(staged, wide_items, lookups["same_file"], sheet_chosen=sheet is not None)
+            _note_profile(staged, o, applied, profile if isinstance(profile, str) else None)
+            staged.source_signature = signature
+            _add_file_notices(staged, wide_items, lookups["same_file"], sheet_chosen=o["sheet"] is not None)
             report(0.8, "compare")
             if staged.rows.num_rows:
                 _preview_against_database(db, staged, spec)
@@ -499,6 +515,19 @@ def stage_file(
         raise _unparsable(file_name, exc) from None
     finally:
         stage.close()
+
+
+def _note_profile(staged: StagedImport, options: dict[str, Any], applied: tuple[str, dict] | None,
+                  named: str | None) -> None:
+    """Keep on the import the options to save as its profile and the name to save them under; say which
+    saved profile was applied and what it set."""
+    staged.options = dict(options)
+    staged.profile = applied[0] if applied else None
+    staged.profile_name = named or staged.profile or profiles.default_name(staged.file_name)
+    if applied:
+        what_zh, what_en = profiles.describe(applied[1])
+        staged.notices.insert(0, (f"已应用保存的导入设置“{applied[0]}”(相同表头的文件):{what_zh}。",
+                                  f"Applied the saved import settings {applied[0]!r} (files with these headers): {what_en}."))
 
 
 def _spec_of(table: str, file_name: str) -> TableSpec:
@@ -1386,6 +1415,8 @@ def _finish_import(con, staged: StagedImport, spec: TableSpec, import_id: int, c
             "insert or replace into import_mappings values (?, ?, ?, current_timestamp)",
             [spec.name, header_signature(staged.headers), json.dumps({h: c for h, c in staged.mapping.items() if c}, ensure_ascii=False)],
         )
+        profiles.save(con, staged.profile_name or profiles.default_name(staged.file_name), spec.name,
+                      staged.source_signature or header_signature(staged.headers), staged.options)
 
 
 def _refused_by_database(file_name: str, exc: duckdb.ConstraintException) -> ImportRejected:

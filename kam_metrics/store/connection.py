@@ -277,9 +277,23 @@ _SCHEMA_V5 = [
     """
 ]
 
+# Import profiles: the choices of an import (constants, recodes, survey scales, not-applicable codes,
+# sheet, date order) kept under a name for files with the same headers (docs/data-model.md#import_profiles).
+_SCHEMA_V6 = [
+    """
+    create table if not exists import_profiles (
+        name             varchar primary key,
+        table_name       varchar not null,
+        header_signature varchar not null,
+        options_json     varchar not null,
+        updated_at       timestamp not null default current_timestamp
+    )
+    """,
+]
+
 #: Ordered migrations: (version, statements). Append new versions; never edit a released one.
 MIGRATIONS: list[tuple[int, list[str]]] = [
-    (1, _SCHEMA_V1), (2, _SCHEMA_V2), (3, schema_report.STATEMENTS), (4, schema_access.STATEMENTS), (5, _SCHEMA_V5),
+    (1, _SCHEMA_V1), (2, _SCHEMA_V2), (3, schema_report.STATEMENTS), (4, schema_access.STATEMENTS), (5, _SCHEMA_V5), (6, _SCHEMA_V6),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

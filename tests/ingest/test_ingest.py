@@ -247,7 +247,7 @@ def test_undo_restores_every_table_exactly(db):
     undo_import(db, record["import_id"])
     after = checksums(db)
     changed = {t for t in before if before[t] != after[t]}
-    assert changed <= {"imports", "import_mappings"}  # only the history (and the remembered mapping) differ
+    assert changed <= {"imports", "import_mappings", "import_profiles"}  # only the history (and what was learned) differ
     history = import_history(duckdb.connect(str(db), read_only=True))
     assert history[-1]["status"] == "undone"
 
@@ -260,7 +260,7 @@ def test_undo_of_an_upsert_and_refusals(db):
         undo_import(db, first["import_id"])
     undo_import(db, second["import_id"])
     after = checksums(db)
-    assert {t for t in before if before[t] != after[t]} <= {"imports", "import_mappings"}
+    assert {t for t in before if before[t] != after[t]} <= {"imports", "import_mappings", "import_profiles"}
     with pytest.raises(UndoRefused):
         undo_import(db, second["import_id"])  # already undone
     with pytest.raises(UndoRefused):

@@ -46,6 +46,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "en": "Answers meaning \"not applicable\" (imported as blanks, e.g. 0 or 99,N/A)"},
     "import.proposed": {"zh": "这个文件的表头更像「{table}」表。", "en": "This file's headers look like the {table} table."},
     "import.proposed_switch": {"zh": "改为导入到「{table}」", "en": "Import into {table} instead"},
+    "import.profile_use": {"zh": "应用上次保存的导入设置(相同表头的文件)", "en": "Apply the import settings saved for files with these headers"},
+    "import.profile_help": {"zh": "每次导入都会保存常量、取值对应、量表、工作表和日期顺序;下一个表头相同的文件自动使用。",
+                            "en": "Every import saves its constants, recodes, scales, sheet and date order; the next file with the same headers gets them."},
     "import.fill": {
         "zh": "为文件缺少的列填值(每行一个“列=值”,例如 kind=complaint 或 quantity=1)",
         "en": "Fill columns the file lacks (one \"column=value\" per line, e.g. kind=complaint or quantity=1)",
