@@ -85,7 +85,10 @@ TABLES: dict[str, TableSpec] = {
         Column("product_line", "text", False, ("产品线", "品类", "产品类别", "类别", "product line", "category")),
         Column("channel", "text", False, ("渠道", "销售渠道", "channel")),
         Column("quantity", "number", True, ("数量", "销量", "销售量", "quantity", "qty")),
-        Column("amount", "number", True, ("销售额", "金额", "销售金额", "收入", "含税金额", "amount", "sales", "revenue")),
+        Column("amount", "number", True, ("销售额", "金额", "销售金额", "收入", "含税金额", "amount", "sales", "revenue",
+                                            "实收金额", "实付金额", "实际支付金额", "买家实际支付金额", "实付款", "成交金额",
+                                            "应收金额", "订单金额", "总金额", "买家应付货款", "应付金额", "net sales",
+                                            "gross sales", "total")),
         Column("cost", "number", False, ("成本", "销售成本", "cost", "cogs")),
         Column("unit_price", "number", False, ("单价", "unit price", "unitprice", "price"), helper=True),
         Column("profit", "number", False, ("利润", "毛利", "profit", "gross profit"), helper=True),
@@ -169,6 +172,19 @@ TABLES: dict[str, TableSpec] = {
     ), "created_on"),
 }
 assert set(TABLES) == set(store.DATA_TABLES)
+
+
+#: when several headers could be the amount, the money actually received wins over what was invoiced or
+#: ordered: words of each family, best first (matched in the normalised header)
+MONEY_FAMILIES = (("实收", "实付", "实际支付", "net"), ("成交", "销售额", "销售金额", "金额", "收入", "amount", "sales", "revenue"),
+                  ("应收", "应付", "总金额", "订单金额", "gross", "total"))
+
+
+def money_rank(header: str) -> int:
+    """The family of a money header (0: received or paid, 1: sales, 2: receivable, gross or order total;
+    3: none), by the first family whose word it holds."""
+    form = normalise_header(header)
+    return next((rank for rank, words in enumerate(MONEY_FAMILIES) if any(w in form for w in words)), len(MONEY_FAMILIES))
 
 
 def normalise_header(text: str) -> str:

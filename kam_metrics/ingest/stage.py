@@ -36,7 +36,7 @@ import rapidfuzz
 
 from kam_metrics.ingest import profiles, surveys
 from kam_metrics.ingest.read import ImportRejected, Problem, RawTable, read_into_staging, reject
-from kam_metrics.ingest.spec import ENUMS, TABLES, Column, TableSpec, known_headers, normalise_header
+from kam_metrics.ingest.spec import ENUMS, TABLES, Column, TableSpec, known_headers, money_rank, normalise_header
 from kam_metrics.store import connection as store
 
 MODES = ("append", "upsert", "replace")
@@ -201,9 +201,9 @@ def guess_mapping(
     for spec_column in spec.columns:
         for alias in (spec_column.name, *spec_column.aliases):
             alias_index.setdefault(normalise_header(alias), spec_column.name)
-    for header in headers:
-        if mapping[header] or header in overrides:
-            continue
+    # exact aliases; of several headers naming the amount, the money received wins (MONEY_FAMILIES)
+    free = [h for h in headers if not mapping[h] and h not in overrides]
+    for header in sorted(free, key=lambda h: money_rank(h) if alias_index.get(normalise_header(h)) == "amount" else 0):
         found = alias_index.get(normalise_header(header))
         if found and found not in taken:
             mapping[header] = found
@@ -756,7 +756,7 @@ def _stage_rows(stage, spec: TableSpec, raw: RawTable, column_map: dict[str, str
     table ``staged`` of ``stage`` and in the returned import, whose problems list everything wrong."""
     notices = list(raw.notices)
     samples = _sample_values(stage, raw)
-    source_of = _map_columns(raw, column_map, notices)
+    source_of = _map_columns(spec, raw, column_map, notices)
     missing = _missing_column_problems(spec, raw, source_of, constants)
     if missing:
         return _unfinished(spec, raw, column_map, file_name, notices, samples, create_accounts, missing)
@@ -800,7 +800,8 @@ def _unfinished(spec: TableSpec, raw: RawTable, column_map: dict[str, str | None
                         notices=notices, raw=raw, samples=samples, create_accounts=create_accounts)
 
 
-def _map_columns(raw: RawTable, column_map: dict[str, str | None], notices: list[tuple[str, str]]) -> dict[str, str]:
+def _map_columns(spec: TableSpec, raw: RawTable, column_map: dict[str, str | None],
+                 notices: list[tuple[str, str]]) -> dict[str, str]:
     """Canonical column -> its raw text column (c0, c1, ...); a notice lists the headers not imported."""
     source_of: dict[str, str] = {}
     for index, header in enumerate(raw.headers):
@@ -808,6 +809,12 @@ def _map_columns(raw: RawTable, column_map: dict[str, str | None], notices: list
         if column:
             source_of[column] = "c" + str(index)
     unmapped = [h for h, c in column_map.items() if not c]
+    amount = next((h for h, c in column_map.items() if c == "amount"), None)
+    amount_forms = {normalise_header(a) for a in ("amount", *spec.column("amount").aliases)} if amount else set()
+    others = [h for h in unmapped if normalise_header(h) in amount_forms]
+    if amount and others:  # the choice among several money columns is told, never silent
+        notices.append((f"金额取自“{amount}”;文件中还有:{'、'.join(others[:6])}(可在列的对应关系中改选)。",
+                        f"Amount taken from {amount!r}; the file also has {', '.join(others[:6])} (change it in the column mapping)."))
     if unmapped:
         notices.append((f"未导入的列:{'、'.join(unmapped[:12])}", f"Columns not imported: {', '.join(unmapped[:12])}"))
     return source_of

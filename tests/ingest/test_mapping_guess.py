@@ -29,3 +29,20 @@ def test_a_mapping_the_user_chose_is_sure():
     spec = TABLES["sales"]
     mapping = guess_mapping(spec, ["order_dat", "成交金额"], overrides={"成交金额": "amount"})
     assert mapping_confidence(spec, mapping, chosen=["成交金额"]) == {"order_dat": 94, "成交金额": 100}
+
+
+def test_of_several_money_columns_the_money_received_is_the_amount_and_the_choice_is_told(tmp_path):
+    """A marketplace order report has 总金额 (ordered), 买家应付货款 (due) and 买家实际支付金额 (paid):
+    the paid one is the amount, whatever the column order, and a notice names the others."""
+    from kam_metrics.ingest.stage import stage_file
+    from rows import database  # tests/support, on the path (tests/conftest.py)
+
+    headers = ["订单号", "客户编号", "订单日期", "数量", "总金额", "买家应付货款", "买家实际支付金额"]
+    assert guess_mapping(TABLES["sales"], headers)["买家实际支付金额"] == "amount"
+    assert guess_mapping(TABLES["sales"], list(reversed(headers)))["买家实际支付金额"] == "amount"
+    db = database(tmp_path / "kam.duckdb", K1="甲公司")
+    text = ",".join(headers) + "\nS1,K1,2025-03-01,1,120,110,99.5\n"
+    staged = stage_file(text.encode(), "tmall.csv", "sales", db=db)
+    assert staged.ok and staged.rows.column("amount").to_pylist() == [99.5]
+    assert "Amount taken from '买家实际支付金额'; the file also has 总金额, 买家应付货款 (change it in the column mapping)." in [
+        en for _, en in staged.notices]
