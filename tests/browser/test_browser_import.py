@@ -18,8 +18,8 @@ from browser_support import (
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=SKIP_REASON)
 
-# "成交金额" is no known header: the user maps it to amount on the page
-GBK_SALES = "订单号,客户编号,订单日期,产品,数量,成交金额\nSO-TEST-1,C00001,2026/9/30,智能阀门,5,\"1,000万\"\n"
+# "结算款" is no known header: the user maps it to amount on the page
+GBK_SALES = "订单号,客户编号,订单日期,产品,数量,结算款\nSO-TEST-1,C00001,2026/9/30,智能阀门,5,\"1,000万\"\n"
 
 
 def choose(page, label: str, option: str) -> None:
@@ -55,7 +55,7 @@ def test_gbk_upload_mapping_preview_commit_and_undo(tmp_path):
         # the problem table is a canvas grid, so check the banner and the disabled commit button
         assert page.get_by_text("发现 1 个问题,修正后才能导入").first.is_visible()
         assert page.get_by_role("button", name="确认导入 0 行").is_disabled()
-        choose(page, "成交金额", "销售额 (amount)")  # targets in the user's language, with the name --map uses
+        choose(page, "结算款", "销售额 (amount)")  # targets in the user's language, with the name --map uses
         commit = page.get_by_role("button", name="确认导入 1 行")
         commit.wait_for(timeout=120_000)  # generous: the suite runs in 2 workers on 2 cores
         assert commit.is_enabled()

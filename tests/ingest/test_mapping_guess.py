@@ -27,8 +27,8 @@ def test_a_column_is_taken_once_even_when_two_headers_resemble_it():
 
 def test_a_mapping_the_user_chose_is_sure():
     spec = TABLES["sales"]
-    mapping = guess_mapping(spec, ["order_dat", "成交金额"], overrides={"成交金额": "amount"})
-    assert mapping_confidence(spec, mapping, chosen=["成交金额"]) == {"order_dat": 94, "成交金额": 100}
+    mapping = guess_mapping(spec, ["order_dat", "结算款"], overrides={"结算款": "amount"})
+    assert mapping_confidence(spec, mapping, chosen=["结算款"]) == {"order_dat": 94, "结算款": 100}
 
 
 def test_of_several_money_columns_the_money_received_is_the_amount_and_the_choice_is_told(tmp_path):
