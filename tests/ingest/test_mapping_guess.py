@@ -34,8 +34,9 @@ def test_a_mapping_the_user_chose_is_sure():
 def test_of_several_money_columns_the_money_received_is_the_amount_and_the_choice_is_told(tmp_path):
     """A marketplace order report has 总金额 (ordered), 买家应付货款 (due) and 买家实际支付金额 (paid):
     the paid one is the amount, whatever the column order, and a notice names the others."""
-    from kam_metrics.ingest.stage import stage_file
     from rows import database  # tests/support, on the path (tests/conftest.py)
+
+    from kam_metrics.ingest.stage import stage_file
 
     headers = ["订单号", "客户编号", "订单日期", "数量", "总金额", "买家应付货款", "买家实际支付金额"]
     assert guess_mapping(TABLES["sales"], headers)["买家实际支付金额"] == "amount"
