@@ -29,20 +29,22 @@ def _decoded(text: str) -> dict[str, Any]:
     return {k: v for k, v in options.items() if k in OPTIONS and v}
 
 
-def find(db: str | os.PathLike | None, table: str, *, name: str | None = None,
-         signature: str | None = None) -> tuple[str, dict[str, Any]] | None:
-    """The profile called ``name`` (for ``table``), else the latest one saved for files with these headers
-    (``signature``): (name, options); None when there is none or no database yet."""
+def find(db: str | os.PathLike | None, table: str, name: str) -> tuple[str, dict[str, Any]] | None:
+    """The profile called ``name`` for ``table``: (name, options); None when there is none or no database."""
     path = store.resolve_db_path(db)
-    if not path.exists() or (name is None and signature is None):
+    if not path.exists():
         return None
     with store.open_db(path, read_only=True) as con:
-        if name is not None:
-            row = con.execute("select name, options_json from import_profiles where name = ? and table_name = ?",
-                              [name, table]).fetchone()
-        else:
-            row = con.execute("select name, options_json from import_profiles where table_name = ? and header_signature = ? "
-                              "order by updated_at desc limit 1", [table, signature]).fetchone()
+        row = con.execute("select name, options_json from import_profiles where name = ? and table_name = ?",
+                          [name, table]).fetchone()
+    return (row[0], _decoded(row[1])) if row else None
+
+
+def for_headers(con, table: str, signature: str) -> tuple[str, dict[str, Any]] | None:
+    """The profile saved last for files of ``table`` with these headers, read through the caller's
+    connection: (name, options), or None."""
+    row = con.execute("select name, options_json from import_profiles where table_name = ? and header_signature = ? "
+                      "order by updated_at desc limit 1", [table, signature]).fetchone()
     return (row[0], _decoded(row[1])) if row else None
 
 

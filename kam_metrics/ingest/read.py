@@ -105,6 +105,15 @@ class ImportRejected(Exception):
         return f"{self.file_name}: {len(self.problems)} problem(s){where}: {first.problem_en} {first.fix_en}".strip()
 
 
+#: at most this many problems are collected and listed for one file
+MAX_PROBLEMS = 5000
+
+
+def sql_literal(text: str) -> str:
+    """A SQL string literal (DuckDB strings have no backslash escapes: a quote is doubled)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def reject(file_name: str, problem_zh: str, problem_en: str, fix_zh: str = "", fix_en: str = "", *,
            row: int | None = None, column: str | None = None, value: str | None = None) -> ImportRejected:
     return ImportRejected(file_name, [Problem(row, column, value, problem_zh, problem_en, fix_zh, fix_en)])

@@ -35,12 +35,11 @@ import pyarrow as pa
 import rapidfuzz
 
 from kam_metrics.ingest import profiles, surveys
-from kam_metrics.ingest.read import ImportRejected, Problem, RawTable, read_into_staging, reject
+from kam_metrics.ingest.read import MAX_PROBLEMS, ImportRejected, Problem, RawTable, read_into_staging, reject, sql_literal
 from kam_metrics.ingest.spec import ENUMS, TABLES, Column, TableSpec, known_headers, money_rank, normalise_header
 from kam_metrics.store import connection as store
 
 MODES = ("append", "upsert", "replace")
-MAX_PROBLEMS = 5000
 #: how similar (0-100) a header must be to a column's name or alias for a fuzzy guess
 FUZZY_CUTOFF = 85
 #: a number whose magnitude reaches this is no amount, quantity or score of any business: a problem
@@ -420,9 +419,10 @@ def _decide_date_order(con, source: str, column: str, file_name: str, requested:
 
 
 def _load_lookups(db: str | os.PathLike | None, spec: TableSpec, signature: str, sha256: str) -> dict[str, Any]:
-    """Read-only look-ups in the database for one staging: remembered mapping, earlier same file."""
+    """Read-only look-ups in the database for one staging: remembered mapping, the profile saved for these
+    headers, earlier imports of the same file."""
     path = store.resolve_db_path(db)
-    out: dict[str, Any] = {"remembered": {}, "same_file": []}
+    out: dict[str, Any] = {"remembered": {}, "same_file": [], "profile": None}
     if not path.exists():
         return out
     with store.open_db(path) as con:
@@ -432,6 +432,7 @@ def _load_lookups(db: str | os.PathLike | None, spec: TableSpec, signature: str,
         ).fetchone()
         if row:
             out["remembered"] = json.loads(row[0])
+        out["profile"] = profiles.for_headers(con, spec.name, signature)
         out["same_file"] = [
             r[0] for r in con.execute(
                 "select import_id from imports where sha256 = ? and status = 'committed' order by import_id", [sha256]
@@ -482,13 +483,13 @@ def stage_file(
     spec, sha256 = _spec_of(table, file_name), hashlib.sha256(data).hexdigest()
     report = progress or (lambda fraction, step: None)
     given = {"fill": fill, "recodes": recodes, "scales": scales, "na_values": na_values, "sheet": sheet, "date_order": date_order}
-    named = profiles.find(db, table, name=profile) if isinstance(profile, str) else None
+    named = profiles.find(db, table, profile) if isinstance(profile, str) else None
     stage = duckdb.connect()
     try:
         raw = _read_file(stage, data, file_name, sheet or (named[1].get("sheet") if named else None), encoding, path, report)
         signature = header_signature(raw.headers)  # of the file as read, before any column is added or turned
         lookups = _load_lookups(db, spec, signature, sha256)
-        applied = named or (profiles.find(db, table, signature=signature) if profile is None else None)
+        applied = named or (lookups["profile"] if profile is None else None)
         o = profiles.merged(given, applied[1] if applied else {})
         column_map, wide_items = _columns_of_file(stage, spec, raw, file_name, lookups["remembered"], mapping, o["fill"],
                                                   o["na_values"] or [])
@@ -704,13 +705,9 @@ def _recoded(source: str, pairs: dict[str, str]) -> str:
     """SQL of the raw text column ``source`` with the file's values replaced by ours (case-insensitive)."""
     if not pairs:
         return source
-    cases = " ".join("when " + _literal(k) + " then " + _literal(v) for k, v in pairs.items())
+    cases = " ".join("when " + sql_literal(k) + " then " + sql_literal(v) for k, v in pairs.items())
     return "(case lower(trim(" + source + ")) " + cases + " else " + source + " end)"
 
-
-def _literal(text: str) -> str:
-    """A SQL string literal (DuckDB strings have no backslash escapes: a quote is doubled)."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _map_file_headers(stage, spec: TableSpec, raw: RawTable, remembered: dict[str, str],
@@ -1046,18 +1043,17 @@ def _keep_last_row_per_account(stage, notices: list[tuple[str, str]]) -> None:
     """An accounts import from a file with several rows per account (an order export): where an account's
     rows agree on its name, its last row is kept, with a notice of how many rows were left out and which
     columns varied between them; rows naming one id with different names stay duplicate-key problems."""
-    folded = "(select account_id, max(_row) as last_row from staged group by account_id " \
-             "having count(*) > 1 and count(distinct account_name) = 1)"
-    accounts, rows = stage.execute("select count(*), coalesce(sum(n), 0) from (select count(*) - 1 as n from staged "
-                                   "where account_id in (select account_id from " + folded + ") group by account_id)").fetchall()[0]
+    stage.execute("create or replace temp table folded as select account_id, max(_row) as last_row, count(*) - 1 as n "
+                  "from staged group by account_id having count(*) > 1 and count(distinct account_name) = 1")
+    accounts, rows = stage.execute("select count(*), coalesce(sum(n), 0) from folded").fetchall()[0]
     if not accounts:
         return
     columns = sorted(_staged_columns(stage) - {"_row", "account_id", "account_name"})
     varied = stage.execute(
         "select " + (", ".join("count(*) filter (where n" + str(i) + " > 1)" for i in range(len(columns))) or "0")
         + " from (select " + (", ".join("count(distinct " + _q(c) + ") as n" + str(i) for i, c in enumerate(columns)) or "1")
-        + " from staged where account_id in (select account_id from " + folded + ") group by account_id)").fetchall()[0]
-    stage.execute("create or replace table staged as select s.* from staged s left join " + folded + " f using (account_id) "
+        + " from staged where account_id in (select account_id from folded) group by account_id)").fetchall()[0]
+    stage.execute("create or replace table staged as select s.* from staged s left join folded f using (account_id) "
                   "where f.account_id is null or s._row = f.last_row")
     changed = [(c, n) for c, n in zip(columns, varied) if n]
     listed_zh = "、".join(f"{c}({n:,} 个客户)" for c, n in changed) or "无"
@@ -1510,17 +1506,16 @@ def _refuse_orphans(con, import_id: int) -> None:
     """Refuse undoing an accounts import whose new accounts other rows (not written by it) still name."""
     new_accounts = ("select account_id from accounts where import_id = $id and account_id not in (select account_id from "
                     + store.backup_table("accounts") + " where backup_of_import = $id)")
-    found = []
-    for table in _ACCOUNT_REFERENCES:
-        n = con.execute("select count(*) from " + table + " where account_id in (" + new_accounts + ") "
-                        "and import_id is distinct from $id", {"id": import_id}).fetchall()[0][0]
-        if n:
-            found.append(f"{table} {n:,}")
-    if found:
-        imports = [r[0] for r in con.execute(
-            "select distinct import_id from (" + " union all ".join(
-                "select import_id from " + t + " where account_id in (" + new_accounts + ") and import_id is distinct from $id"
-                for t in _ACCOUNT_REFERENCES) + ") where import_id is not null order by 1", {"id": import_id}).fetchall()]
+    referring = con.execute(
+        "select t, count(*), list(distinct import_id order by import_id) filter (where import_id is not null) from ("
+        + " union all ".join("select '" + t + "' as t, import_id from " + t + " where account_id in (" + new_accounts + ") "
+                             "and import_id is distinct from $id" for t in _ACCOUNT_REFERENCES)
+        + ") group by t", {"id": import_id}).fetchall()
+    if referring:
+        order = {t: i for i, t in enumerate(_ACCOUNT_REFERENCES)}
+        referring.sort(key=lambda r: order[r[0]])
+        found = [f"{t} {n:,}" for t, n, _ in referring]
+        imports = sorted({i for _, _, ids in referring for i in ids or []})
         which = f" (imports {', '.join(map(str, imports))})" if imports else ""
         raise UndoRefused(
             f"Rows of other tables name accounts this import created ({', '.join(found)}){which}: undo those first, or keep "

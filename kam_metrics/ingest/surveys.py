@@ -15,7 +15,7 @@ import re
 import pyarrow as pa
 
 from kam_metrics.domain.enums import LIKERT_WORDS
-from kam_metrics.ingest.read import Problem, RawTable
+from kam_metrics.ingest.read import MAX_PROBLEMS, Problem, RawTable, sql_literal
 
 #: the scale of an item nobody declared (the data model's default)
 DEFAULT_SCALE = (1, 5)
@@ -23,7 +23,6 @@ DEFAULT_SCALE = (1, 5)
 EVERY_ITEM = "*"
 #: the answers a score column may hold (docs/data-model.md#survey_responses)
 SCORE_RANGE = (0, 10)
-MAX_PROBLEMS = 5000
 
 
 def parse_scale_options(items: list[str] | None) -> dict[str, tuple[int, int]]:
@@ -64,7 +63,7 @@ def blank_na_values(stage, raw: RawTable, column_map: dict[str, str | None], na_
 def score_source(source: str) -> str:
     """SQL of the raw score text ``source`` with Likert words turned into their 1-5 score (matched after
     trimming and lower-casing)."""
-    cases = " ".join("when " + _literal(w) + " then '" + str(n) + "'" for w, n in LIKERT_WORDS.items())
+    cases = " ".join("when " + sql_literal(w) + " then '" + str(n) + "'" for w, n in LIKERT_WORDS.items())
     return "(case lower(trim(" + source + ")) " + cases + " else " + source + " end)"
 
 
@@ -207,7 +206,3 @@ def _new_item_notice(staged, scales: dict[str, tuple[int, int]]) -> None:
         f"New survey items will be created with defaults (dimension service, weight 1, {source_en}): {listed}. "
         "Edit them by importing survey items."))
 
-
-def _literal(text: str) -> str:
-    """A SQL string literal (DuckDB strings have no backslash escapes: a quote is doubled)."""
-    return "'" + text.replace("'", "''") + "'"
