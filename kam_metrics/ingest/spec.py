@@ -121,7 +121,7 @@ TABLES: dict[str, TableSpec] = {
         Column("sent_on", "date", False, ("发放日期", "sent on", "sent date")),
     )),
     "survey_responses": TableSpec("survey_responses", "满意度问卷", "Survey responses", ("response_id", "item_code"), (
-        Column("response_id", "text", True, ("问卷编号", "答卷编号", "response id", "response", "respondent id")),
+        Column("response_id", "text", True, ("问卷编号", "答卷编号", "序号", "答卷序号", "response id", "response", "respondent id", "respondent", "id")),
         Column("item_code", "text", True, ("项目编号", "题号", "item", "item code")),
         Column("account_id", "text", False, _ACCOUNT_ID),
         Column("survey_date", "date", True, ("调查日期", "填写日期", "日期", "survey date", "date")),

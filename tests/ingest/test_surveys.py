@@ -110,3 +110,12 @@ def test_the_command_line_takes_scale_and_na_values(db, tmp_path):
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["rows_inserted"] == 9
     assert query(db, "select count(*) from survey_responses where score is null") == [(2,)]
+
+
+def test_a_wide_surveys_id_column_is_the_questionnaire_not_an_item(db):
+    """Survey tools export the respondent's number as "id" or 序号: it identifies the questionnaire, so it
+    never becomes an item of a wide survey."""
+    staged = stage(db, WIDE, fill={"survey_date": "2025-06-01"}, na_values=["0"])
+    assert staged.ok, staged.problem_rows("en")
+    assert staged.wide_items == ["Seat comfort", "Food", "Wifi"]
+    assert sorted(set(staged.rows.column("response_id").to_pylist())) == ["1", "2", "3"]
